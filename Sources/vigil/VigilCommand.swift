@@ -1,0 +1,1 @@
+@main struct VigilCommand { static func main() {} }
