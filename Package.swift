@@ -70,12 +70,14 @@ let package = Package(
         // Test support: imported by Tests/ only.
         .target(
             name: "VigilTesting",
-            dependencies: ["VigilKafka", "VigilEngine"],
+            dependencies: ["VigilKafka", "VigilEngine", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .testTarget(name: "VigilValuesTests", dependencies: ["VigilValues"], swiftSettings: upcoming),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents"], swiftSettings: upcoming),
-        .testTarget(name: "VigilRulesTests", dependencies: ["VigilRules"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigilRulesTests", dependencies: ["VigilRules"], resources: [.copy("Fixtures")], swiftSettings: upcoming
+        ),
         .testTarget(name: "VigilWindowsTests", dependencies: ["VigilWindows"], swiftSettings: upcoming),
         .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka", "VigilTesting"], swiftSettings: upcoming),
         .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilTesting"], swiftSettings: upcoming),

@@ -3,8 +3,9 @@ import VigilValues
 
 @Suite struct ExactDecimalTests {
     @Test func tenthsAddUpExactly() throws {
-        let sum = try #require(ExactDecimal("0.1")?.adding(#require(ExactDecimal("0.2"))))
-        #expect(sum == ExactDecimal("0.3"))
+        let tenth = try #require(ExactDecimal("0.1"))
+        let twoTenths = try #require(ExactDecimal("0.2"))
+        #expect(tenth.adding(twoTenths) == ExactDecimal("0.3"))
     }
 
     @Test(arguments: [

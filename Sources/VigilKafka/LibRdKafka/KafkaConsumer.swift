@@ -1,0 +1,115 @@
+import CRdKafka
+import Dispatch
+package import Logging
+import Synchronization
+
+/// A consumer-group member that commits only what it is told to.
+///
+/// Rebalances are applied inside librdkafka's callback (incrementally under cooperative-sticky)
+/// and reported with the next batch, so the owner learns which partitions it lost before it
+/// processes or commits anything more. Not thread-safe: one owner polls, commits and closes.
+package final class KafkaConsumer {
+    private let client: RdKafkaClient
+    private let logger: Logger
+    private var isClosed = false
+
+    package init(configuration: ConsumerConfiguration, logger: Logger) throws(KafkaError) {
+        client = try RdKafkaClient(.consumer, properties: configuration.librdkafkaProperties(), logger: logger)
+        self.logger = logger
+        // One queue for messages, rebalances, errors and logs: everything is served by `poll`.
+        rd_kafka_poll_set_consumer(client.handle)
+    }
+
+    package func subscribe(topics: [String]) throws(KafkaError) {
+        let list = PartitionList.make(topics.map { TopicPartitionOffset(TopicPartition(topic: $0, partition: -1), offset: 0) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = rd_kafka_subscribe(client.handle, list)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.subscribe, response: result, context: "subscribe to \(topics)")
+        }
+    }
+
+    /// Waits up to `timeout` for a first message, then takes what is already fetched, up to
+    /// `maxMessages`. The batch stops early at a rebalance, which it reports in `rebalances`.
+    /// - Throws: only fatal errors; others are logged and polling goes on.
+    package func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> KafkaMessageBatch {
+        var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        messages.reserveCapacity(maxMessages)
+        var wait = timeout.milliseconds
+        while messages.count < maxMessages, let message = rd_kafka_consumer_poll(client.handle, wait) {
+            wait = 0
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                messages.append(message)
+            } else {
+                defer { rd_kafka_message_destroy(message) }
+                try report(message.pointee.err, message: message)
+            }
+            if hasPendingRebalances { break }
+        }
+        let rebalances = client.context.rebalances.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
+        return KafkaMessageBatch(messages: messages, rebalances: rebalances)
+    }
+
+    /// Commits positions synchronously; `offset` is the next offset to read.
+    package func commit(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = PartitionList.make(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = rd_kafka_commit(client.handle, list, 0)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.commit, response: result, context: "commit \(offsets)")
+        }
+        if let (partition, error) = PartitionList.firstError(of: list) {
+            throw KafkaError(.commit, response: error, context: "commit \(partition)")
+        }
+    }
+
+    /// The committed positions of `partitions` (offset -1001 when none is committed).
+    package func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartitionOffset] {
+        let list = PartitionList.make(partitions.map { TopicPartitionOffset($0, offset: -1001) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = rd_kafka_committed(client.handle, list, timeout.milliseconds)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.commit, response: result, context: "read committed offsets")
+        }
+        return PartitionList.offsets(of: list)
+    }
+
+    /// Leaves the group (revoking the assignment) and stops fetching, waiting at most `timeout`.
+    ///
+    /// librdkafka 2.0.2 can hang in close when an assignment arrives meanwhile (fixed in 2.4.0), so
+    /// close runs on its own thread and is abandoned after `timeout`.
+    /// - Returns: whether the consumer closed in time.
+    @discardableResult
+    package func close(timeout: Duration) -> Bool {
+        guard !isClosed else { return true }
+        isClosed = true
+        let handle = SendablePointer(pointer: client.handle)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue(label: "vigil.kafka.close").async {
+            _ = rd_kafka_consumer_close(handle.pointer)
+            done.signal()
+        }
+        let closed = done.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
+        if !closed {
+            logger.error("consumer close did not finish within \(timeout); leaving the group by session timeout")
+            // Destroying the handle while close still runs would be undefined behaviour: keep it alive.
+            _ = Unmanaged.passRetained(client)
+        }
+        return closed
+    }
+
+    private var hasPendingRebalances: Bool {
+        client.context.rebalances.withLock { !$0.isEmpty }
+    }
+
+    private func report(_ error: rd_kafka_resp_err_t, message: UnsafeMutablePointer<rd_kafka_message_t>) throws(KafkaError) {
+        if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
+        if error == RD_KAFKA_RESP_ERR__FATAL, let fatal = KafkaError.fatalError(of: client.handle) { throw fatal }
+        let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? ""
+        logger.warning("consumer error: \(String(cString: rd_kafka_err2str(error))): \(text)")
+    }
+}

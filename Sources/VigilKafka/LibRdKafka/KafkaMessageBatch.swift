@@ -1,0 +1,68 @@
+import CRdKafka
+
+/// Messages from one `KafkaConsumer.poll`, owned until the batch is released.
+///
+/// The payloads stay in librdkafka's fetch buffers (no copy); a `KafkaMessage` is a view that is
+/// valid only while its batch is alive.
+package final class KafkaMessageBatch {
+    private let messages: [UnsafeMutablePointer<rd_kafka_message_t>]
+    /// Assignment changes that happened during the poll, in order.
+    package let rebalances: [RebalanceEvent]
+
+    init(messages: [UnsafeMutablePointer<rd_kafka_message_t>], rebalances: [RebalanceEvent]) {
+        self.messages = messages
+        self.rebalances = rebalances
+    }
+
+    deinit {
+        for message in messages { rd_kafka_message_destroy(message) }
+    }
+
+    package var count: Int { messages.count }
+    package var isEmpty: Bool { messages.isEmpty }
+
+    package subscript(index: Int) -> KafkaMessage {
+        KafkaMessage(raw: messages[index])
+    }
+}
+
+/// A consumed message: a view into its batch.
+package struct KafkaMessage {
+    fileprivate let raw: UnsafeMutablePointer<rd_kafka_message_t>
+
+    /// Built on demand: the topic name is a C string in librdkafka.
+    package var topic: String {
+        raw.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+    }
+
+    package var partition: Int32 { raw.pointee.partition }
+    package var offset: Int64 { raw.pointee.offset }
+    package var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
+
+    package var value: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: raw.pointee.payload, count: raw.pointee.len)
+    }
+
+    package var key: UnsafeRawBufferPointer? {
+        guard let key = raw.pointee.key else { return nil }
+        return UnsafeRawBufferPointer(start: key, count: raw.pointee.key_len)
+    }
+
+    /// The message's timestamp in epoch milliseconds, if the broker or producer set one.
+    package var timestampMilliseconds: Int64? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(raw, &type)
+        return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+    }
+
+    /// Header values by name (the last one when a name repeats).
+    package func header(_ name: String) -> [UInt8]? {
+        var headers: OpaquePointer?
+        guard rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        var value: UnsafeRawPointer?
+        var size = 0
+        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        guard let value else { return [] }
+        return Array(UnsafeRawBufferPointer(start: value, count: size))
+    }
+}

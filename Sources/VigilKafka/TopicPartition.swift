@@ -1,0 +1,37 @@
+/// A partition of a topic.
+package struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let topic: String
+    package let partition: Int32
+
+    package init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    package var description: String { "\(topic)[\(partition)]" }
+
+    package static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
+        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
+    }
+}
+
+/// A position in a partition: the offset of the next message to read, as Kafka commits it.
+package struct TopicPartitionOffset: Hashable, Sendable, CustomStringConvertible {
+    package let topicPartition: TopicPartition
+    package let offset: Int64
+
+    package init(_ topicPartition: TopicPartition, offset: Int64) {
+        self.topicPartition = topicPartition
+        self.offset = offset
+    }
+
+    package var description: String { "\(topicPartition)@\(offset)" }
+}
+
+/// A change of the consumer's assignment, reported by `KafkaConsumer.poll` in the order it happened.
+package enum RebalanceEvent: Sendable, Equatable {
+    case assigned([TopicPartition])
+    /// `isLost` is true when the partitions were taken away without a clean hand-over
+    /// (session timeout): their uncommitted work may already be owned by another member.
+    case revoked([TopicPartition], isLost: Bool)
+}

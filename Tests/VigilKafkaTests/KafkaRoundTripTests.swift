@@ -1,0 +1,105 @@
+import Logging
+import Testing
+import VigilKafka
+import VigilTesting
+
+@Suite struct KafkaRoundTripTests {
+    @Test func producedMessagesAreConsumedWithKeysHeadersAndOffsets() throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 2)
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        try producer.prepare(topics: ["payments"])
+        for index in 0..<10 {
+            try producer.send(
+                topic: "payments", key: Array("card-\(index % 3)".utf8), value: Array("event-\(index)".utf8),
+                headers: [(name: "origin", value: Array("test".utf8))]
+            )
+        }
+        #expect(try producer.flush().isEmpty)
+
+        let consumer = try KafkaConsumer(configuration: .test(cluster, group: "round-trip"), logger: .quiet)
+        try consumer.subscribe(topics: ["payments"])
+        var values: [String] = []
+        var assigned: Set<TopicPartition> = []
+        var nextOffsets: [TopicPartition: Int64] = [:]
+        try pollUntil(consumer, deadlineSeconds: 30) { batch in
+            for event in batch.rebalances { if case .assigned(let partitions) = event { assigned.formUnion(partitions) } }
+            for index in 0..<batch.count {
+                let message = batch[index]
+                values.append(String(decoding: message.value, as: UTF8.self))
+                #expect(message.header("origin") == Array("test".utf8))
+                #expect(message.key.map { String(decoding: $0, as: UTF8.self).hasPrefix("card-") } == true)
+                nextOffsets[message.topicPartition] = message.offset + 1
+            }
+            return values.count == 10
+        }
+        #expect(Set(values) == Set((0..<10).map { "event-\($0)" }))
+        #expect(assigned == [TopicPartition(topic: "payments", partition: 0), TopicPartition(topic: "payments", partition: 1)])
+
+        let positions = nextOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
+        try consumer.commit(positions)
+        let committed = try consumer.committed(Array(nextOffsets.keys))
+        #expect(Set(committed) == Set(positions))
+        #expect(consumer.close(timeout: .seconds(10)))
+    }
+
+    @Test func equalKeysLandOnOnePartitionInOrder() throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("alerts", partitions: 4)
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for index in 0..<20 {
+            try producer.send(topic: "alerts", key: Array("card-7".utf8), value: Array(String(index).utf8))
+        }
+        #expect(try producer.flush().isEmpty)
+        let consumer = try KafkaConsumer(configuration: .test(cluster, group: "order"), logger: .quiet)
+        try consumer.subscribe(topics: ["alerts"])
+        var seen: [(partition: Int32, value: Int)] = []
+        try pollUntil(consumer, deadlineSeconds: 30) { batch in
+            for index in 0..<batch.count {
+                seen.append((batch[index].partition, Int(String(decoding: batch[index].value, as: UTF8.self)) ?? -1))
+            }
+            return seen.count == 20
+        }
+        #expect(Set(seen.map(\.partition)).count == 1)
+        #expect(seen.map(\.value) == Array(0..<20))
+        consumer.close(timeout: .seconds(10))
+    }
+
+    @Test func invalidPropertyIsReportedWithItsName() {
+        var configuration = ProducerConfiguration(kafka: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"))
+        configuration.kafka.properties["no.such.property"] = "1"
+        #expect {
+            try KafkaProducer(configuration: configuration, logger: .quiet)
+        } throws: { error in
+            (error as? KafkaError)?.message.contains("no.such.property") == true
+        }
+    }
+
+    @Test(arguments: [
+        ("security.protocol=SASL_SSL", "security.protocol", "SASL_SSL"),
+        ("sasl.jaas.config = a=b", "sasl.jaas.config", "a=b"),
+    ])
+    func propertyPairsSplitAtTheFirstEquals(text: String, key: String, value: String) throws {
+        let pair = try KafkaProperties.parsePair(text)
+        #expect(pair.key == key)
+        #expect(pair.value == value)
+    }
+
+    @Test func propertiesFileSkipsCommentsAndNamesBadLines() throws {
+        let parsed = try KafkaProperties.parseFile("# TLS\nsecurity.protocol=SSL\n\n! old\nssl.ca.location=/ca.pem\n", name: "client.properties")
+        #expect(parsed == ["security.protocol": "SSL", "ssl.ca.location": "/ca.pem"])
+        #expect {
+            try KafkaProperties.parseFile("ok=1\nbroken\n", name: "client.properties")
+        } throws: { error in
+            (error as? KafkaError)?.message == "client.properties:2: expected key=value, got 'broken'"
+        }
+    }
+
+    private func pollUntil(_ consumer: KafkaConsumer, deadlineSeconds: Int, _ body: (KafkaMessageBatch) -> Bool) throws {
+        let deadline = ContinuousClock.now + .seconds(deadlineSeconds)
+        while ContinuousClock.now < deadline {
+            if body(try consumer.poll(maxMessages: 100, timeout: .milliseconds(200))) { return }
+        }
+        Issue.record("deadline passed before the expected messages arrived")
+    }
+}
