@@ -35,6 +35,8 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(name: "VigilWindows", dependencies: ["VigilValues"], swiftSettings: upcoming),
+        // Seeded synthetic payment traffic with planted fraud, for the demo, tests and benchmarks.
+        .target(name: "VigilTraffic", swiftSettings: upcoming),
         // Typed Swift over librdkafka; knows nothing about payments.
         .target(
             name: "VigilKafka",
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPipeline",
+                "VigilPipeline", "VigilTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilTesting"], swiftSettings: upcoming),
         .testTarget(
             name: "VigilPipelineTests",
-            dependencies: ["VigilPipeline", "VigilTesting"],
+            dependencies: ["VigilPipeline", "VigilTesting", "VigilTraffic"],
             swiftSettings: upcoming
         ),
     ]

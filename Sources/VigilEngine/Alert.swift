@@ -1,0 +1,65 @@
+package import VigilRules
+package import VigilValues
+
+/// A rule firing on one event: what fired, on which entity, and why.
+///
+/// `alertID` is derived from the rule id and the event id only, so a replay of the same input,
+/// on any replica, yields the same id: readers deduplicate on it under at-least-once delivery.
+package struct Alert: Sendable {
+    package let alertID: String
+    package let ruleID: String
+    package let severity: Severity
+    package let mode: RuleMode
+    package let description: String
+    package let labels: [String: String]
+    /// The entity the rule is keyed by, as (field, value) pairs; also the Kafka message key.
+    package let key: [(field: String, value: Value)]
+    package let eventID: String
+    package let eventTime: Int64
+    package let detectedAt: Int64
+    package let rulesetVersion: String
+    package let source: EventSource
+    /// Firings of this rule for this key that the cooldown held back since the previous alert.
+    package let suppressedFirings: Int
+    package let explanation: AlertExplanation
+
+    /// The message key: the key values joined by `|`.
+    package var messageKey: String {
+        key.map(\.value.description).joined(separator: "|")
+    }
+}
+
+/// Why an alert fired: the expression, each comparison's two sides, and every aggregate and field it read.
+package struct AlertExplanation: Sendable {
+    package struct AggregateReading: Sendable {
+        package let text: String
+        package let value: Value?
+        package let windowMilliseconds: Int64
+        /// The window is (start, end]: `start` itself is excluded.
+        package let windowStart: Int64
+        package let windowEnd: Int64
+    }
+
+    package let expression: String
+    package let conditions: [ConditionTrace]
+    package let aggregates: [AggregateReading]
+    package let fields: [(name: String, value: Value?)]
+
+    /// The condition that best states the limit: the first one that reads an aggregate, else the first.
+    package var primaryCondition: ConditionTrace? {
+        conditions.first { condition in aggregates.contains { condition.leftText.contains($0.text) } } ?? conditions.first
+    }
+}
+
+/// Where an event was read from.
+package struct EventSource: Sendable, Hashable {
+    package let topic: String
+    package let partition: Int32
+    package let offset: Int64
+
+    package init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+}

@@ -1,0 +1,32 @@
+/// FNV-1a over 128 bits: a stable, dependency-free fingerprint.
+///
+/// Alert ids must be the same on every replica and every replay, so they cannot use Swift's
+/// randomly seeded `Hasher`. This is an identifier, not a security boundary.
+struct ContentHash {
+    private static let prime: UInt128 = (1 << 88) + (1 << 8) + 0x3b
+    private var state: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
+
+    mutating func combine(_ text: String) {
+        for byte in text.utf8 {
+            state ^= UInt128(byte)
+            state &*= Self.prime
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        state ^= 0xff
+        state &*= Self.prime
+    }
+
+    /// 32 lowercase hexadecimal digits.
+    var hexDigest: String {
+        let digits = String(state, radix: 16)
+        return String(repeating: "0", count: 32 - digits.count) + digits
+    }
+
+    /// The id of the alert `ruleID` raised for `eventID`: the same on every replay.
+    static func alertID(ruleID: String, eventID: String) -> String {
+        var hash = ContentHash()
+        hash.combine(ruleID)
+        hash.combine(eventID)
+        return hash.hexDigest
+    }
+}

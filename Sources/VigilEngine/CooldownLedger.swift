@@ -1,0 +1,40 @@
+import VigilRules
+
+/// When each rule last fired for each key, in event time, and what it held back since.
+struct CooldownLedger {
+    private struct Entry {
+        var lastFired: Int64
+        var suppressed: Int
+    }
+
+    private var entries: [[String: Entry]]
+
+    init(ruleCount: Int) {
+        entries = Array(repeating: [:], count: ruleCount)
+    }
+
+    enum Decision {
+        case fire(suppressedSincePrevious: Int)
+        case suppress
+    }
+
+    /// Decides whether a firing at `time` passes the cooldown, and records the outcome.
+    mutating func decide(rule: Int, key: String, time: Int64, cooldown: Int64) -> Decision {
+        if var entry = entries[rule][key], time < entry.lastFired + cooldown {
+            entry.suppressed += 1
+            entries[rule][key] = entry
+            return .suppress
+        }
+        let suppressed = entries[rule][key]?.suppressed ?? 0
+        entries[rule][key] = Entry(lastFired: time, suppressed: 0)
+        return .fire(suppressedSincePrevious: suppressed)
+    }
+
+    /// Drops keys whose cooldown ended before `horizon` and that have nothing held back to report.
+    mutating func forget(before horizon: Int64, rules: [CompiledRule]) {
+        for (index, rule) in rules.enumerated() {
+            guard let cooldown = rule.cooldownMilliseconds, !entries[index].isEmpty else { continue }
+            entries[index] = entries[index].filter { $0.value.suppressed > 0 || $0.value.lastFired + cooldown >= horizon }
+        }
+    }
+}

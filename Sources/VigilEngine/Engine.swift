@@ -1,0 +1,118 @@
+package import VigilEvents
+package import VigilRules
+import VigilValues
+import VigilWindows
+
+/// The hot path: one event's bytes in, its alerts out.
+///
+/// Decode reads only the fields the plan needs; every shared aggregator records the event (when its
+/// filter passes) and is read at the event's time; then every rule's compiled expression runs.
+/// Synchronous and single-owner: no locks, no I/O, no `await`. Event time drives everything, so
+/// replaying the same input gives the same alerts.
+package final class Engine {
+    package private(set) var plan: RulePlan
+    package let options: EngineOptions
+    package internal(set) var statistics: EngineStatistics
+
+    private var decoder: EventDecoder
+    var event: PaymentEvent
+    let frame: EvaluationFrame
+    private var aggregators: [AggregatorState]
+    var cooldownLedger: CooldownLedger
+    /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
+    let fieldTable: FieldTable
+    private var newestEventTime = Int64.min
+    private var eventsSinceEviction = 0
+
+    package init(plan: RulePlan, options: EngineOptions = EngineOptions()) {
+        self.plan = plan
+        self.options = options
+        self.fieldTable = FieldTable(plan: plan)
+        self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
+        self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
+        self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
+        self.aggregators = plan.aggregators.map(AggregatorState.init)
+        self.cooldownLedger = CooldownLedger(ruleCount: plan.rules.count)
+        self.statistics = EngineStatistics(rules: plan.rules)
+    }
+
+    /// The event time below which events are late: the newest event time seen less the allowed lateness.
+    package var watermark: Int64 {
+        newestEventTime == .min ? .min : newestEventTime - options.allowedLatenessMilliseconds
+    }
+
+    /// Evaluates one message.
+    /// - Parameter now: wall-clock epoch milliseconds, recorded as the alerts' detection time.
+    package func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64) -> EngineOutcome {
+        statistics.eventsSeen += 1
+        if let failure = decoder.decode(bytes, into: &event) {
+            statistics.rejected += 1
+            return .rejected(failure)
+        }
+        let time = event.timestamp
+        if time < watermark {
+            statistics.late += 1
+            return .late(eventTime: time, watermark: watermark)
+        }
+        newestEventTime = max(newestEventTime, time)
+        swap(&frame.fields, &event.fields)
+        defer { swap(&frame.fields, &event.fields) }
+        updateAggregates(at: time)
+        let alerts = evaluateRules(source: source, now: now)
+        evictExpiredState()
+        return .evaluated(alerts)
+    }
+
+    private func updateAggregates(at time: Int64) {
+        for index in aggregators.indices {
+            frame.aggregates[index] = aggregators[index].observe(frame.fields, at: time)
+        }
+    }
+
+    private func evaluateRules(source: EventSource, now: Int64) -> [Alert] {
+        var alerts: [Alert] = []
+        for index in plan.rules.indices {
+            switch plan.rules[index].evaluate(frame) {
+            case true?:
+                statistics.rules[index].matched += 1
+                if let alert = fire(ruleIndex: index, source: source, now: now) { alerts.append(alert) }
+            case false?:
+                break
+            case nil:
+                statistics.rules[index].unknown += 1
+            }
+        }
+        return alerts
+    }
+
+    /// Every so many events, lets each store forget what no future event can reach.
+    private func evictExpiredState() {
+        eventsSinceEviction += 1
+        guard eventsSinceEviction >= options.evictionInterval else { return }
+        eventsSinceEviction = 0
+        let horizon = watermark
+        for index in aggregators.indices { aggregators[index].store.advance(watermark: horizon) }
+        cooldownLedger.forget(before: horizon, rules: plan.rules)
+    }
+}
+
+/// What became of one message.
+package enum EngineOutcome {
+    /// Decoded and evaluated; the alerts may be empty.
+    case evaluated([Alert])
+    /// Not a valid event: it belongs in the dead-letter topic.
+    case rejected(DecodeFailure)
+    /// Older than the allowed lateness: windows have already forgotten its neighbours.
+    case late(eventTime: Int64, watermark: Int64)
+}
+
+/// Tuning that is not part of the rules.
+package struct EngineOptions: Sendable {
+    /// How far behind the newest event time an event may be and still count.
+    package var allowedLatenessMilliseconds: Int64 = 10 * 60 * 1000
+    package var maximumMessageBytes = 64 * 1024
+    /// Events between eviction sweeps.
+    package var evictionInterval = 1024
+
+    package init() {}
+}

@@ -1,0 +1,23 @@
+package import VigilRules
+
+/// Counters of what the engine did, for the pipeline's summary and metrics.
+package struct EngineStatistics: Sendable {
+    package struct RuleCounters: Sendable {
+        package let ruleID: String
+        /// Evaluations that returned true, before the cooldown.
+        package var matched = 0
+        package var fired = 0
+        package var suppressed = 0
+        /// Evaluations that could not decide because a field or aggregate was missing.
+        package var unknown = 0
+    }
+
+    package var eventsSeen = 0
+    package var rejected = 0
+    package var late = 0
+    package var rules: [RuleCounters]
+
+    init(rules: [CompiledRule]) {
+        self.rules = rules.map { RuleCounters(ruleID: $0.id) }
+    }
+}

@@ -1,0 +1,21 @@
+package import VigilKafka
+
+/// Why a pipeline stopped on its own.
+package enum PipelineError: Error, CustomStringConvertible {
+    /// Alerts or dead letters could not be delivered; their input offsets were not committed.
+    case deliveryFailed([DeliveryFailure])
+    /// The bad-input guard tripped; input past the bad stretch was not committed.
+    case badInputLimit(reason: String, partition: Int32, offset: Int64)
+
+    package var description: String {
+        switch self {
+        case .deliveryFailed(let failures):
+            let sample = failures.prefix(3).map(\.description).joined(separator: "; ")
+            return "\(failures.count) output messages were not delivered (\(sample)); their input was not committed"
+        case .badInputLimit(let reason, let partition, let offset):
+            return "stopped consuming: \(reason), at partition \(partition) offset \(offset); "
+                + "nothing past the bad stretch was committed. Inspect the dead-letter topic, fix the producer, "
+                + "then restart (or raise --max-bad-consecutive / --max-bad-share)"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import VigilKafka
+import VigilPipeline
+
+/// `vigil run`: one replica of the consumer group, until SIGTERM or SIGINT.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Consume payments from Kafka, evaluate the rules, publish alerts."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.makeLogger(label: "vigil")
+        let plan = try RuleLoading.compile(directory: pipeline.rules, logger: logger)
+        let kafkaConfiguration = try kafka.kafkaConfiguration()
+        var configuration = PipelineConfiguration(
+            consumer: ConsumerConfiguration(kafka: kafkaConfiguration, groupID: pipeline.group),
+            producer: ProducerConfiguration(kafka: kafkaConfiguration),
+            inputTopic: pipeline.input,
+            alertTopic: pipeline.alerts,
+            shadowAlertTopic: pipeline.shadowAlerts,
+            deadLetterTopic: pipeline.deadLetter
+        )
+        pipeline.apply(to: &configuration)
+        let service = Pipeline(configuration: configuration, plan: plan, logger: logger)
+        try await ServiceRunner.runUntilSignalled([service], logger: logger)
+    }
+}
+
+/// Runs services in one group that shuts down gracefully on SIGTERM or SIGINT.
+enum ServiceRunner {
+    /// The shutdown path must finish within Kubernetes' grace period; past this the group cancels.
+    static let maximumShutdown = Duration.seconds(9)
+
+    static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = maximumShutdown
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import VigilPipeline
+
+/// Topics and processing limits shared by every command that runs the pipeline.
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "Consumer group id: every replica of one deployment uses the same.")
+    var group = "vigil"
+
+    @Option(help: "Static group membership id (e.g. the pod name); keeps partitions through a quick restart.")
+    var instanceID: String?
+
+    @Option(help: "Topic of payment events.")
+    var input = "payments"
+
+    @Option(help: "Topic alerts are published to.")
+    var alerts = "alerts"
+
+    @Option(help: "Topic for alerts of shadow rules (default: <alerts>.shadow).")
+    var shadowAlerts: String?
+
+    @Option(help: "Topic for messages that are not valid events (default: <input>.dead-letter).")
+    var deadLetter: String?
+
+    @Option(help: "Directory of rule files.")
+    var rules = "rules"
+
+    @Option(help: "Events later than this behind the newest event time are dead-lettered as late.")
+    var allowedLateness = HumanDuration(argument: "10m")!
+
+    @Option(help: "Largest message accepted as an event, in bytes.")
+    var maxMessageBytes = 64 * 1024
+
+    @Option(help: "Stop consuming after this many consecutive bad messages.")
+    var maxBadConsecutive = 1000
+
+    @Option(help: "Stop consuming when more than this share (0-1) of the last 10000 messages were bad.")
+    var maxBadShare = 0.5
+
+    @Option(help: "Group session timeout in milliseconds.")
+    var sessionTimeoutMs = 45_000
+
+    func apply(to configuration: inout PipelineConfiguration) {
+        configuration.engine.allowedLatenessMilliseconds = allowedLateness.milliseconds
+        configuration.engine.maximumMessageBytes = maxMessageBytes
+        configuration.badInput.maximumConsecutive = maxBadConsecutive
+        configuration.badInput.maximumShare = maxBadShare
+        configuration.consumer.groupInstanceID = instanceID
+        configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMs
+    }
+}
