@@ -79,7 +79,8 @@ struct Checker {
                 return fail(span, "'\(name)' is a named list; use it as: <field> in \(name)")
             }
             let hint = Suggestion.hint(for: name, among: vocabulary.fieldTypes.keys)
-            return fail(span, "unknown field '\(name)'\(hint)")
+            let advice = hint.isEmpty ? "; to compare with text, quote it: \"\(name)\"" : hint
+            return fail(span, "unknown field '\(name)'\(advice)")
         }
         let id = builder.field(name, type: type)
         if !insideFilter, !directFields.contains(id) { directFields.append(id) }

@@ -5,6 +5,8 @@ struct RuleDraft {
     var file: SourceFile
     var position: FilePosition
     var id: String?
+    /// Where the id's value is written, for duplicate-id errors.
+    var idPosition: FilePosition?
     var description: String?
     var severity: Severity?
     var labels: [String: String] = [:]

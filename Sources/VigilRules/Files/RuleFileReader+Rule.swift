@@ -18,7 +18,9 @@ extension RuleFileReader {
         if key == "labels" { return draft.labels = labels(value) }
         guard let text = scalarText(value, "a single value for \(key):") else { return }
         switch key {
-        case "id": draft.id = ruleID(text, value)
+        case "id":
+            draft.id = ruleID(text, value)
+            draft.idPosition = position(value)
         case "description": draft.description = text
         case "severity": draft.severity = choice(text, value, "severity")
         case "mode": draft.mode = choice(text, value, "mode") ?? .active

@@ -18,7 +18,7 @@ struct RuleFileReader {
     private mutating func readDocument() {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: ExpressionQuoting.prepare(file.text))
+            root = try Yams.compose(yaml: ValueQuoting.prepare(file.text))
         } catch {
             content.diagnostics.append(yamlDiagnostic(error))
             return

@@ -37,7 +37,8 @@ struct Compilation {
             guard let id = draft.id else { continue }
             if let first = seen[id] {
                 let origin = "\(first.file.path):\(first.position.line)"
-                report(draft.file, draft.position, length: 1, "rule id '\(id)' is already used at \(origin)")
+                let position = draft.idPosition ?? draft.position
+                report(draft.file, position, length: id.unicodeScalars.count, "rule id '\(id)' is already used at \(origin)")
             } else {
                 seen[id] = draft
             }
