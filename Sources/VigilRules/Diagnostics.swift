@@ -63,7 +63,4 @@ package struct Diagnostics: Error, Sendable {
     package var rendered: String {
         items.map(\.rendered).joined(separator: "\n")
     }
-
-    package var errors: [Diagnostic] { items.filter { $0.severity == .error } }
-    package var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
 }

@@ -34,7 +34,9 @@ package enum RuleCompiler {
         _ sources: [RuleSource], lists: [String: Set<String>], version: String
     ) -> Result<RulePlan, Diagnostics> {
         var compilation = Compilation(lists: lists)
-        let contents = sources.sorted { $0.path < $1.path }.map { RuleFileReader.read(SourceFile(path: $0.path, text: $0.text)) }
+        let contents = sources.sorted { $0.path < $1.path }.map {
+            RuleFileReader.read(SourceFile(path: $0.path, text: $0.text))
+        }
         compilation.declare(contents.flatMap(\.fields))
         compilation.diagnostics += contents.flatMap(\.diagnostics)
         let drafts = contents.flatMap(\.rules)

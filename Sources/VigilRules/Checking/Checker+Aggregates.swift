@@ -22,7 +22,7 @@ extension Checker {
             guard checkedFilter != nil else { return nil }
         }
         guard let function, let keys, let window else { return nil }
-        let parts = [function.text, "by: " + keys.text, "over: " + Duration.text(milliseconds: window)]
+        let parts = [function.text, "by: " + keys.text, "over: " + DurationText.text(milliseconds: window)]
             + [checkedFilter.map { "where: " + $0.text }]
         let text = name + "(" + parts.compactMap { $0 }.joined(separator: ", ") + ")"
         let id = builder.aggregator(

@@ -19,9 +19,14 @@ extension Checker {
         guard arguments.count == 2 else {
             return fail(nameSpan, "\(test.rawValue) takes two strings, as in \(test.rawValue)(card_id, \"4111\")")
         }
-        let subject = check(arguments[0].value).flatMap { require(.string, $0, arguments[0].value.span, "\(test.rawValue) needs a string") }
-        let pattern = check(arguments[1].value).flatMap { require(.string, $0, arguments[1].value.span, "\(test.rawValue) needs a string") }
+        let subject = textArgument(arguments[0].value, test)
+        let pattern = textArgument(arguments[1].value, test)
         guard let subject, let pattern else { return nil }
         return Typed(node: .textTest(test, subject, pattern), type: .bool, text: text)
+    }
+
+    private mutating func textArgument(_ argument: Expression, _ test: TextTest) -> Typed? {
+        guard let typed = check(argument) else { return nil }
+        return require(.string, typed, argument.span, "\(test.rawValue) needs a string")
     }
 }

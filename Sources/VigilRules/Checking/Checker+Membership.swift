@@ -43,7 +43,8 @@ extension Checker {
                 continue
             }
             if let elementType, value.type != elementType {
-                report(element.span, "list element is \(Self.describe(value.type)), but the value before in is \(Self.describe(elementType))")
+                let types = "\(Self.describe(value.type)), but the value before in is \(Self.describe(elementType))"
+                report(element.span, "list element is \(types)")
                 continue
             }
             values.append(value)

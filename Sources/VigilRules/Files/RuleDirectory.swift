@@ -38,7 +38,8 @@ struct RuleDirectory {
 
     private static func failure(_ path: String, _ message: String) -> Diagnostics {
         let location = SourceLocation(file: path, line: 1, column: 1)
-        return Diagnostics(items: [Diagnostic(severity: .error, location: location, message: message, sourceLine: "", length: 1)])
+        let diagnostic = Diagnostic(severity: .error, location: location, message: message, sourceLine: "", length: 1)
+        return Diagnostics(items: [diagnostic])
     }
 }
 

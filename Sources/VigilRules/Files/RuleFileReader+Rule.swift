@@ -42,16 +42,18 @@ extension RuleFileReader {
         return text
     }
 
-    private mutating func choice<T: RawRepresentable & CaseIterable>(_ text: String, _ node: Node, _ key: String) -> T?
-    where T.RawValue == String {
+    private mutating func choice<T: RawRepresentable & CaseIterable>(
+        _ text: String, _ node: Node, _ key: String
+    ) -> T? where T.RawValue == String {
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
-        report(node, "unknown \(key) '\(text)'; use one of \(names.joined(separator: ", "))\(Suggestion.hint(for: text, among: names))")
+        let hint = Suggestion.hint(for: text, among: names)
+        report(node, "unknown \(key) '\(text)'; use one of \(names.joined(separator: ", "))\(hint)")
         return nil
     }
 
     private mutating func cooldown(_ text: String, _ node: Node) -> Int64? {
-        switch Duration.parse(text) {
+        switch DurationText.parse(text) {
         case .success(let milliseconds): return milliseconds
         case .failure(let problem):
             report(node, "cooldown: \(problem.message)")

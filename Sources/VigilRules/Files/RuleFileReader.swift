@@ -40,7 +40,9 @@ struct RuleFileReader {
     private mutating func readFields(_ node: Node) {
         guard let mapping = node.mapping else { return report(node, "fields: maps field names to number, string or bool") }
         for (key, value) in mapping {
-            guard let name = scalarText(key, "a field name"), let typeName = scalarText(value, "a field type") else { continue }
+            guard let name = scalarText(key, "a field name"), let typeName = scalarText(value, "a field type") else {
+                continue
+            }
             guard let type = ValueType(rawValue: typeName) else {
                 report(value, "unknown field type '\(typeName)'; use number, string or bool"
                     + Suggestion.hint(for: typeName, among: ["number", "string", "bool"]))
@@ -55,7 +57,9 @@ struct RuleFileReader {
     }
 
     private mutating func readRules(_ node: Node) {
-        guard let sequence = node.sequence else { return report(node, "rules: is a list of rules, each starting with '- id:'") }
+        guard let sequence = node.sequence else {
+            return report(node, "rules: is a list of rules, each starting with '- id:'")
+        }
         for item in sequence {
             guard let mapping = item.mapping else {
                 report(item, "a rule is a mapping with id:, description:, severity: and expression:")
@@ -71,7 +75,8 @@ struct RuleFileReader {
 
     mutating func report(_ node: Node, _ message: String) {
         let start = position(node)
-        content.diagnostics.append(file.diagnostic(message, line: start.line, column: start.column, length: tokenLength(node)))
+        let length = tokenLength(node)
+        content.diagnostics.append(file.diagnostic(message, line: start.line, column: start.column, length: length))
     }
 
     mutating func reportUnknownKey(_ key: Node, among known: [String], context: String) {

@@ -10,13 +10,15 @@ extension Expression {
         case .number(let text): ExactDecimal(text).map(\.description) ?? text
         case .string(let text): Self.quoted(text)
         case .bool(let value): value ? "true" : "false"
-        case .duration(let milliseconds): Duration.text(milliseconds: milliseconds)
+        case .duration(let milliseconds): DurationText.text(milliseconds: milliseconds)
         case .name(let name): name
         case .list(let elements): "[" + elements.map(\.canonicalText).joined(separator: ", ") + "]"
         case .not(let operand): "not " + operand.text(within: 3)
         case .negate(let operand): "-" + operand.text(within: 7)
         case .binary(let op, let left, let right, _):
-            left.text(within: op.isComparison ? 5 : op.precedence) + " \(op.rawValue) " + right.text(within: op.precedence + 1)
+            // Comparisons do not chain, so a comparison on their left needs parentheses too.
+            left.text(within: op.isComparison ? 5 : op.precedence) + " \(op.rawValue) "
+                + right.text(within: op.precedence + 1)
         case .membership(let negated, let element, let set):
             element.text(within: 5) + (negated ? " not in " : " in ") + set.text(within: 5)
         case .call(let name, _, let arguments):
@@ -38,7 +40,7 @@ extension Expression {
         precedence < required ? "(" + canonicalText + ")" : canonicalText
     }
 
-    static func quoted(_ text: String) -> String {
+    private static func quoted(_ text: String) -> String {
         var result = "\""
         for character in text {
             if character == "\"" || character == "\\" { result.append("\\") }

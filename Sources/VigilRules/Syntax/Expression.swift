@@ -27,7 +27,7 @@ struct Argument: Sendable {
     var value: Expression
 }
 
-enum BinaryOperator: String, Sendable, CaseIterable {
+enum BinaryOperator: String, Sendable {
     case or, and
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     case add = "+", subtract = "-", multiply = "*", divide = "/"

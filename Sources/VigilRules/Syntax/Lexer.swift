@@ -63,7 +63,7 @@ struct Lexer {
     }
 
     private mutating func duration(digits: String, unit: String, start: Int) -> Token {
-        switch Duration.milliseconds(digits: digits, unit: unit) {
+        switch DurationText.milliseconds(digits: digits, unit: unit) {
         case .success(let milliseconds):
             return Token(kind: .duration(milliseconds), span: span(from: start))
         case .failure(let problem):

@@ -122,7 +122,7 @@ struct Parser {
         case .symbol(let symbol): found = "'\(symbol)'"
         case .number(let text): found = "'\(text)'"
         case .string(let text): found = "\"\(text)\""
-        case .duration(let milliseconds): found = "'\(Duration.text(milliseconds: milliseconds))'"
+        case .duration(let milliseconds): found = "'\(DurationText.text(milliseconds: milliseconds))'"
         }
         return ExpressionIssue(span: current.span, message: "expected \(expectation), found \(found)")
     }

@@ -2,7 +2,7 @@
 ///
 /// Windows are exact, so a duration is whole milliseconds; the range is bounded because window
 /// state lives in memory and a year-long window is almost certainly a typo.
-enum Duration {
+enum DurationText {
     static let minimumMilliseconds: Int64 = 1_000
     static let maximumMilliseconds: Int64 = 366 * 86_400_000
 
