@@ -1,0 +1,140 @@
+import VigilValues
+
+/// Resolves names and checks types of one rule's expression, collecting every error it finds.
+///
+/// A sub-expression with an error checks to `nil`; its parents then stay silent about it, so
+/// one mistake yields one message rather than a cascade.
+struct Checker {
+    let vocabulary: Vocabulary
+    let builder: PlanBuilder
+    var issues: [ExpressionIssue] = []
+    /// Fields the rule reads itself (not through an aggregate), in first-use order.
+    var directFields: [FieldID] = []
+    var aggregators: [AggregatorID] = []
+    /// True while checking a `where:` filter, whose fields belong to the aggregator.
+    var insideFilter = false
+
+    init(vocabulary: Vocabulary, builder: PlanBuilder) {
+        self.vocabulary = vocabulary
+        self.builder = builder
+    }
+
+    /// Checks a whole rule expression, which must be a condition.
+    mutating func checkCondition(_ expression: Expression) -> Typed? {
+        guard let typed = check(expression) else { return nil }
+        return require(.bool, typed, expression.span, "a rule's expression must be a condition (true or false)")
+    }
+
+    mutating func check(_ expression: Expression) -> Typed? {
+        let text = expression.canonicalText
+        switch expression.kind {
+        case .number(let literal): return number(literal, expression.span)
+        case .string(let value): return Typed(node: .constant(.string(value)), type: .string, text: text)
+        case .bool(let value): return Typed(node: .constant(.bool(value)), type: .bool, text: text)
+        case .duration: return fail(expression.span, "a duration is only allowed as the over: of an aggregate")
+        case .name(let name): return field(name, expression.span)
+        case .list: return fail(expression.span, "a list [...] is only allowed after in, or as by: of an aggregate")
+        case .not(let operand): return not(operand, text)
+        case .negate(let operand): return negate(operand, text)
+        case .binary(let op, let left, let right, let operatorSpan):
+            return binary(op, check(left), check(right), operatorSpan, text)
+        case .membership(let negated, let element, let set): return membership(negated, element, set, text)
+        case .call(let name, let nameSpan, let arguments): return call(name, nameSpan, arguments, expression.span, text)
+        }
+    }
+
+    mutating func fail(_ span: Span, _ message: String) -> Typed? {
+        report(span, message)
+        return nil
+    }
+
+    mutating func report(_ span: Span, _ message: String) {
+        issues.append(ExpressionIssue(span: span, message: message))
+    }
+
+    mutating func require(_ type: ValueType, _ typed: Typed, _ span: Span, _ context: String) -> Typed? {
+        guard typed.type != type else { return typed }
+        return fail(span, "\(context), but this is \(Self.describe(typed.type))")
+    }
+
+    static func describe(_ type: ValueType) -> String {
+        switch type {
+        case .number: "a number"
+        case .string: "a string"
+        case .bool: "a condition (true or false)"
+        }
+    }
+
+    private mutating func number(_ literal: String, _ span: Span) -> Typed? {
+        guard let value = ExactDecimal(literal) else {
+            return fail(span, "number \(literal) is out of range or has more than six decimal places")
+        }
+        return Typed(node: .constant(.number(value)), type: .number, text: value.description)
+    }
+
+    /// Resolves a field name, recording it as read by the rule or by the filter being checked.
+    mutating func field(_ name: String, _ span: Span) -> Typed? {
+        guard let type = vocabulary.fieldTypes[name] else {
+            if vocabulary.lists[name] != nil {
+                return fail(span, "'\(name)' is a named list; use it as: <field> in \(name)")
+            }
+            let hint = Suggestion.hint(for: name, among: vocabulary.fieldTypes.keys)
+            let advice = hint.isEmpty ? "; to compare with text, quote it: \"\(name)\"" : hint
+            return fail(span, "unknown field '\(name)'\(advice)")
+        }
+        let id = builder.field(name, type: type)
+        if !insideFilter, !directFields.contains(id) { directFields.append(id) }
+        return Typed(node: .field(id), type: type, text: name)
+    }
+
+    private mutating func not(_ operand: Expression, _ text: String) -> Typed? {
+        guard let inner = check(operand) else { return nil }
+        guard require(.bool, inner, operand.span, "not needs a condition") != nil else { return nil }
+        return Typed(node: .not(inner), type: .bool, text: text)
+    }
+
+    private mutating func negate(_ operand: Expression, _ text: String) -> Typed? {
+        guard let inner = check(operand) else { return nil }
+        guard require(.number, inner, operand.span, "'-' needs a number") != nil else { return nil }
+        if case .constant(.number(let value)) = inner.node, let negated = ExactDecimal.zero.subtracting(value) {
+            return Typed(node: .constant(.number(negated)), type: .number, text: negated.description)
+        }
+        return Typed(node: .negate(inner), type: .number, text: text)
+    }
+
+    private mutating func binary(
+        _ op: BinaryOperator, _ left: Typed?, _ right: Typed?, _ span: Span, _ text: String
+    ) -> Typed? {
+        guard let left, let right else { return nil }
+        if op.isLogical {
+            guard left.type == .bool, right.type == .bool else {
+                return fail(span, "'\(op.rawValue)' joins conditions, but its operands are \(Self.pair(left, right))")
+            }
+            return Typed(node: .logical(isAnd: op == .and, left, right), type: .bool, text: text)
+        }
+        if let arithmetic = ArithmeticOperator(rawValue: op.rawValue) {
+            guard left.type == .number, right.type == .number else {
+                return fail(span, "'\(op.rawValue)' needs numbers, but its operands are \(Self.pair(left, right))")
+            }
+            return Typed(node: .arithmetic(arithmetic, left, right), type: .number, text: text)
+        }
+        return comparison(op, left, right, span, text)
+    }
+
+    private mutating func comparison(
+        _ op: BinaryOperator, _ left: Typed, _ right: Typed, _ span: Span, _ text: String
+    ) -> Typed? {
+        guard let comparison = ComparisonOperator(rawValue: op.rawValue) else { return nil }
+        guard left.type == right.type else {
+            return fail(span, "cannot compare \(Self.pair(left, right))")
+        }
+        guard left.type == .number || comparison.isEquality else {
+            return fail(span, "'\(op.rawValue)' orders numbers only; \(Self.describe(left.type)) allows == and !=")
+        }
+        return Typed(node: .comparison(comparison, left, right), type: .bool, text: text)
+    }
+
+    private static func pair(_ left: Typed, _ right: Typed) -> String {
+        "\(describe(left.type)) and \(describe(right.type))"
+    }
+}

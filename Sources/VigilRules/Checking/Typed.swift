@@ -1,0 +1,82 @@
+import VigilValues
+
+/// A checked expression: names resolved to table indices, every node typed.
+struct Typed: Sendable {
+    var node: Node
+    var type: ValueType
+    /// Normalised source of this sub-expression, for traces and aggregator identity.
+    var text: String
+
+    indirect enum Node: Sendable {
+        case constant(Value)
+        case field(FieldID)
+        case aggregate(AggregatorID)
+        case not(Typed)
+        case negate(Typed)
+        case logical(isAnd: Bool, Typed, Typed)
+        case comparison(ComparisonOperator, Typed, Typed)
+        case arithmetic(ArithmeticOperator, Typed, Typed)
+        case membership(Typed, MemberSet, negated: Bool)
+        case textTest(TextTest, Typed, Typed)
+    }
+}
+
+enum ComparisonOperator: String, Sendable {
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+    var isEquality: Bool { self == .equal || self == .notEqual }
+
+    /// Equality for types without an order; the checker allows only `==` and `!=` on them.
+    func equality<T: Equatable>(_: T.Type) -> @Sendable (T, T) -> Bool {
+        if self == .equal { return { $0 == $1 } }
+        return { $0 != $1 }
+    }
+
+    /// A comparison fixed at plan time, so evaluation does not switch on the operator.
+    func predicate<T: Comparable>(_: T.Type) -> @Sendable (T, T) -> Bool {
+        switch self {
+        case .equal: { $0 == $1 }
+        case .notEqual: { $0 != $1 }
+        case .less: { $0 < $1 }
+        case .lessOrEqual: { $0 <= $1 }
+        case .greater: { $0 > $1 }
+        case .greaterOrEqual: { $0 >= $1 }
+        }
+    }
+}
+
+enum ArithmeticOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+
+    /// Overflow and division by zero yield `nil`, which makes the rule's outcome unknown.
+    var operation: @Sendable (ExactDecimal, ExactDecimal) -> ExactDecimal? {
+        switch self {
+        case .add: { $0.adding($1) }
+        case .subtract: { $0.subtracting($1) }
+        case .multiply: { $0.multiplied(by: $1) }
+        case .divide: { $0.divided(by: $1) }
+        }
+    }
+}
+
+/// String tests written as functions: `starts_with(card_id, "4111")`.
+enum TextTest: String, Sendable, CaseIterable {
+    case startsWith = "starts_with"
+    case endsWith = "ends_with"
+    case contains
+
+    var predicate: @Sendable (String, String) -> Bool {
+        switch self {
+        case .startsWith: { $0.hasPrefix($1) }
+        case .endsWith: { $0.hasSuffix($1) }
+        case .contains: { $0.contains($1) }
+        }
+    }
+}
+
+/// The right-hand side of `in`, held in the element type so lookups need no boxing.
+enum MemberSet: Sendable {
+    case strings(Set<String>)
+    case numbers(Set<ExactDecimal>)
+    case bools(Set<Bool>)
+}

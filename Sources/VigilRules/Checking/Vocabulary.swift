@@ -1,0 +1,14 @@
+import VigilValues
+
+/// The names a rule may use: event fields with their types, and named lists.
+struct Vocabulary: Sendable {
+    /// Fields every payment event may carry, usable without a `fields:` declaration.
+    static let builtinFields: [String: ValueType] = [
+        "event_id": .string, "amount": .number, "ts": .number, "card_id": .string, "account_id": .string,
+        "merchant_id": .string, "mcc": .string, "currency": .string, "country": .string, "ip": .string,
+        "device_id": .string, "channel": .string, "customer_id": .string,
+    ]
+
+    var fieldTypes: [String: ValueType] = builtinFields
+    var lists: [String: Set<String>] = [:]
+}

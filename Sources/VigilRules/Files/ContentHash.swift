@@ -1,0 +1,20 @@
+/// A 64-bit FNV-1a over every file, so the engine can tell whether a reload changed anything.
+enum ContentHash {
+    /// `rs-` and 16 hex digits; files are hashed in path order, each as path, NUL, contents, NUL.
+    static func version(of files: [(path: String, text: String)]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            mix(file.path.utf8, into: &hash)
+            mix(file.text.utf8, into: &hash)
+        }
+        let digits = String(hash, radix: 16)
+        return "rs-" + String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private static func mix(_ bytes: some Sequence<UInt8>, into hash: inout UInt64) {
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        hash = (hash ^ 0) &* 0x0000_0100_0000_01b3
+    }
+}

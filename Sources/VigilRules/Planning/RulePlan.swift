@@ -1,0 +1,88 @@
+package import VigilValues
+
+/// Everything the engine needs to run a rule set, resolved to indices so evaluation does no lookups.
+package struct RulePlan: Sendable {
+    /// Content hash of every rule and list file, so the engine can tell a real change from a touch.
+    package let version: String
+    /// Every field any rule or filter reads; the position is the field's `FieldID.index`.
+    package let fields: [FieldSpec]
+    /// One entry per distinct aggregate, shared by every rule that writes the same one.
+    package let aggregators: [AggregatorSpec]
+    package let rules: [CompiledRule]
+    package let warnings: [Diagnostic]
+}
+
+package struct AggregatorID: Hashable, Sendable {
+    package let index: Int
+
+    package init(index: Int) {
+        self.index = index
+    }
+}
+
+package enum AggregateFunction: Hashable, Sendable {
+    case count
+    case sum(FieldID)
+    case average(FieldID)
+    case minimum(FieldID)
+    case maximum(FieldID)
+    case distinct(FieldID)
+}
+
+/// A sliding-window aggregate the engine maintains for the rules.
+package struct AggregatorSpec: Sendable {
+    package let function: AggregateFunction
+    /// The key fields in the order written; together they select one window.
+    package let keyFields: [FieldID]
+    package let windowMilliseconds: Int64
+    /// Only events for which this holds enter the window; unknown counts as not holding.
+    package let filter: CompiledPredicate?
+    /// Normalised source; equal text means the same aggregator, so state survives hot reloads.
+    package let canonicalText: String
+}
+
+/// A `where:` filter, evaluated over the decoded fields of one event.
+package struct CompiledPredicate: Sendable {
+    package let canonicalText: String
+    let body: Evaluator.Logic
+
+    /// `nil` when a field the filter reads is missing.
+    package func evaluate(_ fields: [Value?]) -> Bool? {
+        body(fields, [])
+    }
+}
+
+package enum RuleMode: String, Sendable, CaseIterable {
+    case active
+    case shadow
+}
+
+package enum Severity: String, Sendable, Comparable, CaseIterable {
+    case info, low, medium, high, critical
+
+    private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+    package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Filled by the engine before evaluating a rule: fields by `FieldID.index`, aggregates by `AggregatorID.index`.
+package final class EvaluationFrame {
+    package var fields: [Value?]
+    package var aggregates: [Value?]
+
+    package init(fieldCount: Int, aggregatorCount: Int) {
+        fields = Array(repeating: nil, count: fieldCount)
+        aggregates = Array(repeating: nil, count: aggregatorCount)
+    }
+}
+
+/// One comparison of a rule with what each side evaluated to, for an alert's explanation.
+package struct ConditionTrace: Sendable {
+    /// The comparison as normalised source, e.g. `count(by: card_id, over: 5m) > 5`.
+    package let text: String
+    package let left: Value?
+    package let op: String
+    package let right: Value?
+    package let leftText: String
+    package let rightText: String
+}

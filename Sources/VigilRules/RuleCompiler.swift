@@ -1,0 +1,54 @@
+/// A rule file given as text, so rule sets can be compiled without touching the disk.
+package struct RuleSource: Sendable {
+    package var path: String
+    package var text: String
+
+    package init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// Turns a directory of YAML rule files into the plan the engine runs.
+///
+/// Compilation either yields a whole plan or every error found: a rule set is never half loaded.
+package enum RuleCompiler {
+    /// Reads every `*.yaml` / `*.yml` at the top of `directory` and every `lists/*.txt`.
+    package static func compile(directory: String) -> Result<RulePlan, Diagnostics> {
+        switch RuleDirectory.read(directory) {
+        case .failure(let diagnostics):
+            return .failure(diagnostics)
+        case .success(let contents):
+            return compile(contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files))
+        }
+    }
+
+    /// In-memory compilation; `lists` maps a list name to its entries.
+    package static func compile(sources: [RuleSource], lists: [String: [String]] = [:]) -> Result<RulePlan, Diagnostics> {
+        let files = sources.map { ($0.path, $0.text) }
+            + lists.map { ("lists/\($0.key).txt", $0.value.joined(separator: "\n")) }
+        return compile(sources, lists: lists.mapValues { Set($0) }, version: ContentHash.version(of: files))
+    }
+
+    static func compile(
+        _ sources: [RuleSource], lists: [String: Set<String>], version: String
+    ) -> Result<RulePlan, Diagnostics> {
+        var compilation = Compilation(lists: lists)
+        let contents = sources.sorted { $0.path < $1.path }.map {
+            RuleFileReader.read(SourceFile(path: $0.path, text: $0.text))
+        }
+        compilation.declare(contents.flatMap(\.fields))
+        compilation.diagnostics += contents.flatMap(\.diagnostics)
+        let drafts = contents.flatMap(\.rules)
+        compilation.checkUniqueIDs(drafts)
+        let rules = drafts.compactMap { compilation.compile($0) }
+        let ordered = compilation.diagnostics.sorted(by: Compilation.precedes)
+        guard !ordered.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
+            return .failure(Diagnostics(items: ordered))
+        }
+        let plan = RulePlan(
+            version: version, fields: compilation.builder.fields, aggregators: compilation.builder.aggregators,
+            rules: rules, warnings: ordered + compilation.unusedDeclarations())
+        return .success(plan)
+    }
+}

@@ -1,0 +1,45 @@
+/// Reads the duration literals used for windows and cooldowns (`90s`, `5m`, `24h`, `30d`).
+///
+/// Windows are exact, so a duration is whole milliseconds; the range is bounded because window
+/// state lives in memory and a year-long window is almost certainly a typo.
+enum DurationText {
+    static let minimumMilliseconds: Int64 = 1_000
+    static let maximumMilliseconds: Int64 = 366 * 86_400_000
+
+    private static let units: [(name: String, milliseconds: Int64)] = [
+        ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000),
+    ]
+
+    /// Why a duration was rejected, placed by the caller that knows where the text came from.
+    struct Problem: Error {
+        let message: String
+    }
+
+    static func milliseconds(digits: String, unit: String) -> Result<Int64, Problem> {
+        let fail = { (message: String) in Result<Int64, Problem>.failure(Problem(message: message)) }
+        guard let scale = units.first(where: { $0.name == unit })?.milliseconds else {
+            return fail("unknown duration unit '\(unit)'; use s, m, h or d (as in 90s, 5m, 24h, 30d)")
+        }
+        guard let count = Int64(digits) else { return fail("a duration is a whole number followed by s, m, h or d") }
+        let (total, overflow) = count.multipliedReportingOverflow(by: scale)
+        guard !overflow, total <= maximumMilliseconds else { return fail("duration \(digits)\(unit) is longer than 366d") }
+        guard total >= minimumMilliseconds else { return fail("duration must be at least 1s") }
+        return .success(total)
+    }
+
+    /// Reads a whole duration such as a YAML `cooldown: 10m`.
+    static func parse(_ text: String) -> Result<Int64, Problem> {
+        let digits = String(text.prefix { $0.isASCII && $0.isNumber })
+        let unit = String(text.dropFirst(digits.count))
+        guard !digits.isEmpty else { return .failure(Problem(message: "expected a duration such as 90s, 5m, 24h or 30d")) }
+        return milliseconds(digits: digits, unit: unit)
+    }
+
+    /// The largest whole unit, so `300s` and `5m` print (and therefore share state) alike.
+    static func text(milliseconds: Int64) -> String {
+        for unit in units where milliseconds % unit.milliseconds == 0 {
+            return "\(milliseconds / unit.milliseconds)\(unit.name)"
+        }
+        return "\(milliseconds)ms"
+    }
+}

@@ -1,0 +1,133 @@
+/// Splits an expression into tokens, collecting every bad character instead of stopping at one.
+struct Lexer {
+    private let scalars: [Unicode.Scalar]
+    private var position = 0
+    private(set) var issues: [ExpressionIssue] = []
+
+    init(_ text: String) {
+        scalars = Array(text.unicodeScalars)
+    }
+
+    static func tokenize(_ text: String) -> (tokens: [Token], issues: [ExpressionIssue]) {
+        var lexer = Lexer(text)
+        var tokens: [Token] = []
+        while let token = lexer.next() {
+            tokens.append(token)
+        }
+        tokens.append(Token(kind: .end, span: Span(start: lexer.scalars.count, length: 1)))
+        return (tokens, lexer.issues)
+    }
+
+    private mutating func next() -> Token? {
+        while position < scalars.count {
+            let scalar = scalars[position]
+            if scalar.properties.isWhitespace {
+                position += 1
+            } else if let token = token(startingWith: scalar) {
+                return token
+            }
+        }
+        return nil
+    }
+
+    private mutating func token(startingWith scalar: Unicode.Scalar) -> Token? {
+        if Self.isIdentifierStart(scalar) { return identifier() }
+        if Self.isDigit(scalar) { return numberOrDuration() }
+        if scalar == "\"" || scalar == "'" { return string(quote: scalar) }
+        if let symbol = symbol() { return symbol }
+        issues.append(ExpressionIssue(span: Span(start: position, length: 1), message: "unexpected character '\(scalar)'"))
+        position += 1
+        return nil
+    }
+
+    private mutating func identifier() -> Token {
+        let start = position
+        while position < scalars.count, Self.isIdentifierStart(scalars[position]) || Self.isDigit(scalars[position]) {
+            position += 1
+        }
+        return Token(kind: .identifier(text(from: start)), span: span(from: start))
+    }
+
+    private mutating func numberOrDuration() -> Token {
+        let start = position
+        consumeDigits()
+        if position + 1 < scalars.count, scalars[position] == ".", Self.isDigit(scalars[position + 1]) {
+            position += 1
+            consumeDigits()
+        }
+        let digits = text(from: start)
+        let unitStart = position
+        while position < scalars.count, Self.isIdentifierStart(scalars[position]) { position += 1 }
+        guard unitStart < position else { return Token(kind: .number(digits), span: span(from: start)) }
+        return duration(digits: digits, unit: text(from: unitStart), start: start)
+    }
+
+    private mutating func duration(digits: String, unit: String, start: Int) -> Token {
+        switch DurationText.milliseconds(digits: digits, unit: unit) {
+        case .success(let milliseconds):
+            return Token(kind: .duration(milliseconds), span: span(from: start))
+        case .failure(let problem):
+            issues.append(ExpressionIssue(span: span(from: start), message: problem.message))
+            return Token(kind: .duration(0), span: span(from: start))
+        }
+    }
+
+    private mutating func string(quote: Unicode.Scalar) -> Token {
+        let start = position
+        position += 1
+        var value = String.UnicodeScalarView()
+        while position < scalars.count, scalars[position] != quote {
+            if scalars[position] == "\\", position + 1 < scalars.count { position += 1 }
+            value.append(scalars[position])
+            position += 1
+        }
+        if position < scalars.count {
+            position += 1
+        } else {
+            issues.append(ExpressionIssue(span: span(from: start), message: "string is missing its closing \(quote)"))
+        }
+        return Token(kind: .string(String(value)), span: span(from: start))
+    }
+
+    private static let symbols = ["==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", ",", ":"]
+
+    private mutating func symbol() -> Token? {
+        for symbol in Self.symbols where matches(symbol) {
+            let start = position
+            position += symbol.unicodeScalars.count
+            return Token(kind: .symbol(symbol), span: span(from: start))
+        }
+        return nil
+    }
+
+    private func matches(_ symbol: String) -> Bool {
+        var index = position
+        for scalar in symbol.unicodeScalars {
+            guard index < scalars.count, scalars[index] == scalar else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private mutating func consumeDigits() {
+        while position < scalars.count, Self.isDigit(scalars[position]) { position += 1 }
+    }
+
+    private func text(from start: Int) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start..<position])
+        return String(view)
+    }
+
+    private func span(from start: Int) -> Span {
+        Span(start: start, length: position - start)
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar >= "0" && scalar <= "9"
+    }
+
+    private static func isIdentifierStart(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
+    }
+}

@@ -1,0 +1,131 @@
+package import VigilValues
+
+/// An aggregate function over a sliding window. Raw values are part of the snapshot format.
+package enum WindowFunction: UInt8, Hashable, Sendable, CaseIterable {
+    case count = 0
+    case sum = 1
+    case average = 2
+    case minimum = 3
+    case maximum = 4
+    case distinctCount = 5
+}
+
+/// One aggregator's exact sliding windows for all its keys, over event time.
+///
+/// For an observation of a key at time `t`, the window is the half-open interval `(t − width, t]`.
+/// An in-order record followed by a query at the same time costs O(1) amortised and allocates
+/// nothing once the key's buffer has grown; out-of-order records and queries at earlier times cost
+/// O(entries in the window). Owned by one task: not `Sendable`.
+package final class SlidingWindowStore {
+    private enum Table {
+        case count(WindowTable<CountPolicy>)
+        case sum(WindowTable<SumPolicy>)
+        case minimum(WindowTable<ExtremumPolicy<MinimumOrder>>)
+        case maximum(WindowTable<ExtremumPolicy<MaximumOrder>>)
+        case distinct(WindowTable<DistinctPolicy>)
+    }
+
+    package let function: WindowFunction
+    /// The window width; widths below one millisecond are raised to one.
+    package let widthMilliseconds: Int64
+    private let table: Table
+
+    package init(function: WindowFunction, widthMilliseconds: Int64) {
+        let width = max(1, widthMilliseconds)
+        self.function = function
+        self.widthMilliseconds = width
+        switch function {
+        case .count: table = .count(WindowTable(function: function, width: width))
+        case .sum, .average: table = .sum(WindowTable(function: function, width: width))
+        case .minimum: table = .minimum(WindowTable(function: function, width: width))
+        case .maximum: table = .maximum(WindowTable(function: function, width: width))
+        case .distinctCount: table = .distinct(WindowTable(function: function, width: width))
+        }
+    }
+
+    /// Records one observation of `key` at `time`.
+    ///
+    /// `value` is the number summed, averaged or compared, or the value counted by a distinct
+    /// count; a count ignores it. An observation whose value does not apply (missing, or not a
+    /// number where one is needed) is not recorded, as a missing field contributes nothing.
+    package func record(key: String, time: Int64, value: Value?) {
+        switch table {
+        case .count(let table): table.record(key: key, time: time, value: value)
+        case .sum(let table): table.record(key: key, time: time, value: value)
+        case .minimum(let table): table.record(key: key, time: time, value: value)
+        case .maximum(let table): table.record(key: key, time: time, value: value)
+        case .distinct(let table): table.record(key: key, time: time, value: value)
+        }
+    }
+
+    /// The aggregate over `(time − width, time]` for `key`.
+    ///
+    /// An empty window counts, sums and distinct-counts to 0 and has no average, minimum or maximum.
+    package func aggregate(key: String, at time: Int64) -> Value? {
+        switch table {
+        case .count(let table): table.aggregate(key: key, at: time)
+        case .sum(let table): table.aggregate(key: key, at: time)
+        case .minimum(let table): table.aggregate(key: key, at: time)
+        case .maximum(let table): table.aggregate(key: key, at: time)
+        case .distinct(let table): table.aggregate(key: key, at: time)
+        }
+    }
+
+    /// Records an observation and returns the aggregate at its time, with one key lookup.
+    package func recordAndAggregate(key: String, time: Int64, value: Value?) -> Value? {
+        switch table {
+        case .count(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        case .sum(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        case .minimum(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        case .maximum(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        case .distinct(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        }
+    }
+
+    /// Declares that no record or query will come for a time earlier than `watermark`.
+    ///
+    /// Entries at or before `watermark − width` are dropped, and keys left empty are evicted. The
+    /// work is proportional to the keys that have something to drop: lanes are grouped by the
+    /// expiry of their oldest entry in slots of width/64, so an entry may outlive its expiry by
+    /// up to one slot. A watermark that does not move forward is ignored.
+    package func advance(watermark: Int64) {
+        switch table {
+        case .count(let table): table.advance(watermark: watermark)
+        case .sum(let table): table.advance(watermark: watermark)
+        case .minimum(let table): table.advance(watermark: watermark)
+        case .maximum(let table): table.advance(watermark: watermark)
+        case .distinct(let table): table.advance(watermark: watermark)
+        }
+    }
+
+    /// The latest watermark passed to ``advance(watermark:)``, or `Int64.min`.
+    package var watermark: Int64 { inspected.watermark }
+    package var activeKeys: Int { inspected.activeKeys }
+    package var retainedEntries: Int { inspected.retainedEntries }
+    /// Heap bytes held: entries, ring buffers, lanes, key directory, key strings and shared tables.
+    package var estimatedBytes: Int { inspected.estimatedBytes }
+
+    /// The observations of every key in time order, for snapshots.
+    var histories: [WindowSnapshot.KeyHistory] { inspected.histories() }
+
+    private var inspected: any InspectableWindowTable {
+        switch table {
+        case .count(let table): table
+        case .sum(let table): table
+        case .minimum(let table): table
+        case .maximum(let table): table
+        case .distinct(let table): table
+        }
+    }
+}
+
+/// The read-only questions asked of any table, off the hot path.
+protocol InspectableWindowTable {
+    var watermark: Int64 { get }
+    var activeKeys: Int { get }
+    var retainedEntries: Int { get }
+    var estimatedBytes: Int { get }
+    func histories() -> [WindowSnapshot.KeyHistory]
+}
+
+extension WindowTable: InspectableWindowTable {}

@@ -1,0 +1,107 @@
+import VigilValues
+
+/// Appends the varints, strings and values of the snapshot format.
+struct SnapshotWriter {
+    var bytes: [UInt8] = []
+
+    mutating func writeVarint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
+    mutating func writeSigned(_ value: Int64) {
+        writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func writeString(_ string: String) {
+        writeVarint(UInt64(string.utf8.count))
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    /// Numbers stand alone for sums and extremes; distinct values carry a tag first.
+    mutating func writeValue(_ value: Value?) {
+        switch value {
+        case .number(let number)?: writeTaggedNumber(number)
+        case .string(let string)?:
+            bytes.append(1)
+            writeString(string)
+        case .bool(let bool)?: bytes.append(bool ? 3 : 2)
+        case nil: bytes.append(0xFF)
+        }
+    }
+
+    private mutating func writeTaggedNumber(_ number: ExactDecimal) {
+        bytes.append(0)
+        writeSigned(number.units)
+    }
+}
+
+/// Reads the snapshot format, refusing anything that runs past the end or does not add up.
+struct SnapshotReader {
+    let bytes: [UInt8]
+    private var offset = 0
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func readByte() throws(WindowSnapshotError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func readBytes(_ count: Int) throws(WindowSnapshotError) -> ArraySlice<UInt8> {
+        guard count <= bytes.count - offset else { throw .truncated }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func readVarint() throws(WindowSnapshotError) -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 7) {
+            let byte = try readByte()
+            guard shift < 63 || byte <= 1 else { throw .malformed("varint overflow") }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+        }
+        throw .malformed("varint too long")
+    }
+
+    mutating func readSigned() throws(WindowSnapshotError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    /// A count of items that each take at least one byte, so no count can exceed the bytes left.
+    mutating func readCount() throws(WindowSnapshotError) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(bytes.count - offset) else { throw .truncated }
+        return Int(count)
+    }
+
+    mutating func readString() throws(WindowSnapshotError) -> String {
+        let length = try readCount()
+        guard let string = String(validating: try readBytes(length), as: UTF8.self) else {
+            throw .malformed("invalid UTF-8")
+        }
+        return string
+    }
+
+    mutating func readValue(distinct: Bool) throws(WindowSnapshotError) -> Value {
+        let tag = try readByte()
+        switch tag {
+        case 0: return .number(ExactDecimal(units: try readSigned()))
+        case 1 where distinct: return .string(try readString())
+        case 2 where distinct: return .bool(false)
+        case 3 where distinct: return .bool(true)
+        default: throw .malformed("unknown value tag")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// An entry that a window orders and expires by its event time.
+protocol TimedEntry {
+    /// Event time in epoch milliseconds.
+    var time: Int64 { get }
+}
+
+/// A time-ordered ring buffer of one key's entries.
+///
+/// Contiguous storage that grows and shrinks geometrically keeps an in-order append free of
+/// allocation and costs one array header per key instead of one object per entry.
+struct TimeRing<Entry: TimedEntry> {
+    private var storage: [Entry] = []
+    private var head = 0
+    private(set) var count = 0
+
+    var capacity: Int { storage.count }
+    var isEmpty: Bool { count == 0 }
+
+    subscript(position: Int) -> Entry {
+        get { storage[physical(position)] }
+        set { storage[physical(position)] = newValue }
+    }
+
+    /// The time of the newest entry, if any.
+    var newestTime: Int64? { isEmpty ? nil : self[count - 1].time }
+
+    /// The first position whose time is later than `time`, found by binary search.
+    func firstPosition(after time: Int64) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].time <= time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Inserts `entry` after every entry with an equal or earlier time and returns its position.
+    mutating func insert(_ entry: Entry) -> Int {
+        let position = count > 0 && self[count - 1].time <= entry.time ? count : firstPosition(after: entry.time)
+        if count == capacity { resize(to: Swift.max(1, capacity * 2), filler: entry) }
+        var index = count
+        while index > position {
+            self[index] = self[index - 1]
+            index -= 1
+        }
+        self[position] = entry
+        count += 1
+        return position
+    }
+
+    /// Drops the `dropped` oldest entries, halving storage when it becomes mostly empty.
+    mutating func removeFirst(_ dropped: Int) {
+        guard dropped > 0 else { return }
+        head = (head + dropped) % Swift.max(capacity, 1)
+        count -= dropped
+        if count == 0 {
+            storage = []
+            head = 0
+        } else if count * 4 <= capacity {
+            resize(to: count * 2, filler: self[0])
+        }
+    }
+
+    private func physical(_ position: Int) -> Int {
+        let index = head + position
+        return index < storage.count ? index : index - storage.count
+    }
+
+    private mutating func resize(to newCapacity: Int, filler: Entry) {
+        var resized = [Entry]()
+        resized.reserveCapacity(newCapacity)
+        for position in 0..<count { resized.append(self[position]) }
+        while resized.count < newCapacity { resized.append(filler) }
+        storage = resized
+        head = 0
+    }
+}

@@ -1,0 +1,190 @@
+import VigilValues
+
+/// All keys of one aggregator for one function, with their entries and running windows.
+///
+/// Keys map to lanes in one contiguous array, so a key costs one dictionary slot, one lane and
+/// one ring buffer; vacated lanes are reused.
+final class WindowTable<Policy: WindowPolicy> {
+    let function: WindowFunction
+    let width: Int64
+    private(set) var watermark = Int64.min
+    private(set) var retainedEntries = 0
+    private var directory: [String: Int] = [:]
+    private var lanes: [Lane<Policy>] = []
+    private var vacantLanes: [Int] = []
+    private var shared: Policy.Shared
+    private var expiry: ExpiryWheel
+    private var ringSlots = 0
+    private var allocatedRings = 0
+    private var keyBytes = 0
+
+    init(function: WindowFunction, width: Int64) {
+        self.function = function
+        self.width = width
+        self.shared = Policy.makeShared()
+        self.expiry = ExpiryWheel(windowWidth: width)
+    }
+
+    var activeKeys: Int { directory.count }
+
+    /// Records an observation and returns its key's lane, or `nil` when the value does not apply.
+    @discardableResult
+    func record(key: String, time: Int64, value: Value?) -> Int? {
+        guard let entry = Policy.makeEntry(time: time, value: value, shared: &shared) else { return nil }
+        let index = lane(for: key)
+        if time > lanes[index].anchor { slide(index, to: time) }
+        insert(entry, into: index)
+        return index
+    }
+
+    func aggregate(key: String, at time: Int64) -> Value? {
+        guard let index = directory[key] else { return emptyResult }
+        return aggregate(lane: index, at: time)
+    }
+
+    func recordAndAggregate(key: String, time: Int64, value: Value?) -> Value? {
+        guard let index = record(key: key, time: time, value: value) else {
+            return aggregate(key: key, at: time)
+        }
+        return aggregate(lane: index, at: time)
+    }
+
+    func advance(watermark newWatermark: Int64) {
+        guard newWatermark > watermark else { return }
+        watermark = newWatermark
+        while let expired = expiry.takeExpired(at: watermark) {
+            for index in expired.lanes where lanes[index].isOccupied && lanes[index].expirySlot == expired.slot {
+                trim(index)
+            }
+        }
+    }
+
+    var estimatedBytes: Int {
+        var bytes = ringSlots * MemoryLayout<Policy.Entry>.stride + allocatedRings * HeapAccounting.bufferOverhead
+        bytes += lanes.capacity * MemoryLayout<Lane<Policy>>.stride + vacantLanes.capacity * 8
+        bytes += HeapAccounting.dictionaryBytes(capacity: directory.capacity, elementStride: 24) + keyBytes
+        return bytes + Policy.heapBytes(of: shared) + expiry.heapBytes
+    }
+
+    /// Every key with its observations in time order, sorted by key, without expired entries.
+    func histories() -> [WindowSnapshot.KeyHistory] {
+        let horizon = watermark.clampedSubtracting(width)
+        let histories = lanes.filter(\.isOccupied).compactMap { lane -> WindowSnapshot.KeyHistory? in
+            let first = lane.ring.firstPosition(after: horizon)
+            let observations = (first..<lane.ring.count).map { position in
+                let entry = lane.ring[position]
+                return WindowSnapshot.Observation(time: entry.time, value: Policy.value(of: entry, shared: shared))
+            }
+            return observations.isEmpty ? nil : WindowSnapshot.KeyHistory(key: lane.key, observations: observations)
+        }
+        return histories.sorted { $0.key < $1.key }
+    }
+
+    private var emptyResult: Value? {
+        switch function {
+        case .count, .sum, .distinctCount: .number(.zero)
+        case .average, .minimum, .maximum: nil
+        }
+    }
+
+    private func aggregate(lane index: Int, at time: Int64) -> Value? {
+        let lane = lanes[index]
+        let horizon = time.clampedSubtracting(width)
+        let ring = lane.ring
+        let runningIsExact = time >= lane.anchor && time >= (ring.newestTime ?? .min)
+            && (lane.windowStart == ring.count || ring[lane.windowStart].time > horizon)
+        if runningIsExact {
+            return Policy.result(of: lane, function: function, shared: shared)
+        }
+        let positions = ring.firstPosition(after: horizon)..<ring.firstPosition(after: time)
+        return Policy.result(of: lane, positions: positions, function: function, shared: shared)
+    }
+
+    // MARK: - Lanes
+
+    /// The lane of `key`, created on first sight.
+    private func lane(for key: String) -> Int {
+        if let index = directory[key] { return index }
+        let lane = Lane<Policy>(key: key)
+        let index: Int
+        if let reused = vacantLanes.popLast() {
+            index = reused
+            lanes[index] = lane
+        } else {
+            index = lanes.count
+            lanes.append(lane)
+        }
+        directory[key] = index
+        keyBytes += HeapAccounting.bytes(of: key)
+        return index
+    }
+
+    /// Moves the running window of a lane forward so that it ends at `time`.
+    private func slide(_ index: Int, to time: Int64) {
+        let horizon = time.clampedSubtracting(width)
+        let start = lanes[index].windowStart
+        var end = start
+        while end < lanes[index].ring.count, lanes[index].ring[end].time <= horizon { end += 1 }
+        lanes[index].anchor = time
+        guard end > start else { return }
+        lanes[index].windowStart = end
+        Policy.leave(&lanes[index], start..<end, laneIndex: index, shared: &shared)
+    }
+
+    private func insert(_ entry: Policy.Entry, into index: Int) {
+        let capacityBefore = lanes[index].ring.capacity
+        let position = lanes[index].ring.insert(entry)
+        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
+        retainedEntries += 1
+        if entry.time <= lanes[index].anchor.clampedSubtracting(width) {
+            lanes[index].windowStart += 1
+            lanes[index].split += 1
+        } else {
+            Policy.join(&lanes[index], at: position, laneIndex: index, shared: &shared)
+        }
+        if position == 0 { registerExpiry(of: index) }
+    }
+
+    /// Drops the lane's entries that no query can reach any more, and the lane itself once empty.
+    private func trim(_ index: Int) {
+        let horizon = watermark.clampedSubtracting(width)
+        let cut = lanes[index].ring.firstPosition(after: horizon)
+        // Entries before the running window are older than `anchor − width`; past it, slide first.
+        if watermark > lanes[index].anchor { slide(index, to: watermark) }
+        for position in 0..<cut { Policy.release(lanes[index].ring[position], shared: &shared) }
+        let capacityBefore = lanes[index].ring.capacity
+        lanes[index].ring.removeFirst(cut)
+        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
+        retainedEntries -= cut
+        lanes[index].windowStart -= cut
+        lanes[index].split -= cut
+        if lanes[index].ring.isEmpty {
+            evict(index)
+        } else {
+            lanes[index].expirySlot = .max
+            registerExpiry(of: index)
+        }
+    }
+
+    private func registerExpiry(of index: Int) {
+        guard !lanes[index].ring.isEmpty else { return }
+        let slot = expiry.slot(forExpiry: lanes[index].ring[0].time.clampedAdding(width))
+        guard slot < lanes[index].expirySlot else { return }
+        lanes[index].expirySlot = slot
+        expiry.register(lane: index, slot: slot)
+    }
+
+    private func evict(_ index: Int) {
+        let key = lanes[index].key
+        directory[key] = nil
+        keyBytes -= HeapAccounting.bytes(of: key)
+        lanes[index] = .vacant
+        vacantLanes.append(index)
+    }
+
+    private func accountRing(from before: Int, to after: Int) {
+        ringSlots += after - before
+        if before == 0, after > 0 { allocatedRings += 1 }
+        if before > 0, after == 0 { allocatedRings -= 1 }
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+@testable import VigilRules
+
+@Suite struct CheckerTests {
+    @Test(arguments: [
+        ("amount > \"1\"", "cannot compare a number and a string"),
+        ("country < \"US\"", "'<' orders numbers only; a string allows == and !="),
+        ("amount + country > 1", "'+' needs numbers, but its operands are a number and a string"),
+        ("amount", "a rule's expression must be a condition (true or false), but this is a number"),
+        ("amount > 1 and 5", "'and' joins conditions, but its operands are a condition (true or false) and a number"),
+        ("avg(card_id, by: ip, over: 1h) > 1", "avg needs a number field, but 'card_id' is a string"),
+        ("count(by: card_id) > 1", "count needs over: (as in over: 5m)"),
+        ("count(over: 1m) > 1", "count needs by: (as in by: card_id)"),
+        ("count(amount, by: ip, over: 1m) > 1", "count takes no field, as in count(by: card_id, over: 5m)"),
+        ("sum(by: ip, over: 1m) > 1", "sum needs one field to aggregate, as in sum(amount, by: card_id, over: 1h)"),
+        ("count(by: ip, over: 1m, where: amount) > 1", "where: needs a condition, but this is a number"),
+        ("amount in [\"1\"]", "list element is a string, but the value before in is a number"),
+        ("amount in risky", "unknown list 'risky'"),
+        ("country in amount", "unknown list 'amount' ('amount' is a field; in needs a list)"),
+        ("amount > 5m", "a duration is only allowed as the over: of an aggregate"),
+        ("starts_with(amount, \"4\")", "starts_with needs a string, but this is a number"),
+        ("amount > 1.0000001", "number 1.0000001 is out of range or has more than six decimal places"),
+        ("count(by: ip, over: 1m, over: 2m) > 1", "over: is given twice"),
+        ("country in [\"US\", ip]", "list elements must be literal values"),
+        ("not amount", "not needs a condition, but this is a number"),
+    ])
+    func typeErrorIsReported(_ expression: String, _ message: String) throws {
+        let diagnostics = try #require(compileExpression(expression).diagnostics)
+        #expect(diagnostics.items.map(\.message) == [message])
+    }
+
+    @Test func everyErrorOfOneExpressionIsReported() throws {
+        let diagnostics = try #require(compileExpression("amout > 1 and contry == \"US\" or sum(mcc, by: ip, over: 1m) > 2").diagnostics)
+        #expect(diagnostics.items.count == 3)
+    }
+
+    @Test func suggestionPicksTheClosestName() {
+        #expect(Suggestion.hint(for: "merchnt_id", among: ["merchant_id", "card_id"]) == "; did you mean 'merchant_id'?")
+        #expect(Suggestion.hint(for: "zzz", among: ["merchant_id", "card_id"]).isEmpty)
+    }
+
+    @Test func fieldRedeclaredWithAnotherTypeIsAnError() throws {
+        let diagnostics = try #require(compileExpression("amount > 1", fields: "fields: {amount: string}").diagnostics)
+        #expect(diagnostics.items.map(\.message) == ["field 'amount' is a built-in field as number, not string"])
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import VigilRules
+import VigilValues
+
+/// Compiles real directories: file discovery, named lists and the content version.
+@Suite struct DirectoryTests {
+    private let rule = """
+        rules:
+          - id: risky-country
+            description: Payment from a high-risk country
+            severity: high
+            expression: country in high_risk_countries and amount > 100   # lists live in lists/
+        """
+
+    private func makeDirectory(listEntries: Int = 3) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("lists"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        try rule.write(to: directory.appendingPathComponent("velocity.yaml"), atomically: true, encoding: .utf8)
+        try "not: [valid".write(to: directory.appendingPathComponent("tests/ignored.yaml"), atomically: true, encoding: .utf8)
+        try "ignored".write(to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        let entries = (0..<listEntries).map { "C\($0)" }.joined(separator: "\n")
+        let list = "# countries under enhanced monitoring\n\nKP  # North Korea\n" + entries + "\n"
+        try list.write(to: directory.appendingPathComponent("lists/high_risk_countries.txt"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    private func evaluate(_ plan: RulePlan, country: String) -> Bool? {
+        let frame = EvaluationFrame(fieldCount: plan.fields.count, aggregatorCount: plan.aggregators.count)
+        for (index, field) in plan.fields.enumerated() {
+            frame.fields[index] = field.name == "country" ? .string(country) : ExactDecimal("500").map(Value.number)
+        }
+        return plan.rules.first?.evaluate(frame)
+    }
+
+    @Test func largeNamedListLoadsFromLists() throws {
+        let directory = try makeDirectory(listEntries: 100_000)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = RuleCompiler.compile(directory: directory.path)
+        if let diagnostics = result.diagnostics { Issue.record("\(diagnostics.rendered)") }
+        let plan = try #require(result.plan)
+        #expect(evaluate(plan, country: "KP") == true)
+        #expect(evaluate(plan, country: "C99999") == true)
+        #expect(evaluate(plan, country: "FR") == false)
+        #expect(plan.rules.first?.location.file == directory.path + "/velocity.yaml")
+    }
+
+    @Test func versionChangesOnlyWhenAFileChanges() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try #require(RuleCompiler.compile(directory: directory.path).plan).version
+        let again = try #require(RuleCompiler.compile(directory: directory.path).plan).version
+        try "KP\nIR\n".write(to: directory.appendingPathComponent("lists/high_risk_countries.txt"), atomically: true, encoding: .utf8)
+        let listChanged = try #require(RuleCompiler.compile(directory: directory.path).plan).version
+        try (rule + "\n").write(to: directory.appendingPathComponent("velocity.yaml"), atomically: true, encoding: .utf8)
+        let ruleChanged = try #require(RuleCompiler.compile(directory: directory.path).plan).version
+        #expect(first == again)
+        #expect(Set([first, listChanged, ruleChanged]).count == 3)
+        #expect(first.hasPrefix("rs-") && first.count == 19)
+    }
+
+    @Test func inMemoryVersionFollowsSourcesAndLists() throws {
+        let source = RuleSource(path: "a.yaml", text: rule)
+        let base = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]]).plan)
+        let same = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]]).plan)
+        let other = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["IR"]]).plan)
+        #expect(base.version == same.version)
+        #expect(base.version != other.version)
+    }
+
+    @Test func missingDirectoryIsAnError() throws {
+        let diagnostics = try #require(RuleCompiler.compile(directory: "/nonexistent/rules").diagnostics)
+        #expect(diagnostics.rendered == "/nonexistent/rules:1:1: error: cannot read the rules directory")
+    }
+
+    @Test func listEntriesSkipCommentsAndBlanks() {
+        #expect(ListFile.entries("# header\n\n US \nGB # Britain\r\n#\n") == ["US", "GB"])
+    }
+}

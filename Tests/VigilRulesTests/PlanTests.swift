@@ -1,0 +1,120 @@
+import Testing
+@testable import VigilRules
+import VigilValues
+
+@Suite struct PlanTests {
+    private func plan(_ expressions: [String]) throws -> RulePlan {
+        let rules = expressions.enumerated().map { index, expression in
+            """
+              - id: rule-\(index)
+                description: Rule \(index)
+                severity: medium
+                expression: \(expression)
+            """
+        }
+        let yaml = "rules:\n" + rules.joined(separator: "\n")
+        let result = RuleCompiler.compile(sources: [RuleSource(path: "rules.yaml", text: yaml)])
+        if let diagnostics = result.diagnostics { Issue.record("\(diagnostics.rendered)") }
+        return try #require(result.plan)
+    }
+
+    @Test func identicalAggregatesShareOneAggregator() throws {
+        let plan = try plan([
+            "count(by: card_id, over: 5m) > 5",
+            "amount > 100 and count(by: card_id, over: 300s) > 2",
+        ])
+        #expect(plan.aggregators.count == 1)
+        #expect(plan.rules.map(\.aggregators) == [[AggregatorID(index: 0)], [AggregatorID(index: 0)]])
+        #expect(plan.aggregators[0].canonicalText == "count(by: card_id, over: 5m)")
+        #expect(plan.aggregators[0].windowMilliseconds == 300_000)
+    }
+
+    @Test(arguments: [
+        ("count(by: card_id, over: 5m)", "count(by: card_id, over: 10m)"),
+        ("count(by: card_id, over: 5m)", "count(by: card_id, over: 5m, where: channel == \"ecom\")"),
+        ("count(by: card_id, over: 5m, where: channel == \"ecom\")", "count(by: card_id, over: 5m, where: channel == \"pos\")"),
+        ("count(by: card_id, over: 5m)", "count(by: [card_id, merchant_id], over: 5m)"),
+        ("sum(amount, by: card_id, over: 5m)", "avg(amount, by: card_id, over: 5m)"),
+    ])
+    func differentAggregatesStayApart(_ first: String, _ second: String) throws {
+        let plan = try plan(["\(first) > 1", "\(second) > 1"])
+        #expect(plan.aggregators.count == 2)
+    }
+
+    @Test(arguments: [
+        "count(by:card_id,over:5m)>5",
+        "count( by: [card_id] ,  where: (channel==\"ecom\"), over: 300s ) > 5",
+        "count(over: 5m, by: card_id, where: channel == 'ecom') > 5",
+    ])
+    func canonicalTextIgnoresLayout(_ expression: String) throws {
+        let plan = try plan([expression])
+        let text = plan.aggregators[0].canonicalText
+        let expected = expression.contains("ecom")
+            ? "count(by: card_id, over: 5m, where: channel == \"ecom\")" : "count(by: card_id, over: 5m)"
+        #expect(text == expected)
+    }
+
+    @Test func planListsFieldsAndAggregatorsPerRule() throws {
+        let plan = try plan([
+            "amount > 1000 and count(by: device_id, over: 1h, where: channel == \"ecom\") > 10",
+            "sum(amount, by: [card_id, merchant_id], over: 1m) > 3 * avg(amount, by: card_id, over: 30d)",
+        ])
+        let names = plan.fields.map(\.name)
+        #expect(names == ["amount", "device_id", "channel", "card_id", "merchant_id"])
+        #expect(plan.rules[0].fields == [FieldID(0)])
+        #expect(plan.rules[1].fields.isEmpty)
+        #expect(plan.rules[1].aggregators == [AggregatorID(index: 1), AggregatorID(index: 2)])
+        #expect(plan.aggregators[1].keyFields == [FieldID(3), FieldID(4)])
+        #expect(plan.aggregators[1].function == .sum(FieldID(0)))
+        #expect(plan.aggregators[2].windowMilliseconds == 30 * 86_400_000)
+    }
+
+    @Test func filterPredicateEvaluatesOverFields() throws {
+        let plan = try plan(["count(by: device_id, over: 1h, where: channel == \"ecom\") > 10"])
+        let filter = try #require(plan.aggregators[0].filter)
+        let channel = try #require(plan.fields.firstIndex { $0.name == "channel" })
+        var fields = [Value?](repeating: nil, count: plan.fields.count)
+        #expect(filter.evaluate(fields) == nil)
+        fields[channel] = .string("ecom")
+        #expect(filter.evaluate(fields) == true)
+        fields[channel] = .string("pos")
+        #expect(filter.evaluate(fields) == false)
+        #expect(filter.canonicalText == "channel == \"ecom\"")
+    }
+
+    @Test func ruleKeepsItsMetadata() throws {
+        let yaml = """
+            rules:
+              - id: card-testing-burst
+                description: Many authorisations on one card
+                severity: critical
+                labels: {team: fraud, scenario: card-testing}
+                expression: count(by: card_id, over: 5m) > 5
+                cooldown: 10m
+                mode: shadow
+            """
+        let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "v.yaml", text: yaml)]).plan)
+        let rule = try #require(plan.rules.first)
+        #expect(rule.severity == .critical)
+        #expect(rule.labels == ["team": "fraud", "scenario": "card-testing"])
+        #expect(rule.mode == .shadow)
+        #expect(rule.cooldownMilliseconds == 600_000)
+        #expect(rule.expressionText == "count(by: card_id, over: 5m) > 5")
+        #expect(rule.location == SourceLocation(file: "v.yaml", line: 6, column: 17))
+    }
+
+    @Test func unusedDeclaredFieldIsAWarning() throws {
+        let yaml = """
+            fields:
+              risk_score: number
+            rules:
+              - {id: a, description: A, severity: low, expression: amount > 1}
+            """
+        let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "w.yaml", text: yaml)]).plan)
+        #expect(plan.warnings.map(\.message) == ["field 'risk_score' is declared but no rule reads it"])
+    }
+
+    @Test func severitiesAreOrdered() {
+        #expect(Severity.info < .low && Severity.low < .medium && Severity.high < .critical)
+    }
+}
