@@ -1,5 +1,6 @@
 import Logging
 import VigilEngine
+import VigilEvents
 import VigilKafka
 import VigilRules
 
@@ -124,7 +125,8 @@ final class PipelineWorker {
         }
         do {
             try consumer.commit(positions)
-        } catch where !error.isFatal {
+        } catch {
+            if error.isFatal { throw error }
             // Lost ownership mid-batch (a rebalance): the new owner replays from the last commit.
             logger.warning("commit failed, the batch will be replayed by the partition's owner: \(error)")
             return

@@ -43,7 +43,7 @@ final class AlertFollower: Service {
                 }
                 print(line.rendered + (isNew ? "" : Style.dim(" (duplicate id)")))
             }
-            if !batch.isEmpty { fflush(stdout) }
+            if !batch.isEmpty { fflush(nil) }
         }
     }
 }

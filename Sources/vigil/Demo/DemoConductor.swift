@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import Synchronization
 import VigilPipeline
 
 /// Ends the demo once every event sent was processed and every alert reached the terminal.

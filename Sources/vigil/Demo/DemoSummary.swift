@@ -1,4 +1,6 @@
+import Synchronization
 import VigilPipeline
+import VigilTraffic
 
 /// The demo's closing table: what went in, what came out, and how fast.
 struct DemoSummary {

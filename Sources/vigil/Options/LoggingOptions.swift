@@ -1,5 +1,5 @@
-import ArgumentParser
-import Logging
+public import ArgumentParser
+public import Logging
 
 /// Where log lines go and how many: human-readable lines on standard error.
 struct LoggingOptions: ParsableArguments {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import VigilEngine
+import VigilKafka
 import VigilPipeline
 
 /// Topics and processing limits shared by every command that runs the pipeline.

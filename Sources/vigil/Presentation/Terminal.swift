@@ -2,7 +2,14 @@ import Glibc
 
 /// Writes a line to standard error, where diagnostics and progress belong.
 func printToStandardError(_ text: String) {
-    fputs(text.hasSuffix("\n") ? text : text + "\n", stderr)
+    let line = text.hasSuffix("\n") ? text : text + "\n"
+    var bytes = Array(line.utf8)
+    var written = 0
+    while written < bytes.count {
+        let result = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + written, $0.count - written) }
+        guard result > 0 else { return }
+        written += result
+    }
 }
 
 /// ANSI styling, only when standard output is a terminal and NO_COLOR is not set.
