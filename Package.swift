@@ -73,7 +73,7 @@ let package = Package(
         // Test support: imported by Tests/ only.
         .target(
             name: "VigilTesting",
-            dependencies: ["VigilKafka", "VigilEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VigilKafka", "VigilEngine", "VigilRules", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .testTarget(name: "VigilValuesTests", dependencies: ["VigilValues"], swiftSettings: upcoming),
@@ -83,7 +83,9 @@ let package = Package(
         ),
         .testTarget(name: "VigilWindowsTests", dependencies: ["VigilWindows"], swiftSettings: upcoming),
         .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka", "VigilTesting"], swiftSettings: upcoming),
-        .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilTesting"], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilEvents", "VigilRules", "VigilTesting"], swiftSettings: upcoming
+        ),
         .testTarget(
             name: "VigilPipelineTests",
             dependencies: ["VigilPipeline", "VigilTesting", "VigilTraffic"],

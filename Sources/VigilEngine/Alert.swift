@@ -23,6 +23,11 @@ package struct Alert: Sendable {
     package let suppressedFirings: Int
     package let explanation: AlertExplanation
 
+    /// The id of the alert `ruleID` raises for `eventID`: the same on every replica and replay.
+    package static func makeID(ruleID: String, eventID: String) -> String {
+        ContentHash.alertID(ruleID: ruleID, eventID: eventID)
+    }
+
     /// The message key: the key values joined by `|`.
     package var messageKey: String {
         key.map(\.value.description).joined(separator: "|")

@@ -21,7 +21,7 @@ extension Engine {
         }
         statistics.rules[ruleIndex].fired += 1
         return Alert(
-            alertID: ContentHash.alertID(ruleID: rule.id, eventID: event.eventID),
+            alertID: Alert.makeID(ruleID: rule.id, eventID: event.eventID),
             ruleID: rule.id,
             severity: rule.severity,
             mode: rule.mode,
