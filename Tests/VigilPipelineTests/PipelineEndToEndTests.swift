@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import VigilKafka
+import VigilPipeline
+import VigilTesting
+
+@Suite struct PipelineEndToEndTests {
+    @Test func publishesExactlyTheExpectedAlertsAndDeadLetters() async throws {
+        let fixture = try PipelineFixture()
+        let messages = Workload.first()
+        try fixture.produce(messages)
+
+        let snapshot = try await fixture.run(fixture.configuration(), untilConsumed: messages.count)
+
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 3)
+        #expect(alerts.compactMap(ExpectedAlert.init(record:)).count == alerts.count, "every alert record parses")
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == Workload.firstAlerts)
+        #expect(alerts.count == Workload.firstAlerts.count, "no duplicates")
+
+        let headers = ["vigil.reason", "vigil.source.topic", "vigil.source.partition", "vigil.source.offset", "vigil.detail"]
+        let deadLetters = try TopicReader.read("payments.dead-letter", from: fixture.cluster, atLeast: 3, headerNames: headers)
+        #expect(deadLetters.map { $0.headers["vigil.reason"] ?? "" }.sorted() == ["invalid_json", "missing_field", "mistyped_field"])
+        #expect(Set(deadLetters.map(\.text)) == Set(messages.suffix(3).map(\.value)), "original bytes are kept")
+        #expect(deadLetters.allSatisfy { $0.headers["vigil.source.topic"] == "payments" && $0.headers["vigil.source.offset"] != nil })
+        #expect(deadLetters.allSatisfy { !($0.headers["vigil.detail"] ?? "").isEmpty })
+
+        #expect(snapshot.phase == .stopped)
+        #expect(snapshot.eventsConsumed == messages.count)
+        #expect(snapshot.alertsByRule == ["card-velocity": 2, "large-amount": 1])
+        #expect(snapshot.deadLettersByReason == ["invalid_json": 1, "missing_field": 1, "mistyped_field": 1])
+        #expect(snapshot.committed.values.reduce(0, +) == Int64(messages.count), "every offset committed at shutdown")
+    }
+
+    @Test func restartResumesFromTheCommitWithoutRepeatingAlerts() async throws {
+        let fixture = try PipelineFixture()
+        let first = Workload.first()
+        try fixture.produce(first)
+        _ = try await fixture.run(fixture.configuration(), untilConsumed: first.count)
+
+        try fixture.produce(Workload.second())
+        let resumed = try await fixture.run(fixture.configuration(), untilConsumed: Workload.second().count)
+        #expect(resumed.eventsConsumed == Workload.second().count, "the second member starts at the commit")
+
+        let expected = Workload.firstAlerts.union(Workload.secondAlerts)
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: expected.count)
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == expected)
+        #expect(alerts.count == expected.count, "no alert published twice")
+    }
+
+    @Test func shadowRuleAlertsGoToTheShadowTopicOnly() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        let configuration = fixture.configuration()
+        let shadowPlan = try RuleTestSources.compile("""
+            rules:
+              - id: trial-limit
+                description: Trial
+                severity: low
+                mode: shadow
+                expression: amount > 15
+            """)
+        try fixture.produce(Workload.first())
+        let pipeline = Pipeline(configuration: configuration, plan: shadowPlan, logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == Workload.first().count }
+        pipeline.requestStop()
+        try await running.value
+
+        // c-2's two payments of 20 and c-3's 5000 exceed 15.
+        let shadow = try TopicReader.read("alerts.shadow", from: fixture.cluster, atLeast: 3)
+        #expect(Set(shadow.compactMap(ExpectedAlert.init(record:)).map(\.key)) == ["c-2", "c-3"])
+        #expect(shadow.count == 3)
+        #expect(pipeline.status.snapshot.alertCount == 0)
+        let main = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 0, timeout: .seconds(3))
+        #expect(main.isEmpty)
+    }
+}
+
+/// Polls a condition until it holds, failing the test after `timeout`.
+func waitUntil(timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
