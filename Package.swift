@@ -91,5 +91,6 @@ let package = Package(
             dependencies: ["VigilPipeline", "VigilRules", "VigilKafka", "VigilEngine", "VigilTesting", "VigilTraffic"],
             swiftSettings: upcoming
         ),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilTesting"], swiftSettings: upcoming),
     ]
 )
