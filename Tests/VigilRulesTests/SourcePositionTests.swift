@@ -31,7 +31,11 @@ import Testing
         let inputs = ["", "---\n- 1\n", "rules: 5", "rules:\n  - 7\n", "rules:\n  - expression: [1, 2]\n", "\u{0}\u{1}:",
                       "rules:\n  - {id: a, description: b, severity: low, expression: \"((((\"}\n",
                       "rules:\n  - {id: a, description: b, severity: low, expression: \"1 in [1, 2] and -(-(-1)) == -1\"}\n"]
-        for input in inputs {
+        let deep = String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000)
+        let long = Array(repeating: "amount", count: 5_000).joined(separator: " + ") + " > 1"
+        let nots = String(repeating: "not ", count: 5_000) + "true"
+        let expressions = [deep, long, nots].map { "rules:\n  - {id: a, description: b, severity: low, expression: \"\($0)\"}\n" }
+        for input in inputs + expressions {
             let result = RuleCompiler.compile(sources: [RuleSource(path: "h.yaml", text: input)])
             if case .success(let plan) = result {
                 #expect(plan.rules.count <= 1)

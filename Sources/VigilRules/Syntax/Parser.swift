@@ -2,9 +2,14 @@
 ///
 /// Precedence, loosest first: `or`, `and`, `not`, comparisons and `in`, `+ -`, `* /`, unary minus.
 /// A syntax error ends the parse of that one expression; other rules are still checked.
+/// Length and nesting are bounded so that hostile text cannot exhaust the stack in any later pass.
 struct Parser {
+    private static let maximumTokens = 2_000
+    private static let maximumDepth = 64
+
     private let tokens: [Token]
     private var index = 0
+    private var depth = 0
 
     private init(tokens: [Token]) {
         self.tokens = tokens
@@ -14,6 +19,10 @@ struct Parser {
     static func parse(_ text: String) -> (expression: Expression?, issues: [ExpressionIssue]) {
         let (tokens, lexIssues) = Lexer.tokenize(text)
         guard lexIssues.isEmpty else { return (nil, lexIssues) }
+        guard tokens.count <= maximumTokens else {
+            let message = "expression is too long (over \(maximumTokens) tokens); split it into several rules"
+            return (nil, [ExpressionIssue(span: Span(start: 0, length: 1), message: message)])
+        }
         var parser = Parser(tokens: tokens)
         do throws(ExpressionIssue) {
             let expression = try parser.parseOr()
@@ -33,6 +42,8 @@ struct Parser {
     }
 
     private mutating func parseOr() throws(ExpressionIssue) -> Expression {
+        try enterNesting()
+        defer { depth -= 1 }
         var left = try parseAnd()
         while let keyword = current.identifier, keyword == "or" {
             let operatorSpan = advance().span
@@ -53,6 +64,8 @@ struct Parser {
     private mutating func parseNot() throws(ExpressionIssue) -> Expression {
         guard current.identifier == "not" else { return try parseComparison() }
         let start = advance().span
+        try enterNesting()
+        defer { depth -= 1 }
         let operand = try parseNot()
         return Expression(kind: .not(operand), span: start.union(operand.span))
     }
@@ -98,8 +111,17 @@ struct Parser {
     private mutating func parseUnary() throws(ExpressionIssue) -> Expression {
         guard current.symbol == "-" else { return try parsePrimary() }
         let start = advance().span
+        try enterNesting()
+        defer { depth -= 1 }
         let operand = try parseUnary()
         return Expression(kind: .negate(operand), span: start.union(operand.span))
+    }
+
+    private mutating func enterNesting() throws(ExpressionIssue) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw ExpressionIssue(span: current.span, message: "expression nests too deeply (over \(Self.maximumDepth) levels)")
+        }
     }
 
     private func binaryOperator() -> BinaryOperator? {

@@ -1,0 +1,153 @@
+/// A JSON value as the decoder needs it: where its text lies, not a materialized copy.
+///
+/// Keeping only byte ranges lets unrequested values be validated and dropped without allocating.
+enum JSONToken {
+    case string(JSONStringSpan)
+    /// `isInteger` is false when the number has a fraction or an exponent.
+    case number(Range<Int>, isInteger: Bool)
+    case bool(Bool)
+    case null
+    case container
+}
+
+/// Where a string's text lies between its quotes, and whether it holds any backslash escape.
+struct JSONStringSpan {
+    let range: Range<Int>
+    let isEscaped: Bool
+}
+
+/// A forward-only reader over one message that checks JSON syntax as it goes.
+///
+/// It works on raw memory so the decoder can read straight out of the Kafka buffer.
+struct JSONScanner {
+    /// Containers may nest this deep, the top-level object included; deeper is an attack or a bug.
+    static let maximumDepth = 32
+
+    let base: UnsafeRawPointer
+    let count: Int
+    var offset = 0
+
+    init(base: UnsafeRawPointer, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    var isAtEnd: Bool { offset >= count }
+
+    @inline(__always)
+    func byte(at index: Int) -> UInt8 {
+        base.load(fromByteOffset: index, as: UInt8.self)
+    }
+
+    @inline(__always)
+    func peek() -> UInt8? {
+        offset < count ? byte(at: offset) : nil
+    }
+
+    /// The bytes of `range`, borrowed from the message.
+    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while offset < count {
+            switch byte(at: offset) {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next byte that is not whitespace, left unconsumed; `nil` at the end of the message.
+    @inline(__always)
+    mutating func nextSignificant() -> UInt8? {
+        skipWhitespace()
+        return peek()
+    }
+
+    /// An `invalid_json` failure naming what was expected at the current offset and what was found.
+    func unexpected(_ expectation: String) -> DecodeFailure {
+        malformed("expected \(expectation) at offset \(offset), found \(describeCurrentByte())")
+    }
+
+    func malformed(_ detail: String) -> DecodeFailure {
+        DecodeFailure(.invalidJSON, detail)
+    }
+
+    private func describeCurrentByte() -> String {
+        guard let byte = peek() else { return "the end of the message" }
+        guard byte >= 0x20, byte < 0x7F else {
+            let hex = String(byte, radix: 16, uppercase: true)
+            return "byte 0x\(byte < 0x10 ? "0" : "")\(hex)"
+        }
+        return "'\(Character(Unicode.Scalar(byte)))'"
+    }
+}
+
+// MARK: - Scalars
+
+extension JSONScanner {
+    /// Reads any value starting at the current byte; `depth` counts the containers already open.
+    mutating func scanValue(depth: Int) throws(DecodeFailure) -> JSONToken {
+        switch nextSignificant() {
+        case UInt8(ascii: "\"")?: return .string(try scanString())
+        case UInt8(ascii: "-")?, (UInt8(ascii: "0")...UInt8(ascii: "9"))?: return try scanNumber()
+        case UInt8(ascii: "t")?: return try scanLiteral("true", as: .bool(true))
+        case UInt8(ascii: "f")?: return try scanLiteral("false", as: .bool(false))
+        case UInt8(ascii: "n")?: return try scanLiteral("null", as: .null)
+        case UInt8(ascii: "{")?, UInt8(ascii: "[")?:
+            try skipContainer(depth: depth)
+            return .container
+        default: throw unexpected("a value")
+        }
+    }
+
+    /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, the exact JSON number grammar.
+    mutating func scanNumber() throws(DecodeFailure) -> JSONToken {
+        let start = offset
+        if peek() == UInt8(ascii: "-") { offset += 1 }
+        if peek() == UInt8(ascii: "0") {
+            offset += 1
+        } else {
+            try scanDigits()
+        }
+        var isInteger = true
+        if peek() == UInt8(ascii: ".") {
+            offset += 1
+            try scanDigits()
+            isInteger = false
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            offset += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { offset += 1 }
+            try scanDigits()
+            isInteger = false
+        }
+        return .number(start..<offset, isInteger: isInteger)
+    }
+
+    /// Consumes one or more decimal digits.
+    private mutating func scanDigits() throws(DecodeFailure) {
+        let start = offset
+        while let byte = peek(), Self.isDigit(byte) {
+            offset += 1
+        }
+        guard offset > start else { throw unexpected("a digit") }
+    }
+
+    private mutating func scanLiteral(_ word: StaticString, as token: JSONToken) throws(DecodeFailure) -> JSONToken {
+        let length = word.utf8CodeUnitCount
+        guard offset + length <= count else { throw unexpected("'\(word)'") }
+        for index in 0..<length where byte(at: offset + index) != word.utf8Start[index] {
+            offset += index
+            throw unexpected("'\(word)'")
+        }
+        offset += length
+        return token
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
+    }
+}
