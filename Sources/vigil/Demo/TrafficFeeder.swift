@@ -60,7 +60,9 @@ final class TrafficFeeder: Service {
             try producer.send(topic: topic, key: message.key.map { Array($0.utf8) }, value: message.value)
             pending[message.kind, default: 0] += 1
             guard (index + 1) % slice == 0 else { continue }
-            try acknowledge(&pending, producer)
+            producer.poll()
+            // Confirm deliveries about once a second; waiting every slice would throttle the feed.
+            if (index + 1) % (slice * 100) == 0 { try acknowledge(&pending, producer) }
             sliceStart = sliceStart.advanced(by: .milliseconds(10))
             let ahead = sliceStart - ContinuousClock.now
             if ahead > .zero { usleep(UInt32(ahead.components.attoseconds / 1_000_000_000_000)) }
