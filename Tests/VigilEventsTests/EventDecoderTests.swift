@@ -122,6 +122,13 @@ import VigilValues
         #expect(event.timestamp == 0)
     }
 
+    @Test(arguments: [("12.5000000", "12.5"), ("1.5e3", "1500"), ("-0", "0"), ("1000000000000", "1000000000000")])
+    func amountsThatAreExactInSixDigitsAreAccepted(text: String, expected: String) {
+        let (event, failure) = decode(message(amount: text))
+        #expect(failure == nil)
+        #expect(event.amount.description == expected)
+    }
+
     @Test func integerTimestampsMayBeNegative() {
         let (event, failure) = decode(message(ts: "-86400000"))
         #expect(failure == nil)
