@@ -63,7 +63,7 @@ extension DecodingPass {
     private mutating func recordTimestamp(_ value: JSONToken, at offset: Int) {
         switch value {
         case .number(let range, isInteger: true):
-            timestamp = integerMilliseconds(scanner.bytes(range))
+            timestamp = integerMilliseconds(range)
         case .string(let span) where span.isEscaped:
             timestamp = RFC3339.parseMilliseconds(scanner.string(span).utf8)
         case .string(let span):
@@ -77,14 +77,18 @@ extension DecodingPass {
             return
         }
         if timestamp == nil {
-            deferFailure(.invalidTimestamp, "ts at offset \(offset) is not a valid instant in years 0000-9999: \(excerpt(value))")
+            deferFailure(
+                .invalidTimestamp, "ts at offset \(offset) is not a valid instant in years 0000-9999: \(excerpt(value))"
+            )
         }
     }
 
     private mutating func recordAmount(_ value: JSONToken, at offset: Int) {
         switch value {
         case .number(let range, _):
-            amount = ExactDecimal(utf8: scanner.bytes(range)).flatMap { $0.units.magnitude <= Self.amountLimit ? $0 : nil }
+            amount = ExactDecimal(utf8: scanner.bytes(range)).flatMap {
+                $0.units.magnitude <= Self.amountLimit ? $0 : nil
+            }
             if amount == nil {
                 deferFailure(
                     .invalidAmount,
@@ -97,13 +101,13 @@ extension DecodingPass {
     }
 
     /// Epoch milliseconds from JSON integer text, limited to the years RFC 3339 can write.
-    private func integerMilliseconds(_ text: UnsafeRawBufferPointer) -> Int64? {
-        let isNegative = text.first == UInt8(ascii: "-")
+    private func integerMilliseconds(_ range: Range<Int>) -> Int64? {
+        let isNegative = scanner.byte(at: range.lowerBound) == UInt8(ascii: "-")
         var magnitude: Int64 = 0
-        for byte in text.dropFirst(isNegative ? 1 : 0) {
+        for index in (isNegative ? range.lowerBound + 1 : range.lowerBound)..<range.upperBound {
             let (shifted, overflow) = magnitude.multipliedReportingOverflow(by: 10)
             guard !overflow, shifted <= Int64.max - 9 else { return nil }
-            magnitude = shifted + Int64(byte &- UInt8(ascii: "0"))
+            magnitude = shifted + Int64(scanner.byte(at: index) &- UInt8(ascii: "0"))
         }
         let milliseconds = isNegative ? -magnitude : magnitude
         return RFC3339.representableMilliseconds.contains(milliseconds) ? milliseconds : nil

@@ -31,7 +31,9 @@ extension JSONScanner {
     }
 
     /// After a value: consumes closing brackets until a comma; returns false once nothing is open.
-    private mutating func closeFinishedContainers(objectLevels: inout UInt64, level: inout Int) throws(DecodeFailure) -> Bool {
+    private mutating func closeFinishedContainers(
+        objectLevels: inout UInt64, level: inout Int
+    ) throws(DecodeFailure) -> Bool {
         while level > 0 {
             let isObject = objectLevels & 1 == 1
             switch nextSignificant() {

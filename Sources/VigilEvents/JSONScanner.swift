@@ -128,12 +128,14 @@ extension JSONScanner {
     }
 
     /// Consumes one or more decimal digits.
+    @inline(__always)
     private mutating func scanDigits() throws(DecodeFailure) {
-        let start = offset
-        while let byte = peek(), Self.isDigit(byte) {
-            offset += 1
+        var index = offset
+        while index < count, Self.isDigit(byte(at: index)) {
+            index += 1
         }
-        guard offset > start else { throw unexpected("a digit") }
+        guard index > offset else { throw unexpected("a digit") }
+        offset = index
     }
 
     private mutating func scanLiteral(_ word: StaticString, as token: JSONToken) throws(DecodeFailure) -> JSONToken {

@@ -26,22 +26,51 @@ struct KeyEntry {
     let targets: Range<Int>
 }
 
+/// A key as the table compares it first: its length and its first eight bytes in one word.
+struct KeyProbe {
+    let length: Int
+    /// The first `min(length, 8)` bytes, the first in the lowest bits, zero-padded.
+    let prefix: UInt64
+
+    init(length: Int, prefix: UInt64) {
+        self.length = length
+        self.prefix = prefix
+    }
+
+    init(_ bytes: some Collection<UInt8>) {
+        var prefix: UInt64 = 0
+        for (position, byte) in bytes.prefix(8).enumerated() {
+            prefix |= UInt64(byte) << (8 * position)
+        }
+        self.init(length: bytes.count, prefix: prefix)
+    }
+
+    /// Keeps the low `length` bytes of a word loaded from the key's start.
+    static func prefixMask(length: Int) -> UInt64 {
+        length >= 8 ? .max : (1 << (8 * UInt64(length))) &- 1
+    }
+
+    /// One of 64 buckets; multiplying spreads the prefix's bytes into the top bits.
+    var bucket: Int {
+        Int(truncatingIfNeeded: ((prefix ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+}
+
 /// The keys the decoder cares about, matched against raw key bytes without allocating.
 ///
-/// Names are spread over buckets by length and first and last byte, so a key is compared with
-/// about one candidate; a class, so that decoding a message borrows the table with one reference
+/// A key's length and first eight bytes pick a bucket and, for most names, settle the match in
+/// one word comparison. A class, so that decoding a message borrows the table with one reference
 /// count instead of one per array.
 final class KeyTable: Sendable {
-    private static let bucketCount = 64
-
     /// Sorted by bucket, so that bucket `b` holds entries `bucketStarts[b]..<bucketStarts[b + 1]`.
     let entries: [KeyEntry]
     /// Entry names, for failure details.
     let names: [String]
     let targets: [FieldTarget]
-    /// Every name's UTF-8, concatenated in entry order.
+    private let probes: [KeyProbe]
+    /// Every name's UTF-8, concatenated in entry order, for names longer than eight bytes.
     private let nameBytes: [UInt8]
-    /// Entry `i`'s name is `nameBytes[nameStarts[i]..<nameStarts[i + 1]]`.
+    /// Entry `i`'s name starts at `nameBytes[nameStarts[i]]`.
     private let nameStarts: [Int]
     private let bucketStarts: [Int]
 
@@ -52,7 +81,7 @@ final class KeyTable: Sendable {
         }
         let required: [RequiredField] = [.eventID, .timestamp, .amount]
         let names = Set(targetsByName.keys).union(required.map(\.name))
-            .sorted { (Self.bucket(of: $0.utf8), $0) < (Self.bucket(of: $1.utf8), $1) }
+            .sorted { (KeyProbe($0.utf8).bucket, $0) < (KeyProbe($1.utf8).bucket, $1) }
         var entries: [KeyEntry] = []
         var targets: [FieldTarget] = []
         for name in names {
@@ -63,34 +92,36 @@ final class KeyTable: Sendable {
         self.entries = entries
         self.names = names
         self.targets = targets
+        probes = names.map { KeyProbe($0.utf8) }
         nameBytes = names.flatMap(\.utf8)
-        nameStarts = names.reduce(into: [0]) { starts, name in starts.append(starts[starts.count - 1] + name.utf8.count) }
-        let buckets = names.map { Self.bucket(of: $0.utf8) }
-        bucketStarts = (0...Self.bucketCount).map { bucket in buckets.firstIndex { $0 >= bucket } ?? buckets.count }
+        nameStarts = names.reduce(into: [0]) { starts, name in starts.append(starts[starts.count - 1] + name.utf8.count)
+        }
+        let buckets = probes.map(\.bucket)
+        bucketStarts = (0...64).map { bucket in buckets.firstIndex { $0 >= bucket } ?? buckets.count }
     }
 
-    /// The index in ``entries`` of the name spelled by `key`, if any.
-    func entryIndex(of key: UnsafeRawBufferPointer) -> Int? {
-        let bucket = Self.bucket(of: key)
-        for entry in bucketStarts[bucket]..<bucketStarts[bucket + 1] where matches(key, entry: entry) {
-            return entry
+    /// The index in ``entries`` of the name spelled by `key`, whose probe is `probe`, if any.
+    @inline(__always)
+    func entryIndex(of key: UnsafeRawBufferPointer, probe: KeyProbe) -> Int? {
+        let bucket = probe.bucket
+        for entry in bucketStarts[bucket]..<bucketStarts[bucket + 1] {
+            let candidate = probes[entry]
+            if candidate.length == probe.length, candidate.prefix == probe.prefix, tailMatches(key, entry: entry) {
+                return entry
+            }
         }
         return nil
     }
 
-    private func matches(_ key: UnsafeRawBufferPointer, entry: Int) -> Bool {
+    /// Compares the bytes after the first eight, which the probe already covered.
+    private func tailMatches(_ key: UnsafeRawBufferPointer, entry: Int) -> Bool {
+        guard key.count > 8 else { return true }
         let start = nameStarts[entry]
-        guard nameStarts[entry + 1] - start == key.count else { return false }
         return nameBytes.withUnsafeBytes { names in
-            for index in 0..<key.count where names[start + index] != key[index] {
+            for index in 8..<key.count where names[start + index] != key[index] {
                 return false
             }
             return true
         }
-    }
-
-    private static func bucket(of name: some BidirectionalCollection<UInt8>) -> Int {
-        let mixed = name.count &* 31 &+ Int(name.first ?? 0) &* 7 &+ Int(name.last ?? 0)
-        return mixed & (bucketCount - 1)
     }
 }

@@ -106,7 +106,9 @@ private struct TextReader<Bytes: IteratorProtocol<UInt8>> {
         switch designator {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"): return 0
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard let hours = digits(2), skip(":"), let minutes = digits(2), hours < 24, minutes < 60 else { return nil }
+            guard let hours = digits(2), skip(":"), let minutes = digits(2), hours < 24, minutes < 60 else {
+                return nil
+            }
             return (designator == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
         default: return nil
         }

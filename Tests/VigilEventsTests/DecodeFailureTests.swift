@@ -64,9 +64,11 @@ import VigilValues
         #expect(decode(json).failure?.reason == reason)
     }
 
-    @Test(arguments: [
-        [0xFF], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xFF], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82],
+            [0x80],
+        ] as [[UInt8]])
     func invalidUTF8IsInvalidJSON(sequence: [UInt8]) {
         let bytes = Array(#"{"event_id":"e","ts":1,"amount":1,"note":"a"#.utf8) + sequence + Array(#"b"}"#.utf8)
         #expect(decode(bytes).failure?.reason == .invalidJSON)
@@ -100,10 +102,12 @@ import VigilValues
             .invalidJSON, .empty, .notAnObject, .oversized, .missingField, .mistypedField, .invalidEventID,
             .invalidTimestamp, .invalidAmount, .duplicateField,
         ]
-        #expect(reasons.map(\.code) == [
-            "invalid_json", "empty", "not_an_object", "oversized", "missing_field", "mistyped_field", "invalid_event_id",
-            "invalid_timestamp", "invalid_amount", "duplicate_field",
-        ])
+        #expect(
+            reasons.map(\.code) == [
+                "invalid_json", "empty", "not_an_object", "oversized", "missing_field", "mistyped_field",
+                "invalid_event_id",
+                "invalid_timestamp", "invalid_amount", "duplicate_field",
+            ])
         #expect(DecodeFailure.Reason.invalidAmount.description == "invalid_amount")
     }
 }

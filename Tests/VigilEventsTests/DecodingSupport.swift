@@ -12,7 +12,9 @@ let typicalFields: [FieldSpec] = [
 ]
 
 /// Decodes `bytes` with a fresh event, as a consumer would for its first message.
-func decode(_ bytes: [UInt8], fields: [FieldSpec] = typicalFields, maximumMessageBytes: Int = 64 * 1024)
+func decode(
+    _ bytes: [UInt8], fields: [FieldSpec] = typicalFields, maximumMessageBytes: Int = 64 * 1024
+)
     -> (event: PaymentEvent, failure: DecodeFailure?)
 {
     let decoder = EventDecoder(fields: fields, maximumMessageBytes: maximumMessageBytes)
@@ -26,6 +28,8 @@ func decode(_ json: String, fields: [FieldSpec] = typicalFields) -> (event: Paym
 }
 
 /// A valid event whose members after the required ones are `extra`, e.g. `,"ip":"1.2.3.4"`.
-func message(id: String = "\"e-1\"", ts: String = "1795774500000", amount: String = "12.5", extra: String = "") -> String {
+func message(
+    id: String = "\"e-1\"", ts: String = "1795774500000", amount: String = "12.5", extra: String = ""
+) -> String {
     #"{"event_id":\#(id),"ts":\#(ts),"amount":\#(amount)\#(extra)}"#
 }

@@ -15,10 +15,11 @@ import VigilValues
         #expect(event.timestamp == 1_795_774_500_123)
         #expect(event.amount == ExactDecimal("125.5"))
         let amount = try #require(ExactDecimal("125.5"))
-        #expect(event.fields == [
-            .string("card_9f8e7d6c5b"), .number(amount), .string("EUR"), .bool(true),
-            .number(ExactDecimal(units: 1)), .string("m_98765"),
-        ])
+        #expect(
+            event.fields == [
+                .string("card_9f8e7d6c5b"), .number(amount), .string("EUR"), .bool(true),
+                .number(ExactDecimal(units: 1)), .string("m_98765"),
+            ])
     }
 
     @Test func unrequestedNestedValuesAreSkipped() {
@@ -52,7 +53,11 @@ import VigilValues
         (#""café""#, "café"),
         (#""\ud83d\ude00 smile""#, "😀 smile"),
         (#""\b\f\r\t""#, "\u{08}\u{0C}\r\t"),
-        (#""a much longer merchant name that will not fit inline \u2603""#, "a much longer merchant name that will not fit inline ☃"),
+        (
+            #""a much longer merchant name that will not fit inline \u2603""#,
+            "a much longer merchant name that will not fit inline ☃"
+        ),
+        (#""Zürich Hauptbahnhof Kiosk 😀 Nr. 12, Gleis 7""#, "Zürich Hauptbahnhof Kiosk 😀 Nr. 12, Gleis 7"),
     ])
     func escapedStringsDecode(json: String, expected: String) {
         let (event, failure) = decode(message(extra: #","merchant_id":\#(json)"#))
@@ -64,6 +69,13 @@ import VigilValues
         let (event, failure) = decode(message(extra: #","curr\u0065ncy":"CHF""#))
         #expect(failure == nil)
         #expect(event.fields[2] == .string("CHF"))
+    }
+
+    @Test func shortKeysAtTheEndOfTheMessageMatch() {
+        let fields = [FieldSpec(name: "ip", type: .number), FieldSpec(name: "id", type: .string)]
+        let (event, failure) = decode(#"{"ts":1,"amount":2,"event_id":"e","id":"x","ip":3}"#, fields: fields)
+        #expect(failure == nil)
+        #expect(event.fields == [.number(ExactDecimal(units: 3_000_000)), .string("x")])
     }
 
     @Test func reusedEventKeepsNoStaleValues() {
@@ -96,7 +108,11 @@ import VigilValues
         ]
         let (event, failure) = decode(message(ts: #""1970-01-01T00:00:01.5Z""#, amount: "3.25"), fields: fields)
         #expect(failure == nil)
-        #expect(event.fields == [.string("e-1"), .number(ExactDecimal(units: 1_500_000_000)), .number(ExactDecimal(units: 3_250_000)), nil])
+        #expect(
+            event.fields == [
+                .string("e-1"), .number(ExactDecimal(units: 1_500_000_000)), .number(ExactDecimal(units: 3_250_000)),
+                nil,
+            ])
     }
 
     @Test func whitespaceAroundAndInsideTheDocumentIsAccepted() {
@@ -104,6 +120,13 @@ import VigilValues
         #expect(failure == nil)
         #expect(event.amount == ExactDecimal("-0.5"))
         #expect(event.timestamp == 0)
+    }
+
+    @Test(arguments: [("12.5000000", "12.5"), ("1.5e3", "1500"), ("-0", "0"), ("1000000000000", "1000000000000")])
+    func amountsThatAreExactInSixDigitsAreAccepted(text: String, expected: String) {
+        let (event, failure) = decode(message(amount: text))
+        #expect(failure == nil)
+        #expect(event.amount.description == expected)
     }
 
     @Test func integerTimestampsMayBeNegative() {
