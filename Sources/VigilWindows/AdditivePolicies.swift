@@ -22,7 +22,7 @@ enum CountPolicy: WindowPolicy {
     }
 
     static func result(
-        of lane: Lane<Self>, positions: Range<Int>, function: WindowFunction, shared: NoState
+        of lane: Lane<Self>, laneIndex: Int, positions: Range<Int>, function: WindowFunction, shared: NoState
     ) -> Value? {
         count(positions.count)
     }
@@ -40,7 +40,7 @@ struct NumberEntry: TimedEntry {
     var units: Int64
 }
 
-/// A running total of a window in wide units, so no partial sum can overflow.
+/// A total and count of numbers in wide units, so no partial sum can overflow.
 struct RunningSum {
     var units: Int128 = 0
     var count = 0
@@ -64,9 +64,23 @@ struct RunningSum {
     }
 }
 
+/// A 128-bit total stored as two 64-bit halves, so that a lane needs no 16-byte alignment.
+struct SplitTotal {
+    private var low: UInt64 = 0
+    private var high: Int64 = 0
+
+    var units: Int128 {
+        get { Int128(high) << 64 | Int128(low) }
+        set {
+            low = UInt64(truncatingIfNeeded: newValue)
+            high = Int64(truncatingIfNeeded: newValue >> 64)
+        }
+    }
+}
+
 /// Sums and averages: the running total gains an entry as it joins and loses it as it leaves.
 enum SumPolicy: WindowPolicy {
-    static var idle: RunningSum { RunningSum() }
+    static var idle: SplitTotal { SplitTotal() }
 
     static func makeEntry(time: Int64, value: Value?, shared: inout NoState) -> NumberEntry? {
         guard case .number(let number)? = value else { return nil }
@@ -74,26 +88,36 @@ enum SumPolicy: WindowPolicy {
     }
 
     static func join(_ lane: inout Lane<Self>, at position: Int, laneIndex: Int, shared: inout NoState) {
-        lane.running.add(lane.ring[position].units)
+        lane.running.units += Int128(lane.ring[position].units)
     }
 
     static func leave(_ lane: inout Lane<Self>, _ leaving: Range<Int>, laneIndex: Int, shared: inout NoState) {
-        for position in leaving { lane.running.subtract(lane.ring[position].units) }
+        for position in leaving { lane.running.units -= Int128(lane.ring[position].units) }
     }
 
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: NoState) -> Value? {
-        lane.running.result(for: function)
+        runningSum(of: lane).result(for: function)
     }
 
     static func result(
-        of lane: Lane<Self>, positions: Range<Int>, function: WindowFunction, shared: NoState
+        of lane: Lane<Self>, laneIndex: Int, positions: Range<Int>, function: WindowFunction, shared: NoState
     ) -> Value? {
-        var sum = RunningSum()
-        for position in positions { sum.add(lane.ring[position].units) }
+        guard let difference = lane.difference(to: positions) else {
+            var sum = RunningSum()
+            for position in positions { sum.add(lane.ring[position].units) }
+            return sum.result(for: function)
+        }
+        var sum = runningSum(of: lane)
+        for position in difference.joining { sum.add(lane.ring[position].units) }
+        for position in difference.leaving { sum.subtract(lane.ring[position].units) }
         return sum.result(for: function)
     }
 
     static func value(of entry: NumberEntry, shared: NoState) -> Value? {
         .number(ExactDecimal(units: entry.units))
+    }
+
+    private static func runningSum(of lane: Lane<Self>) -> RunningSum {
+        RunningSum(units: lane.running.units, count: lane.ring.count - lane.windowStart)
     }
 }

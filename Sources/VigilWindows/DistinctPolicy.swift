@@ -49,9 +49,13 @@ struct InternedValues {
         stringBytes -= Self.heapBytes(of: value)
     }
 
+    fileprivate func occurrenceCount(lane: Int, id: UInt32) -> UInt32 {
+        occurrences[Self.pair(lane: lane, id: id)] ?? 0
+    }
+
     /// Counts one more occurrence of the value in the lane's running window; true when it is new there.
     fileprivate mutating func enter(lane: Int, id: UInt32) -> Bool {
-        let key = UInt64(truncatingIfNeeded: lane) << 32 | UInt64(id)
+        let key = Self.pair(lane: lane, id: id)
         let previous = occurrences[key, default: 0]
         occurrences[key] = previous + 1
         return previous == 0
@@ -59,16 +63,20 @@ struct InternedValues {
 
     /// Counts one occurrence less; true when the value no longer occurs in the lane's running window.
     fileprivate mutating func exit(lane: Int, id: UInt32) -> Bool {
-        let key = UInt64(truncatingIfNeeded: lane) << 32 | UInt64(id)
+        let key = Self.pair(lane: lane, id: id)
         let remaining = occurrences[key, default: 1] - 1
         occurrences[key] = remaining == 0 ? nil : remaining
         return remaining == 0
     }
 
     fileprivate var heapBytes: Int {
-        HeapAccounting.dictionaryBytes(capacity: ids.capacity, elementStride: MemoryLayout<(Value, UInt32)>.stride)
+        HeapAccounting.dictionaryBytes(capacity: ids.capacity, elementStride: MemoryLayout<Value>.stride + 4)
             + HeapAccounting.dictionaryBytes(capacity: occurrences.capacity, elementStride: 12)
             + slots.capacity * MemoryLayout<Slot>.stride + freeIDs.capacity * 4 + stringBytes
+    }
+
+    private static func pair(lane: Int, id: UInt32) -> UInt64 {
+        UInt64(truncatingIfNeeded: lane) << 32 | UInt64(id)
     }
 
     private static func heapBytes(of value: Value) -> Int {
@@ -113,11 +121,22 @@ enum DistinctPolicy: WindowPolicy {
     }
 
     static func result(
-        of lane: Lane<Self>, positions: Range<Int>, function: WindowFunction, shared: InternedValues
+        of lane: Lane<Self>, laneIndex: Int, positions: Range<Int>, function: WindowFunction, shared: InternedValues
     ) -> Value? {
-        var seen = Set<UInt32>()
-        for position in positions { seen.insert(lane.ring[position].valueID) }
-        return ExactDecimal(Int64(seen.count)).map(Value.number)
+        guard let difference = lane.difference(to: positions) else {
+            var seen = Set<UInt32>()
+            for position in positions { seen.insert(lane.ring[position].valueID) }
+            return ExactDecimal(Int64(seen.count)).map(Value.number)
+        }
+        var change: [UInt32: Int] = [:]
+        for position in difference.joining { change[lane.ring[position].valueID, default: 0] += 1 }
+        for position in difference.leaving { change[lane.ring[position].valueID, default: 0] -= 1 }
+        var distinct = lane.running
+        for (id, delta) in change where delta != 0 {
+            let before = Int(shared.occurrenceCount(lane: laneIndex, id: id))
+            if before == 0 { distinct += 1 } else if before + delta == 0 { distinct -= 1 }
+        }
+        return ExactDecimal(Int64(distinct)).map(Value.number)
     }
 
     static func value(of entry: DistinctEntry, shared: InternedValues) -> Value? {

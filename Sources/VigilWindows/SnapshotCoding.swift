@@ -22,21 +22,19 @@ struct SnapshotWriter {
         bytes.append(contentsOf: string.utf8)
     }
 
-    /// Numbers stand alone for sums and extremes; distinct values carry a tag first.
+    /// A tag byte and the payload; a missing value, which only a count may have, gets a tag that
+    /// readers refuse, so an inconsistent snapshot fails to load instead of loading wrong.
     mutating func writeValue(_ value: Value?) {
         switch value {
-        case .number(let number)?: writeTaggedNumber(number)
+        case .number(let number)?:
+            bytes.append(0)
+            writeSigned(number.units)
         case .string(let string)?:
             bytes.append(1)
             writeString(string)
         case .bool(let bool)?: bytes.append(bool ? 3 : 2)
         case nil: bytes.append(0xFF)
         }
-    }
-
-    private mutating func writeTaggedNumber(_ number: ExactDecimal) {
-        bytes.append(0)
-        writeSigned(number.units)
     }
 }
 

@@ -10,8 +10,18 @@ protocol TimedEntry {
 /// allocation and costs one array header per key instead of one object per entry.
 struct TimeRing<Entry: TimedEntry> {
     private var storage: [Entry] = []
-    private var head = 0
-    private(set) var count = 0
+    private var storedHead: Int32 = 0
+    private var storedCount: Int32 = 0
+
+    var count: Int {
+        get { Int(storedCount) }
+        set { storedCount = Int32(truncatingIfNeeded: newValue) }
+    }
+
+    private var head: Int {
+        get { Int(storedHead) }
+        set { storedHead = Int32(truncatingIfNeeded: newValue) }
+    }
 
     var capacity: Int { storage.count }
     var isEmpty: Bool { count == 0 }
@@ -49,7 +59,10 @@ struct TimeRing<Entry: TimedEntry> {
         return position
     }
 
-    /// Drops the `dropped` oldest entries, halving storage when it becomes mostly empty.
+    /// Drops the `dropped` oldest entries, and shrinks storage to half full once it is 1/8 full.
+    ///
+    /// Growing at full and shrinking at 1/8 keeps a key whose window size wobbles from
+    /// reallocating on every expiry, while memory still follows what the window holds.
     mutating func removeFirst(_ dropped: Int) {
         guard dropped > 0 else { return }
         head = (head + dropped) % Swift.max(capacity, 1)
@@ -57,7 +70,7 @@ struct TimeRing<Entry: TimedEntry> {
         if count == 0 {
             storage = []
             head = 0
-        } else if count * 4 <= capacity {
+        } else if count * 8 <= capacity {
             resize(to: count * 2, filler: self[0])
         }
     }

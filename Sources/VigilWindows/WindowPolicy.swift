@@ -29,9 +29,12 @@ protocol WindowPolicy {
     /// The aggregate of the running window.
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: Shared) -> Value?
 
-    /// The aggregate of the entries at `positions`, computed from scratch.
+    /// The aggregate of the entries at `positions`, for a query that the running window does not answer.
+    ///
+    /// Late queries differ from the running window by a few entries at each end, so policies that
+    /// can undo an entry start from the running window (see ``Lane/difference(to:)``).
     static func result(
-        of lane: Lane<Self>, positions: Range<Int>, function: WindowFunction, shared: Shared
+        of lane: Lane<Self>, laneIndex: Int, positions: Range<Int>, function: WindowFunction, shared: Shared
     ) -> Value?
 
     /// The value the entry was recorded with, for snapshots.
@@ -53,28 +56,43 @@ extension WindowPolicy where Shared == NoState {
 ///
 /// The running window is `ring[windowStart...]`: the entries later than `anchor − width`.
 /// Entries before it stay only for queries at earlier times, until the watermark passes them.
+/// A lane with no entries is vacant. Positions are stored in 32 bits to keep lanes small.
 struct Lane<Policy: WindowPolicy> {
     var key: String
     var ring = TimeRing<Policy.Entry>()
-    var windowStart = 0
-    /// Where a policy's back stack starts (extremum functions only).
-    var split = 0
+    private var storedWindowStart: Int32 = 0
+    private var storedSplit: Int32 = 0
     /// The latest time the running window was slid to.
     var anchor = Int64.min
-    /// The expiry slot this lane is registered under.
-    var expirySlot = Int64.max
-    var isOccupied: Bool
     var running: Policy.Running
 
     init(key: String) {
         self.key = key
-        self.isOccupied = true
         self.running = Policy.idle
     }
 
-    static var vacant: Lane {
-        var lane = Lane(key: "")
-        lane.isOccupied = false
-        return lane
+    var windowStart: Int {
+        get { Int(storedWindowStart) }
+        set { storedWindowStart = Int32(truncatingIfNeeded: newValue) }
+    }
+
+    /// Where a policy's back stack starts (extremum functions only).
+    var split: Int {
+        get { Int(storedSplit) }
+        set { storedSplit = Int32(truncatingIfNeeded: newValue) }
+    }
+}
+
+extension Lane {
+    /// How the entries at `positions` differ from the running window, when that is cheaper than a scan.
+    ///
+    /// `joining` lies before the running window and `leaving` at its end; `nil` means scanning
+    /// `positions` directly costs less or the ranges do not line up.
+    func difference(to positions: Range<Int>) -> (joining: Range<Int>, leaving: Range<Int>)? {
+        guard positions.lowerBound <= windowStart, windowStart <= positions.upperBound else { return nil }
+        let joining = positions.lowerBound..<windowStart
+        let leaving = positions.upperBound..<ring.count
+        guard joining.count + leaving.count < positions.count else { return nil }
+        return (joining, leaving)
     }
 }

@@ -5,8 +5,9 @@ import VigilValues
 ///     "VGWS" version:u8 function:u8 width:varint watermark:zigzag keyCount:varint
 ///     per key: keyLength:varint keyUTF8 observationCount:varint
 ///              firstTime:zigzag, then each later time as a varint delta from the previous
-///              values, unless the function is a count: per observation
-///                  number → units:zigzag, distinct → tag:u8 (0 number, 1 string, 2 false, 3 true) payload
+///              then, unless the function is a count, each observation's value as tag:u8 and payload:
+///                  0 number → units:zigzag, 1 string → length:varint UTF-8, 2 false, 3 true
+///                  (sums and extremes accept numbers only)
 extension WindowSnapshot {
     private static let signature: [UInt8] = Array("VGWS".utf8)
     private static let version: UInt8 = 1

@@ -7,16 +7,18 @@ import VigilValues
 final class WindowTable<Policy: WindowPolicy> {
     let function: WindowFunction
     let width: Int64
-    private(set) var watermark = Int64.min
-    private(set) var retainedEntries = 0
-    private var directory: [String: Int] = [:]
-    private var lanes: [Lane<Policy>] = []
-    private var vacantLanes: [Int] = []
-    private var shared: Policy.Shared
-    private var expiry: ExpiryWheel
-    private var ringSlots = 0
-    private var allocatedRings = 0
-    private var keyBytes = 0
+    // A table belongs to one task and never calls out while mutating, so the runtime exclusivity
+    // checks on these properties, which otherwise cost about a third of the hot path, are off.
+    @exclusivity(unchecked) private(set) var watermark = Int64.min
+    @exclusivity(unchecked) private(set) var retainedEntries = 0
+    @exclusivity(unchecked) private var directory: [String: Int] = [:]
+    @exclusivity(unchecked) private var lanes: [Lane<Policy>] = []
+    @exclusivity(unchecked) private var vacantLanes: [Int] = []
+    @exclusivity(unchecked) private var shared: Policy.Shared
+    @exclusivity(unchecked) private var expiry: ExpiryWheel
+    @exclusivity(unchecked) private var ringSlots = 0
+    @exclusivity(unchecked) private var allocatedRings = 0
+    @exclusivity(unchecked) private var keyBytes = 0
 
     init(function: WindowFunction, width: Int64) {
         self.function = function
@@ -53,7 +55,7 @@ final class WindowTable<Policy: WindowPolicy> {
         guard newWatermark > watermark else { return }
         watermark = newWatermark
         while let expired = expiry.takeExpired(at: watermark) {
-            for index in expired.lanes where lanes[index].isOccupied && lanes[index].expirySlot == expired.slot {
+            for index in expired.lanes where expirySlot(of: index) == expired.slot {
                 trim(index)
             }
         }
@@ -69,7 +71,7 @@ final class WindowTable<Policy: WindowPolicy> {
     /// Every key with its observations in time order, sorted by key, without expired entries.
     func histories() -> [WindowSnapshot.KeyHistory] {
         let horizon = watermark.clampedSubtracting(width)
-        let histories = lanes.filter(\.isOccupied).compactMap { lane -> WindowSnapshot.KeyHistory? in
+        let histories = lanes.filter { !$0.ring.isEmpty }.compactMap { lane -> WindowSnapshot.KeyHistory? in
             let first = lane.ring.firstPosition(after: horizon)
             let observations = (first..<lane.ring.count).map { position in
                 let entry = lane.ring[position]
@@ -97,7 +99,7 @@ final class WindowTable<Policy: WindowPolicy> {
             return Policy.result(of: lane, function: function, shared: shared)
         }
         let positions = ring.firstPosition(after: horizon)..<ring.firstPosition(after: time)
-        return Policy.result(of: lane, positions: positions, function: function, shared: shared)
+        return Policy.result(of: lane, laneIndex: index, positions: positions, function: function, shared: shared)
     }
 
     // MARK: - Lanes
@@ -133,6 +135,7 @@ final class WindowTable<Policy: WindowPolicy> {
 
     private func insert(_ entry: Policy.Entry, into index: Int) {
         let capacityBefore = lanes[index].ring.capacity
+        let previousOldest = lanes[index].ring.isEmpty ? nil : lanes[index].ring[0].time
         let position = lanes[index].ring.insert(entry)
         accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
         retainedEntries += 1
@@ -142,14 +145,15 @@ final class WindowTable<Policy: WindowPolicy> {
         } else {
             Policy.join(&lanes[index], at: position, laneIndex: index, shared: &shared)
         }
-        if position == 0 { registerExpiry(of: index) }
+        if position == 0 { registerExpiry(of: index, previousOldest: previousOldest) }
     }
 
     /// Drops the lane's entries that no query can reach any more, and the lane itself once empty.
     private func trim(_ index: Int) {
         let horizon = watermark.clampedSubtracting(width)
         let cut = lanes[index].ring.firstPosition(after: horizon)
-        // Entries before the running window are older than `anchor − width`; past it, slide first.
+        // Dropped entries must already be out of the running window: a lane that has been idle
+        // since before the watermark slides up to it first.
         if watermark > lanes[index].anchor { slide(index, to: watermark) }
         for position in 0..<cut { Policy.release(lanes[index].ring[position], shared: &shared) }
         let capacityBefore = lanes[index].ring.capacity
@@ -161,16 +165,23 @@ final class WindowTable<Policy: WindowPolicy> {
         if lanes[index].ring.isEmpty {
             evict(index)
         } else {
-            lanes[index].expirySlot = .max
             registerExpiry(of: index)
         }
     }
 
-    private func registerExpiry(of index: Int) {
-        guard !lanes[index].ring.isEmpty else { return }
-        let slot = expiry.slot(forExpiry: lanes[index].ring[0].time.clampedAdding(width))
-        guard slot < lanes[index].expirySlot else { return }
-        lanes[index].expirySlot = slot
+    /// The slot in which the lane's oldest entry expires; `nil` for a vacant lane.
+    private func expirySlot(of index: Int) -> Int64? {
+        guard !lanes[index].ring.isEmpty else { return nil }
+        return expiry.slot(forExpiry: lanes[index].ring[0].time.clampedAdding(width))
+    }
+
+    /// Registers the lane under its oldest entry's slot, unless `previousOldest` put it there already.
+    ///
+    /// A lane is only processed in the slot of its current oldest entry, so a registration left
+    /// behind by an entry that is no longer the oldest is skipped when its slot comes.
+    private func registerExpiry(of index: Int, previousOldest: Int64? = nil) {
+        guard let slot = expirySlot(of: index) else { return }
+        if let previousOldest, expiry.slot(forExpiry: previousOldest.clampedAdding(width)) == slot { return }
         expiry.register(lane: index, slot: slot)
     }
 
@@ -178,7 +189,7 @@ final class WindowTable<Policy: WindowPolicy> {
         let key = lanes[index].key
         directory[key] = nil
         keyBytes -= HeapAccounting.bytes(of: key)
-        lanes[index] = .vacant
+        lanes[index] = Lane(key: "")
         vacantLanes.append(index)
     }
 

@@ -93,11 +93,13 @@ import VigilWindows
         }
         #expect(store.activeKeys == 100)
         #expect(store.retainedEntries == 100)
+        let peak = store.estimatedBytes
         store.advance(watermark: 1_050)
         #expect(store.activeKeys < 100)
         store.advance(watermark: 2_200)
         #expect(store.activeKeys == 0)
         #expect(store.retainedEntries == 0)
+        #expect(store.estimatedBytes < peak)
         store.record(key: "again", time: 2_300, value: .string("v1"))
         #expect(store.aggregate(key: "again", at: 2_300) == Self.number("1"))
         #expect(store.estimatedBytes > empty)
