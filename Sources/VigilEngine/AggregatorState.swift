@@ -9,10 +9,15 @@ struct AggregatorState {
     private let input: FieldID?
 
     init(spec: AggregatorSpec) {
+        let (function, _) = Self.windowFunction(for: spec.function)
+        self.init(spec: spec, store: SlidingWindowStore(function: function, widthMilliseconds: spec.windowMilliseconds))
+    }
+
+    /// Binds a (possibly renumbered) definition to existing window state.
+    init(spec: AggregatorSpec, store: SlidingWindowStore) {
         self.spec = spec
-        let (function, input) = Self.windowFunction(for: spec.function)
-        self.input = input
-        self.store = SlidingWindowStore(function: function, widthMilliseconds: spec.windowMilliseconds)
+        self.input = Self.windowFunction(for: spec.function).1
+        self.store = store
     }
 
     /// Records the event when the filter passes, then reads the window ending at `time`.

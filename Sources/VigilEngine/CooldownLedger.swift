@@ -9,8 +9,18 @@ struct CooldownLedger {
 
     private var entries: [[String: Entry]]
 
-    init(ruleCount: Int) {
-        entries = Array(repeating: [:], count: ruleCount)
+    init(rules: [CompiledRule]) {
+        entries = Array(repeating: [:], count: rules.count)
+    }
+
+    /// The ledger for a new rule set: rules that keep their id keep their history.
+    func carried(from rules: [CompiledRule], to newRules: [CompiledRule]) -> CooldownLedger {
+        var ledger = CooldownLedger(rules: newRules)
+        let oldIndex = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (index, rule) in newRules.enumerated() {
+            if let old = oldIndex[rule.id] { ledger.entries[index] = entries[old] }
+        }
+        return ledger
     }
 
     enum Decision {

@@ -10,17 +10,18 @@ import VigilWindows
 /// Synchronous and single-owner: no locks, no I/O, no `await`. Event time drives everything, so
 /// replaying the same input gives the same alerts.
 package final class Engine {
-    package private(set) var plan: RulePlan
+    package internal(set) var plan: RulePlan
     package let options: EngineOptions
     package internal(set) var statistics: EngineStatistics
 
-    private var decoder: EventDecoder
+    // Everything below `statistics` that depends on the plan is rebuilt by `replace(plan:)`.
+    var decoder: EventDecoder
     var event: PaymentEvent
-    let frame: EvaluationFrame
-    private var aggregators: [AggregatorState]
+    var frame: EvaluationFrame
+    var aggregators: [AggregatorState]
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
-    let fieldTable: FieldTable
+    var fieldTable: FieldTable
     private var newestEventTime = Int64.min
     private var eventsSinceEviction = 0
 
@@ -32,7 +33,7 @@ package final class Engine {
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
         self.aggregators = plan.aggregators.map(AggregatorState.init)
-        self.cooldownLedger = CooldownLedger(ruleCount: plan.rules.count)
+        self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
     }
 

@@ -20,4 +20,12 @@ package struct EngineStatistics: Sendable {
     init(rules: [CompiledRule]) {
         self.rules = rules.map { RuleCounters(ruleID: $0.id) }
     }
+
+    /// The counters for a new rule set: rules that keep their id keep their counts.
+    func carried(to newRules: [CompiledRule]) -> EngineStatistics {
+        let byID = Dictionary(rules.map { ($0.ruleID, $0) }, uniquingKeysWith: { first, _ in first })
+        var carried = self
+        carried.rules = newRules.map { byID[$0.id] ?? RuleCounters(ruleID: $0.id) }
+        return carried
+    }
 }

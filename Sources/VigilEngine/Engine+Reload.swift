@@ -1,0 +1,42 @@
+import VigilEvents
+package import VigilRules
+
+extension Engine {
+    /// What a rule-set swap kept and what it started afresh.
+    package struct ReloadSummary: Sendable, Equatable {
+        /// Aggregators whose definition did not change: their window state carries over.
+        package var keptAggregators = 0
+        /// New or changed aggregators: they start empty.
+        package var startedAggregators = 0
+        /// Aggregators no rule uses any more: their state is released.
+        package var droppedAggregators = 0
+    }
+
+    /// Switches to another rule set between two events.
+    ///
+    /// Window state follows the aggregator's definition, not its position: an aggregator with the
+    /// same canonical text (function, field, key, window, filter) keeps its state, so editing one rule
+    /// does not blind the others. Cooldowns and counters follow the rule id.
+    @discardableResult
+    package func replace(plan newPlan: RulePlan) -> ReloadSummary {
+        var summary = ReloadSummary()
+        var existing = Dictionary(aggregators.map { ($0.spec.canonicalText, $0) }, uniquingKeysWith: { first, _ in first })
+        aggregators = newPlan.aggregators.map { spec in
+            if let kept = existing.removeValue(forKey: spec.canonicalText) {
+                summary.keptAggregators += 1
+                return AggregatorState(spec: spec, store: kept.store)
+            }
+            summary.startedAggregators += 1
+            return AggregatorState(spec: spec)
+        }
+        summary.droppedAggregators = existing.count
+        cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
+        statistics = statistics.carried(to: newPlan.rules)
+        fieldTable = FieldTable(plan: newPlan)
+        decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
+        event = PaymentEvent(fieldCount: fieldTable.specs.count)
+        frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)
+        plan = newPlan
+        return summary
+    }
+}
