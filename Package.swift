@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPipeline", "VigilTraffic",
+                "VigilPipeline", "VigilRules", "VigilKafka", "VigilEngine", "VigilTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

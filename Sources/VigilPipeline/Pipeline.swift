@@ -1,5 +1,6 @@
 package import Logging
 package import ServiceLifecycle
+import Synchronization
 package import VigilRules
 
 /// Vigil's stream processor as a `Service`: consume payments, evaluate rules, publish alerts.
@@ -14,6 +15,8 @@ package final class Pipeline: Service {
     private let plan: RulePlan
     private let logger: Logger
     private let stop = StopSignal()
+    /// A rule set waiting to be swapped in before the next batch.
+    private let pendingPlan = PendingPlan()
 
     package init(configuration: PipelineConfiguration, plan: RulePlan, logger: Logger) {
         self.configuration = configuration
@@ -22,10 +25,15 @@ package final class Pipeline: Service {
     }
 
     package func run() async throws {
-        let work = Work(configuration: configuration, plan: plan, status: status, logger: logger)
+        let work = Work(configuration: configuration, plan: plan, pendingPlan: pendingPlan, status: status, logger: logger)
         try await DedicatedThread.run(label: "vigil.pipeline", signal: stop) { signal in
             try work.run(until: signal)
         }
+    }
+
+    /// Hands over a compiled rule set; the loop switches to it between two batches. Safe from any thread.
+    package func offer(_ plan: RulePlan) {
+        pendingPlan.offer(plan)
     }
 
     /// Asks the loop to stop after the batch in hand; safe from any thread.
@@ -38,18 +46,37 @@ package final class Pipeline: Service {
 private struct Work: Sendable {
     let configuration: PipelineConfiguration
     let plan: RulePlan
+    let pendingPlan: PendingPlan
     let status: PipelineStatus
     let logger: Logger
 
     func run(until signal: StopSignal) throws {
         do {
-            let worker = try PipelineWorker(configuration: configuration, plan: plan, status: status, logger: logger)
+            let worker = try PipelineWorker(
+                configuration: configuration, plan: plan, pendingPlan: pendingPlan, status: status, logger: logger
+            )
             try worker.run { signal.isRequested }
             status.update { $0.phase = .stopped }
         } catch {
             status.update { $0.phase = .failed }
             logger.critical("pipeline stopped: \(error)")
             throw error
+        }
+    }
+}
+
+/// The latest rule set offered and not yet taken: a newer offer replaces an older one.
+final class PendingPlan: Sendable {
+    private let plan = Mutex<RulePlan?>(nil)
+
+    func offer(_ newPlan: RulePlan) {
+        plan.withLock { $0 = newPlan }
+    }
+
+    func take() -> RulePlan? {
+        plan.withLock { pending in
+            defer { pending = nil }
+            return pending
         }
     }
 }

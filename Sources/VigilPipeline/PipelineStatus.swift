@@ -22,6 +22,10 @@ package struct PipelineSnapshot: Sendable {
     /// The next offset to read, as last committed, by partition.
     package var committed: [TopicPartition: Int64] = [:]
     package var batchesCommitted = 0
+    package var reloadsApplied = 0
+    package var reloadsRejected = 0
+    /// The diagnostics of the last rejected rule set.
+    package var lastReloadError: String?
 
     package var alertCount: Int { alertsByRule.values.reduce(0, +) }
     package var deadLetterCount: Int { deadLettersByReason.values.reduce(0, +) }

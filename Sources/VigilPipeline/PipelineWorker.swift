@@ -17,13 +17,17 @@ final class PipelineWorker {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let engine: Engine
+    private let pendingPlan: PendingPlan
     private var badInput: BadInputGuard
     /// Partitions of the input topic this member owns now.
     private var assignment: Set<Int32> = []
     private var tally = BatchTally()
 
-    init(configuration: PipelineConfiguration, plan: RulePlan, status: PipelineStatus, logger: Logger) throws(KafkaError) {
+    init(
+        configuration: PipelineConfiguration, plan: RulePlan, pendingPlan: PendingPlan, status: PipelineStatus, logger: Logger
+    ) throws(KafkaError) {
         self.configuration = configuration
+        self.pendingPlan = pendingPlan
         self.status = status
         self.logger = logger
         self.producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
@@ -41,8 +45,23 @@ final class PipelineWorker {
         defer { leaveGroup() }
         while !shouldStop() {
             let batch = try consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
+            swapInPendingPlan()
             try process(batch)
         }
+    }
+
+    /// Switches rule sets between batches, so one batch is evaluated by one rule set.
+    private func swapInPendingPlan() {
+        guard let plan = pendingPlan.take() else { return }
+        let summary = engine.replace(plan: plan)
+        status.update { $0.rulesetVersion = plan.version }
+        logger.info(
+            "rule set swapped in",
+            metadata: [
+                "version": "\(plan.version)", "keptAggregators": "\(summary.keptAggregators)",
+                "newAggregators": "\(summary.startedAggregators)", "droppedAggregators": "\(summary.droppedAggregators)",
+            ]
+        )
     }
 
     private func process(_ batch: KafkaMessageBatch) throws {

@@ -23,6 +23,13 @@ package enum RuleCompiler {
         }
     }
 
+    /// The version `compile(directory:)` would give the directory's plan, without compiling it:
+    /// cheap enough to poll for changes. `nil` when the directory cannot be read.
+    package static func version(ofDirectory directory: String) -> String? {
+        guard case .success(let contents) = RuleDirectory.read(directory) else { return nil }
+        return ContentHash.version(of: contents.files)
+    }
+
     /// In-memory compilation; `lists` maps a list name to its entries.
     package static func compile(sources: [RuleSource], lists: [String: [String]] = [:]) -> Result<RulePlan, Diagnostics> {
         let files = sources.map { ($0.path, $0.text) }

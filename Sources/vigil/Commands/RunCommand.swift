@@ -4,6 +4,7 @@ import ServiceLifecycle
 import UnixSignals
 import VigilKafka
 import VigilPipeline
+import VigilRules
 
 /// `vigil run`: one replica of the consumer group, until SIGTERM or SIGINT.
 struct RunCommand: AsyncParsableCommand {
@@ -30,7 +31,8 @@ struct RunCommand: AsyncParsableCommand {
         )
         pipeline.apply(to: &configuration)
         let service = Pipeline(configuration: configuration, plan: plan, logger: logger)
-        try await ServiceRunner.runUntilSignalled([service], logger: logger)
+        let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
+        try await ServiceRunner.runUntilSignalled([service, reloader], logger: logger)
     }
 }
 

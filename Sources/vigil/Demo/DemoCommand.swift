@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import VigilKafka
 import VigilPipeline
+import VigilRules
 import VigilTraffic
 
 /// `vigil demo`: the whole path on an embedded Kafka-protocol broker, in one command.
@@ -65,8 +66,9 @@ struct DemoCommand: AsyncParsableCommand {
             eventsPerSecond: rate, repeatsForever: keepRunning, logger: logger
         )
         let conductor = DemoConductor(pipeline: pipeline, feeder: feeder, follower: follower, stopsWhenDone: !keepRunning)
+        let reloader = RuleReloader(directory: rules, pipeline: pipeline, currentVersion: plan.version, logger: logger)
         let started = ContinuousClock.now
-        try await ServiceRunner.runUntilSignalled([follower, pipeline, feeder, conductor], logger: logger)
+        try await ServiceRunner.runUntilSignalled([follower, pipeline, reloader, feeder, conductor], logger: logger)
         DemoSummary(pipeline: pipeline.status.snapshot, feeder: feeder, follower: follower, elapsed: ContinuousClock.now - started).print()
         if pipeline.status.snapshot.phase == .failed { throw ExitCode.failure }
     }

@@ -1,0 +1,88 @@
+package import Logging
+package import ServiceLifecycle
+import Synchronization
+import UnixSignals
+package import VigilRules
+
+/// Reloads the rule set without a restart: when the rules directory's content changes, on SIGHUP,
+/// or when asked (the admin API).
+///
+/// The directory is polled by content hash rather than watched with inotify: a Kubernetes
+/// ConfigMap volume updates by swapping a `..data` symlink, which breaks watches on the files.
+/// A new set is compiled and checked completely before the pipeline swaps to it between two
+/// batches; a broken set is rejected with its diagnostics in the log and the old one stays in force.
+package final class RuleReloader: Service {
+    package enum Outcome: Sendable {
+        case applied(version: String)
+        case unchanged(version: String)
+        case rejected(Diagnostics)
+    }
+
+    private let directory: String
+    private let interval: Duration
+    private let pipeline: Pipeline
+    private let logger: Logger
+    /// The content hash of the directory as last compiled, successfully or not.
+    private let lastSeen: Mutex<String>
+
+    package init(directory: String, pipeline: Pipeline, currentVersion: String, interval: Duration = .seconds(2), logger: Logger) {
+        self.directory = directory
+        self.pipeline = pipeline
+        self.interval = interval
+        self.logger = logger
+        self.lastSeen = Mutex(currentVersion)
+    }
+
+    package func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        self.logger.info("SIGHUP: reloading rules")
+                        _ = self.reload(force: true)
+                    }
+                }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: self.interval)
+                        _ = self.reload(force: false)
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Compiles the directory and hands a valid new set to the pipeline.
+    /// - Parameter force: compile even when the content hash has not changed.
+    @discardableResult
+    package func reload(force: Bool) -> Outcome {
+        lastSeen.withLock { lastSeen in
+            let fingerprint = RuleCompiler.version(ofDirectory: directory)
+            if !force, let fingerprint, fingerprint == lastSeen { return .unchanged(version: lastSeen) }
+            if let fingerprint { lastSeen = fingerprint }
+            return apply(RuleCompiler.compile(directory: directory))
+        }
+    }
+
+    private func apply(_ result: Result<RulePlan, Diagnostics>) -> Outcome {
+        switch result {
+        case .success(let plan):
+            pipeline.offer(plan)
+            pipeline.status.update { $0.reloadsApplied += 1 }
+            logger.notice("rules reloaded", metadata: ["version": "\(plan.version)", "rules": "\(plan.rules.count)"])
+            return .applied(version: plan.version)
+        case .failure(let diagnostics):
+            pipeline.status.update {
+                $0.reloadsRejected += 1
+                $0.lastReloadError = diagnostics.rendered
+            }
+            logger.error(
+                "rules rejected, the running set stays in force:\n\(diagnostics.rendered)",
+                metadata: ["directory": "\(directory)", "errors": "\(diagnostics.items.filter { $0.severity == .error }.count)"]
+            )
+            return .rejected(diagnostics)
+        }
+    }
+}
