@@ -25,26 +25,35 @@ extension Evaluator {
 
     static func comparison(_ op: ComparisonOperator, _ left: Typed, _ right: Typed) -> Logic {
         switch left.type {
-        case .number: numberComparison(op, left, right)
-        case .string: compare(op.predicate(String.self), text(left), text(right))
-        case .bool: compare(op.equality(Bool.self), logic(left), logic(right))
+        case .number:
+            let holds = op.predicate(ExactDecimal.self)
+            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, holds, decimal) {
+                return direct
+            }
+            return compare(holds, number(left), number(right))
+        case .string:
+            let holds = op.predicate(String.self)
+            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, holds, string) {
+                return direct
+            }
+            return compare(holds, text(left), text(right))
+        case .bool:
+            return compare(op.equality(Bool.self), logic(left), logic(right))
         }
     }
 
     /// The common shapes `field op constant` and `aggregate op constant` become a single closure.
-    private static func numberComparison(_ op: ComparisonOperator, _ left: Typed, _ right: Typed) -> Logic {
-        let holds = op.predicate(ExactDecimal.self)
-        guard case .constant(.number(let constant)) = right.node else {
-            return compare(holds, number(left), number(right))
-        }
+    private static func against<T: Sendable>(
+        _ constant: T, _ left: Typed, _ holds: @escaping @Sendable (T, T) -> Bool,
+        _ unbox: @escaping @Sendable (Value?) -> T?
+    ) -> Logic? {
         switch left.node {
         case .field(let id):
-            return { fields, _ in decimal(read(fields, id.index)).map { holds($0, constant) } }
+            return { fields, _ in unbox(read(fields, id.index)).map { holds($0, constant) } }
         case .aggregate(let id):
-            return { _, aggregates in decimal(read(aggregates, id.index)).map { holds($0, constant) } }
+            return { _, aggregates in unbox(read(aggregates, id.index)).map { holds($0, constant) } }
         default:
-            let inner = number(left)
-            return { fields, aggregates in inner(fields, aggregates).map { holds($0, constant) } }
+            return nil
         }
     }
 
@@ -67,10 +76,33 @@ extension Evaluator {
         }
     }
 
+    /// A short list is scanned, which beats hashing; a long one (a list file) is hashed.
+    private static let scanLimit = 8
+
     private static func contains<T: Hashable & Sendable>(
         _ members: Set<T>, _ element: @escaping @Sendable ([Value?], [Value?]) -> T?, _ negated: Bool
     ) -> Logic {
-        { fields, aggregates in element(fields, aggregates).map { members.contains($0) != negated } }
+        guard members.count > scanLimit else {
+            let scanned = Array(members)
+            return { fields, aggregates in element(fields, aggregates).map { scanned.contains($0) != negated } }
+        }
+        return { fields, aggregates in element(fields, aggregates).map { members.contains($0) != negated } }
+    }
+
+    /// `3 * avg(...)`: multiplying by a whole constant needs no rounding, so it skips 128-bit division.
+    static func scaled(_ op: ArithmeticOperator, _ left: Typed, _ right: Typed) -> Number? {
+        guard op == .multiply else { return nil }
+        let (constant, other) = if case .constant = left.node { (left, right) } else { (right, left) }
+        guard case .constant(.number(let factor)) = constant.node, factor.units % ExactDecimal.unitsPerOne == 0 else {
+            return nil
+        }
+        let whole = factor.units / ExactDecimal.unitsPerOne
+        let inner = number(other)
+        return { fields, aggregates in
+            guard let value = inner(fields, aggregates) else { return nil }
+            let (product, overflow) = value.units.multipliedReportingOverflow(by: whole)
+            return overflow ? nil : ExactDecimal(units: product)
+        }
     }
 
     static func arithmetic(

@@ -47,7 +47,7 @@ enum Evaluator {
             let inner = number(operand)
             return { fields, aggregates in inner(fields, aggregates).flatMap { ExactDecimal.zero.subtracting($0) } }
         case .arithmetic(let op, let left, let right):
-            return arithmetic(op.operation, number(left), number(right))
+            return scaled(op, left, right) ?? arithmetic(op.operation, number(left), number(right))
         default:
             return { _, _ in nil }
         }
