@@ -5,7 +5,8 @@ extension Checker {
         let checkedElement = check(element)
         let members = memberSet(set, elementType: checkedElement?.type)
         guard let checkedElement, let members else { return nil }
-        return Typed(node: .membership(checkedElement, members, negated: negated), type: .bool, text: text)
+        let node = Typed.Node.membership(checkedElement, members, setText: set.canonicalText, negated: negated)
+        return Typed(node: node, type: .bool, text: text)
     }
 
     private mutating func memberSet(_ set: Expression, elementType: ValueType?) -> MemberSet? {

@@ -16,7 +16,8 @@ struct Typed: Sendable {
         case logical(isAnd: Bool, Typed, Typed)
         case comparison(ComparisonOperator, Typed, Typed)
         case arithmetic(ArithmeticOperator, Typed, Typed)
-        case membership(Typed, MemberSet, negated: Bool)
+        /// `setText` is the list as written (a literal or a list name), for alert explanations.
+        case membership(Typed, MemberSet, setText: String, negated: Bool)
         case textTest(TextTest, Typed, Typed)
     }
 }

@@ -90,11 +90,12 @@ struct Probe: Sendable {
         case .logical(_, let left, let right): return collect(left) + collect(right)
         case .comparison(let op, let left, let right): return [probe(expression, op.rawValue, left, right)]
         case .textTest(let test, let left, let right): return [probe(expression, test.rawValue, left, right)]
-        case .membership(let element, _, let negated):
-            let rightText = expression.text.split(separator: " in ", maxSplits: 1).last.map(String.init) ?? ""
+        case .membership(let element, _, let setText, let negated):
+            let op = negated ? "not in" : "in"
             return [
-                Probe(text: expression.text, op: negated ? "not in" : "in", leftText: element.text, rightText: rightText,
-                      left: Evaluator.value(element), right: nil)
+                Probe(
+                    text: expression.text, op: op, leftText: element.text, rightText: setText,
+                    left: Evaluator.value(element), right: nil)
             ]
         case .constant, .field, .aggregate, .negate, .arithmetic: return []
         }

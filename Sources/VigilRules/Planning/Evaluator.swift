@@ -25,7 +25,7 @@ enum Evaluator {
             return isAnd ? and(logic(left), logic(right)) : or(logic(left), logic(right))
         case .comparison(let op, let left, let right):
             return comparison(op, left, right)
-        case .membership(let element, let set, let negated):
+        case .membership(let element, let set, _, let negated):
             return membership(element, set, negated: negated)
         case .textTest(let test, let subject, let pattern):
             return compare(test.predicate, text(subject), text(pattern))
