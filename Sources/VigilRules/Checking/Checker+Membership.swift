@@ -56,9 +56,9 @@ extension Checker {
 
     private static func set(of values: [Value], type: ValueType) -> MemberSet {
         switch type {
-        case .string: .strings(Set(values.compactMap(Evaluator.string)))
-        case .number: .numbers(Set(values.compactMap(Evaluator.decimal)))
-        case .bool: .bools(Set(values.compactMap(Evaluator.boolean)))
+        case .string: .strings(Set(values.compactMap(Unbox.string)))
+        case .number: .numbers(Set(values.compactMap(Unbox.decimal)))
+        case .bool: .bools(Set(values.compactMap(Unbox.boolean)))
         }
     }
 }

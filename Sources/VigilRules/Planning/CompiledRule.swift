@@ -28,12 +28,12 @@ package struct CompiledRule: Sendable {
     /// Hot path: `nil` means unknown (a value was missing), which the engine counts but does not alert on.
     @inline(__always)
     package func evaluate(_ frame: EvaluationFrame) -> Bool? {
-        parts.condition(frame.fields, frame.aggregates)
+        parts.condition(frame)
     }
 
     /// Slow path for a firing rule: every comparison with the values its sides had.
     package func explain(_ frame: EvaluationFrame) -> [ConditionTrace] {
-        parts.probes.map { $0.trace(frame.fields, frame.aggregates) }
+        parts.probes.map { $0.trace(frame) }
     }
 
     final class Parts: Sendable {
@@ -47,7 +47,7 @@ package struct CompiledRule: Sendable {
         let location: SourceLocation
         let aggregators: [AggregatorID]
         let fields: [FieldID]
-        let condition: Evaluator.Logic
+        let condition: Evaluator<EvaluationFrame>.Logic
         let probes: [Probe]
 
         init(draft: RuleDraft, location: SourceLocation, reads: (aggregators: [AggregatorID], fields: [FieldID]),
@@ -62,7 +62,7 @@ package struct CompiledRule: Sendable {
             self.location = location
             aggregators = reads.aggregators
             fields = reads.fields
-            self.condition = Evaluator.logic(condition)
+            self.condition = Evaluator<EvaluationFrame>.logic(condition)
             probes = Probe.collect(condition)
         }
     }
@@ -74,12 +74,12 @@ struct Probe: Sendable {
     let op: String
     let leftText: String
     let rightText: String
-    let left: Evaluator.Boxed
-    let right: Evaluator.Boxed?
+    let left: Evaluator<EvaluationFrame>.Boxed
+    let right: Evaluator<EvaluationFrame>.Boxed?
 
-    func trace(_ fields: [Value?], _ aggregates: [Value?]) -> ConditionTrace {
+    func trace(_ frame: EvaluationFrame) -> ConditionTrace {
         ConditionTrace(
-            text: text, left: left(fields, aggregates), op: op, right: right?(fields, aggregates),
+            text: text, left: left(frame), op: op, right: right?(frame),
             leftText: leftText, rightText: rightText)
     }
 
@@ -95,7 +95,7 @@ struct Probe: Sendable {
             return [
                 Probe(
                     text: expression.text, op: op, leftText: element.text, rightText: setText,
-                    left: Evaluator.value(element), right: nil)
+                    left: Evaluator<EvaluationFrame>.value(element), right: nil)
             ]
         case .constant, .field, .aggregate, .negate, .arithmetic: return []
         }
@@ -104,6 +104,6 @@ struct Probe: Sendable {
     private static func probe(_ expression: Typed, _ op: String, _ left: Typed, _ right: Typed) -> Probe {
         Probe(
             text: expression.text, op: op, leftText: left.text, rightText: right.text,
-            left: Evaluator.value(left), right: Evaluator.value(right))
+            left: Evaluator<EvaluationFrame>.value(left), right: Evaluator<EvaluationFrame>.value(right))
     }
 }

@@ -3,10 +3,10 @@ import VigilValues
 extension Evaluator {
     /// `false` wins over unknown, so a rule with one decisive false condition stays quiet.
     static func and(_ left: @escaping Logic, _ right: @escaping Logic) -> Logic {
-        { fields, aggregates in
-            let lhs = left(fields, aggregates)
+        { input in
+            let lhs = left(input)
             if lhs == false { return false }
-            let rhs = right(fields, aggregates)
+            let rhs = right(input)
             if rhs == false { return false }
             return lhs == nil || rhs == nil ? nil : true
         }
@@ -14,10 +14,10 @@ extension Evaluator {
 
     /// `true` wins over unknown, so one decisive true condition fires the rule.
     static func or(_ left: @escaping Logic, _ right: @escaping Logic) -> Logic {
-        { fields, aggregates in
-            let lhs = left(fields, aggregates)
+        { input in
+            let lhs = left(input)
             if lhs == true { return true }
-            let rhs = right(fields, aggregates)
+            let rhs = right(input)
             if rhs == true { return true }
             return lhs == nil || rhs == nil ? nil : false
         }
@@ -27,13 +27,13 @@ extension Evaluator {
         switch left.type {
         case .number:
             let holds = op.predicate(ExactDecimal.self)
-            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, holds, decimal) {
+            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.decimal) {
                 return direct
             }
             return compare(holds, number(left), number(right))
         case .string:
             let holds = op.predicate(String.self)
-            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, holds, string) {
+            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.string) {
                 return direct
             }
             return compare(holds, text(left), text(right))
@@ -49,9 +49,9 @@ extension Evaluator {
     ) -> Logic? {
         switch left.node {
         case .field(let id):
-            return { fields, _ in unbox(read(fields, id.index)).map { holds($0, constant) } }
+            return { input in unbox(input.field(id.index)).map { holds($0, constant) } }
         case .aggregate(let id):
-            return { _, aggregates in unbox(read(aggregates, id.index)).map { holds($0, constant) } }
+            return { input in unbox(input.aggregate(id.index)).map { holds($0, constant) } }
         default:
             return nil
         }
@@ -59,11 +59,11 @@ extension Evaluator {
 
     static func compare<T>(
         _ holds: @escaping @Sendable (T, T) -> Bool,
-        _ left: @escaping @Sendable ([Value?], [Value?]) -> T?,
-        _ right: @escaping @Sendable ([Value?], [Value?]) -> T?
+        _ left: @escaping @Sendable (Input) -> T?,
+        _ right: @escaping @Sendable (Input) -> T?
     ) -> Logic {
-        { fields, aggregates in
-            guard let lhs = left(fields, aggregates), let rhs = right(fields, aggregates) else { return nil }
+        { input in
+            guard let lhs = left(input), let rhs = right(input) else { return nil }
             return holds(lhs, rhs)
         }
     }
@@ -76,17 +76,15 @@ extension Evaluator {
         }
     }
 
-    /// A short list is scanned, which beats hashing; a long one (a list file) is hashed.
-    private static let scanLimit = 8
-
     private static func contains<T: Hashable & Sendable>(
-        _ members: Set<T>, _ element: @escaping @Sendable ([Value?], [Value?]) -> T?, _ negated: Bool
+        _ members: Set<T>, _ element: @escaping @Sendable (Input) -> T?, _ negated: Bool
     ) -> Logic {
-        guard members.count > scanLimit else {
+        // A short list is scanned, which beats hashing; a long one (a list file) is hashed.
+        guard members.count > 8 else {
             let scanned = Array(members)
-            return { fields, aggregates in element(fields, aggregates).map { scanned.contains($0) != negated } }
+            return { input in element(input).map { scanned.contains($0) != negated } }
         }
-        return { fields, aggregates in element(fields, aggregates).map { members.contains($0) != negated } }
+        return { input in element(input).map { members.contains($0) != negated } }
     }
 
     /// `3 * avg(...)`: multiplying by a whole constant needs no rounding, so it skips 128-bit division.
@@ -98,8 +96,8 @@ extension Evaluator {
         }
         let whole = factor.units / ExactDecimal.unitsPerOne
         let inner = number(other)
-        return { fields, aggregates in
-            guard let value = inner(fields, aggregates) else { return nil }
+        return { input in
+            guard let value = inner(input) else { return nil }
             let (product, overflow) = value.units.multipliedReportingOverflow(by: whole)
             return overflow ? nil : ExactDecimal(units: product)
         }
@@ -109,8 +107,8 @@ extension Evaluator {
         _ operation: @escaping @Sendable (ExactDecimal, ExactDecimal) -> ExactDecimal?,
         _ left: @escaping Number, _ right: @escaping Number
     ) -> Number {
-        { fields, aggregates in
-            guard let lhs = left(fields, aggregates), let rhs = right(fields, aggregates) else { return nil }
+        { input in
+            guard let lhs = left(input), let rhs = right(input) else { return nil }
             return operation(lhs, rhs)
         }
     }

@@ -44,11 +44,11 @@ package struct AggregatorSpec: Sendable {
 /// A `where:` filter, evaluated over the decoded fields of one event.
 package struct CompiledPredicate: Sendable {
     package let canonicalText: String
-    let body: Evaluator.Logic
+    let body: Evaluator<FieldValues>.Logic
 
     /// `nil` when a field the filter reads is missing.
     package func evaluate(_ fields: [Value?]) -> Bool? {
-        body(fields, [])
+        body(FieldValues(values: fields))
     }
 }
 
