@@ -12,6 +12,14 @@ package struct RuleSource: Sendable {
 /// Turns a directory of YAML rule files into the plan the engine runs.
 ///
 /// Compilation either yields a whole plan or every error found: a rule set is never half loaded.
+///
+/// The expression language, in brief (loosest binding first): `or`; `and`; `not`; comparisons
+/// `== != < <= > >=` and `in` / `not in` (with `[...]` or a list name), which do not chain;
+/// `+ -`; `* /`; unary `-`. Strings and booleans allow only `==` and `!=`. String tests are
+/// function calls: `starts_with(card_id, "4111")`, `ends_with(...)`, `contains(...)`.
+/// Aggregates: `count(by:, over:)`, and `sum avg min max distinct` with a field first; `where:`
+/// is optional and may not contain aggregates. Durations (`s m h d`, 1s to 366d) appear only as
+/// `over:`. A plain `expression:` value may contain `: ` without quotes.
 package enum RuleCompiler {
     /// Reads every `*.yaml` / `*.yml` at the top of `directory` and every `lists/*.txt`.
     package static func compile(directory: String) -> Result<RulePlan, Diagnostics> {

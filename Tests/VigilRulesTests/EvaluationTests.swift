@@ -47,6 +47,15 @@ import Testing
         Case(expression: "contains(ip, \"10.\")", fields: ["ip": "\"10.0.0.1\""], expected: true),
         Case(expression: "channel != 'ecom'", fields: ["channel": "\"pos\""], expected: true),
         Case(expression: "true and not false", fields: [:], expected: true),
+        Case(expression: "2 * amount == 9", fields: ["amount": "4.5"], expected: true),
+        Case(expression: "amount * 0.5 == 2.25", fields: ["amount": "4.5"], expected: true),
+        Case(
+            expression: "country in [\"A\", \"B\", \"C\", \"D\", \"E\", \"F\", \"G\", \"H\", \"I\", \"US\"]",
+            fields: ["country": "\"US\""], expected: true),
+        Case(
+            expression: "country not in [\"A\", \"B\", \"C\", \"D\", \"E\", \"F\", \"G\", \"H\", \"I\", \"US\"]",
+            fields: ["country": "\"FR\""], expected: true),
+        Case(expression: "\"EUR\" == currency", fields: ["currency": "\"EUR\""], expected: true),
     ]
 
     @Test(arguments: cases)

@@ -17,6 +17,7 @@ import Testing
         ("    expression: |\n      amount > 1 and\n      amont > 2\n", 7, 7),
         ("    expression: >\n      amount > 1\n      and amont > 2\n", 7, 11),
         ("    expression: amount > 1\n      and amont > 2\n", 6, 11),
+        ("    expression: |\n      count(\n        by: ip, over: 1m) > 1 and amont > 2\n", 7, 35),
         ("    expression: count(by: ip, over: 1m) > 1 and amont > 2 # note: it works\n", 5, 49),
     ])
     func caretLandsOnTheMisspeltName(_ lines: String, _ line: Int, _ column: Int) throws {

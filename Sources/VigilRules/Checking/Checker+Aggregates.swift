@@ -8,7 +8,7 @@ extension Checker {
     ]
 
     /// Checks `fn([field,] by: keys, over: window[, where: filter])` and plans its aggregator.
-    mutating func aggregate(_ name: String, _ nameSpan: Span, _ arguments: [Argument], _ span: Span) -> Typed? {
+    mutating func aggregate(_ name: String, _ nameSpan: Span, _ arguments: [Argument]) -> Typed? {
         if insideFilter { return fail(nameSpan, "an aggregate cannot be used inside where:") }
         guard let (positional, labelled) = sortArguments(name, arguments) else { return nil }
         let function = aggregateFunction(name, positional, nameSpan)
@@ -22,13 +22,20 @@ extension Checker {
             guard checkedFilter != nil else { return nil }
         }
         guard let function, let keys, let window else { return nil }
-        let parts = [function.text, "by: " + keys.text, "over: " + DurationText.text(milliseconds: window)]
-            + [checkedFilter.map { "where: " + $0.text }]
-        let text = name + "(" + parts.compactMap { $0 }.joined(separator: ", ") + ")"
+        let text = Self.canonicalText(name, function.text, keys.text, window, checkedFilter)
         let id = builder.aggregator(
             function.value, keys: keys.ids, window: window, filter: checkedFilter, canonicalText: text)
         if !aggregators.contains(id) { aggregators.append(id) }
         return Typed(node: .aggregate(id), type: .number, text: text)
+    }
+
+    /// Arguments in one fixed order, so `where:` before `over:` still names the same aggregator.
+    private static func canonicalText(
+        _ name: String, _ field: String?, _ keys: String, _ window: Int64, _ filter: Typed?
+    ) -> String {
+        let parts = [field, "by: " + keys, "over: " + DurationText.text(milliseconds: window)]
+            + [filter.map { "where: " + $0.text }]
+        return name + "(" + parts.compactMap { $0 }.joined(separator: ", ") + ")"
     }
 
     private mutating func required(

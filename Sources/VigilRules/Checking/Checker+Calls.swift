@@ -4,10 +4,10 @@ extension Checker {
     static let aggregateNames = ["count", "sum", "avg", "min", "max", "distinct"]
 
     mutating func call(
-        _ name: String, _ nameSpan: Span, _ arguments: [Argument], _ span: Span, _ text: String
+        _ name: String, _ nameSpan: Span, _ arguments: [Argument], _ text: String
     ) -> Typed? {
         if let test = TextTest(rawValue: name) { return textTest(test, nameSpan, arguments, text) }
-        if Self.aggregateNames.contains(name) { return aggregate(name, nameSpan, arguments, span) }
+        if Self.aggregateNames.contains(name) { return aggregate(name, nameSpan, arguments) }
         let known = Self.aggregateNames + TextTest.allCases.map(\.rawValue)
         return fail(nameSpan, "unknown function '\(name)'\(Suggestion.hint(for: name, among: known))")
     }

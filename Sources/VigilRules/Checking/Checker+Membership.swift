@@ -5,7 +5,8 @@ extension Checker {
         let checkedElement = check(element)
         let members = memberSet(set, elementType: checkedElement?.type)
         guard let checkedElement, let members else { return nil }
-        return Typed(node: .membership(checkedElement, members, negated: negated), type: .bool, text: text)
+        let node = Typed.Node.membership(checkedElement, members, setText: set.canonicalText, negated: negated)
+        return Typed(node: node, type: .bool, text: text)
     }
 
     private mutating func memberSet(_ set: Expression, elementType: ValueType?) -> MemberSet? {
@@ -55,9 +56,9 @@ extension Checker {
 
     private static func set(of values: [Value], type: ValueType) -> MemberSet {
         switch type {
-        case .string: .strings(Set(values.compactMap(Evaluator.string)))
-        case .number: .numbers(Set(values.compactMap(Evaluator.decimal)))
-        case .bool: .bools(Set(values.compactMap(Evaluator.boolean)))
+        case .string: .strings(Set(values.compactMap(Unbox.string)))
+        case .number: .numbers(Set(values.compactMap(Unbox.decimal)))
+        case .bool: .bools(Set(values.compactMap(Unbox.boolean)))
         }
     }
 }

@@ -39,7 +39,7 @@ struct Checker {
         case .binary(let op, let left, let right, let operatorSpan):
             return binary(op, check(left), check(right), operatorSpan, text)
         case .membership(let negated, let element, let set): return membership(negated, element, set, text)
-        case .call(let name, let nameSpan, let arguments): return call(name, nameSpan, arguments, expression.span, text)
+        case .call(let name, let nameSpan, let arguments): return call(name, nameSpan, arguments, text)
         }
     }
 

@@ -16,7 +16,8 @@ struct Typed: Sendable {
         case logical(isAnd: Bool, Typed, Typed)
         case comparison(ComparisonOperator, Typed, Typed)
         case arithmetic(ArithmeticOperator, Typed, Typed)
-        case membership(Typed, MemberSet, negated: Bool)
+        /// `setText` is the list as written (a literal or a list name), for alert explanations.
+        case membership(Typed, MemberSet, setText: String, negated: Bool)
         case textTest(TextTest, Typed, Typed)
     }
 }
@@ -27,13 +28,13 @@ enum ComparisonOperator: String, Sendable {
     var isEquality: Bool { self == .equal || self == .notEqual }
 
     /// Equality for types without an order; the checker allows only `==` and `!=` on them.
-    func equality<T: Equatable>(_: T.Type) -> @Sendable (T, T) -> Bool {
+    func equality<T: Equatable & SendableMetatype>(_: T.Type) -> @Sendable (T, T) -> Bool {
         if self == .equal { return { $0 == $1 } }
         return { $0 != $1 }
     }
 
     /// A comparison fixed at plan time, so evaluation does not switch on the operator.
-    func predicate<T: Comparable>(_: T.Type) -> @Sendable (T, T) -> Bool {
+    func predicate<T: Comparable & SendableMetatype>(_: T.Type) -> @Sendable (T, T) -> Bool {
         switch self {
         case .equal: { $0 == $1 }
         case .notEqual: { $0 != $1 }

@@ -11,7 +11,9 @@ struct RuleDirectory {
     /// Every file read, rules and lists, with paths relative to the directory, for the content hash.
     var files: [(path: String, text: String)] = []
 
-    static func read(_ directory: String) -> Result<RuleDirectory, Diagnostics> {
+    static func read(_ path: String) -> Result<RuleDirectory, Diagnostics> {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let directory = trimmed.isEmpty ? "." : trimmed
         guard let names = FileSystem.entries(of: directory) else {
             return .failure(failure(directory, "cannot read the rules directory"))
         }

@@ -10,7 +10,7 @@ extension RuleFileReader {
             }
             read(name, value, into: &draft)
         }
-        reportMissing(in: draft, at: node)
+        reportMissing(at: node)
         return draft
     }
 
@@ -74,7 +74,7 @@ extension RuleFileReader {
         return labels
     }
 
-    private mutating func reportMissing(in draft: RuleDraft, at node: Node) {
+    private mutating func reportMissing(at node: Node) {
         let keys = Set(node.mapping?.keys.compactMap(\.string) ?? [])
         for required in ["id", "description", "severity", "expression"] where !keys.contains(required) {
             report(node, "this rule has no \(required):")

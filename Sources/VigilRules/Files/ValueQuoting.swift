@@ -5,31 +5,58 @@
 /// wrapped in single quotes. The opening quote takes the place of the value's first column, so
 /// YAML marks still point at the original text. Misspelt keys get the same treatment, so that
 /// `expresion:` is reported as an unknown key rather than as a YAML syntax error.
+/// Lines inside a block scalar (`|` or `>`) are text, not keys, and are left alone.
 enum ValueQuoting {
     static func prepare(_ text: String) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.map { quoteIfNeeded(String($0)) }.joined(separator: "\n")
+        var blockKeyColumn: Int?
+        var result: [String] = []
+        for slice in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(slice)
+            if let column = blockKeyColumn, isBlank(line) || indentation(line) > column {
+                result.append(line)
+                continue
+            }
+            blockKeyColumn = nil
+            guard let key = simpleKey(line) else {
+                result.append(line)
+                continue
+            }
+            let valueStart = line[key.end...].firstIndex { $0 != " " && $0 != "\t" } ?? line.endIndex
+            let (value, comment) = splitComment(line[valueStart...])
+            if value.first == "|" || value.first == ">" { blockKeyColumn = key.column }
+            result.append(needsQuotes(value) ? quoted(line, valueStart, value, comment) : line)
+        }
+        return result.joined(separator: "\n")
     }
 
-    private static func quoteIfNeeded(_ line: String) -> String {
-        guard let keyEnd = keyEnd(line) else { return line }
-        let afterKey = line[keyEnd...]
-        let valueStart = afterKey.firstIndex { $0 != " " && $0 != "\t" } ?? line.endIndex
-        let (value, comment) = splitComment(line[valueStart...])
-        guard let first = value.first, !"\"'|>[{&*!%@`".contains(first), value.contains(": ") else { return line }
+    private static func needsQuotes(_ value: String) -> Bool {
+        guard let first = value.first else { return false }
+        return !"\"'|>[{&*!%@`".contains(first) && value.contains(": ")
+    }
+
+    private static func quoted(_ line: String, _ valueStart: String.Index, _ value: String, _ comment: String) -> String {
         let escaped = String(value.flatMap { $0 == "'" ? ["'", "'"] : [$0] })
         return String(line[..<valueStart]) + "'" + escaped + "'" + comment
     }
 
-    /// The index after `key:` when the line starts with a simple key, optionally as a sequence item.
-    private static func keyEnd(_ line: String) -> String.Index? {
+    /// The key's column and the index after `key:` when the line starts with a simple key,
+    /// optionally as a sequence item.
+    private static func simpleKey(_ line: String) -> (column: Int, end: String.Index)? {
         var rest = line.drop { $0 == " " }
         if rest.hasPrefix("- ") { rest = rest.dropFirst(2).drop { $0 == " " } }
         let key = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
         guard !key.isEmpty, key.endIndex < line.endIndex, line[key.endIndex] == ":" else { return nil }
         let end = line.index(after: key.endIndex)
         guard end == line.endIndex || line[end] == " " || line[end] == "\t" else { return nil }
-        return end
+        return (line.distance(from: line.startIndex, to: key.startIndex), end)
+    }
+
+    private static func indentation(_ line: String) -> Int {
+        line.prefix { $0 == " " }.count
+    }
+
+    private static func isBlank(_ line: String) -> Bool {
+        line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
     }
 
     /// Splits off a ` #` comment that is not inside a string literal, trimming trailing blanks.

@@ -10,15 +10,11 @@ extension Compilation {
         var checker = Checker(vocabulary: vocabulary, builder: builder)
         let condition = checker.checkCondition(parsed)
         place(checker.issues, of: draft)
-        guard let condition, let id = draft.id, let description = draft.description, let severity = draft.severity
-        else { return nil }
+        guard let condition, draft.id != nil, draft.description != nil, draft.severity != nil else { return nil }
         let start = draft.expressionPositions.first ?? draft.position
-        return CompiledRule(
-            id: id, description: description, severity: severity, labels: draft.labels, mode: draft.mode,
-            cooldownMilliseconds: draft.cooldownMilliseconds, expressionText: expression,
-            location: SourceLocation(file: draft.file.path, line: start.line, column: start.column),
-            aggregators: checker.aggregators, fields: checker.directFields,
-            condition: Evaluator.logic(condition), probes: Probe.collect(condition))
+        let location = SourceLocation(file: draft.file.path, line: start.line, column: start.column)
+        let reads = (checker.aggregators, checker.directFields)
+        return CompiledRule(CompiledRule.Parts(draft: draft, location: location, reads: reads, condition: condition))
     }
 
     /// Turns expression offsets into file positions through the YAML scalar's position map.

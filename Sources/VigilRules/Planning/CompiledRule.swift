@@ -1,32 +1,70 @@
 package import VigilValues
 
 /// One rule, ready to run: its condition is a closure tree over resolved indices.
+///
+/// The parts live in one shared object so that copying a rule, as any `for rule in plan.rules`
+/// loop on the hot path does, costs a single reference count rather than one per property.
 package struct CompiledRule: Sendable {
-    package let id: String
-    package let description: String
-    package let severity: Severity
-    package let labels: [String: String]
-    package let mode: RuleMode
-    package let cooldownMilliseconds: Int64?
+    private let parts: Parts
+
+    package var id: String { parts.id }
+    package var description: String { parts.description }
+    package var severity: Severity { parts.severity }
+    package var labels: [String: String] { parts.labels }
+    package var mode: RuleMode { parts.mode }
+    package var cooldownMilliseconds: Int64? { parts.cooldownMilliseconds }
     /// The expression as the analyst wrote it.
-    package let expressionText: String
+    package var expressionText: String { parts.expressionText }
     /// Where the expression starts in its rule file.
-    package let location: SourceLocation
-    package let aggregators: [AggregatorID]
+    package var location: SourceLocation { parts.location }
+    package var aggregators: [AggregatorID] { parts.aggregators }
     /// Fields the rule reads itself; fields read only through aggregates are not listed.
-    package let fields: [FieldID]
-    let condition: Evaluator.Logic
-    let probes: [Probe]
+    package var fields: [FieldID] { parts.fields }
+
+    init(_ parts: Parts) {
+        self.parts = parts
+    }
 
     /// Hot path: `nil` means unknown (a value was missing), which the engine counts but does not alert on.
     @inline(__always)
     package func evaluate(_ frame: EvaluationFrame) -> Bool? {
-        condition(frame.fields, frame.aggregates)
+        parts.condition(frame)
     }
 
     /// Slow path for a firing rule: every comparison with the values its sides had.
     package func explain(_ frame: EvaluationFrame) -> [ConditionTrace] {
-        probes.map { $0.trace(frame.fields, frame.aggregates) }
+        parts.probes.map { $0.trace(frame) }
+    }
+
+    final class Parts: Sendable {
+        let id: String
+        let description: String
+        let severity: Severity
+        let labels: [String: String]
+        let mode: RuleMode
+        let cooldownMilliseconds: Int64?
+        let expressionText: String
+        let location: SourceLocation
+        let aggregators: [AggregatorID]
+        let fields: [FieldID]
+        let condition: Evaluator<EvaluationFrame>.Logic
+        let probes: [Probe]
+
+        init(draft: RuleDraft, location: SourceLocation, reads: (aggregators: [AggregatorID], fields: [FieldID]),
+             condition: Typed) {
+            id = draft.id ?? ""
+            description = draft.description ?? ""
+            severity = draft.severity ?? .info
+            labels = draft.labels
+            mode = draft.mode
+            cooldownMilliseconds = draft.cooldownMilliseconds
+            expressionText = draft.expression ?? ""
+            self.location = location
+            aggregators = reads.aggregators
+            fields = reads.fields
+            self.condition = Evaluator<EvaluationFrame>.logic(condition)
+            probes = Probe.collect(condition)
+        }
     }
 }
 
@@ -36,12 +74,12 @@ struct Probe: Sendable {
     let op: String
     let leftText: String
     let rightText: String
-    let left: Evaluator.Boxed
-    let right: Evaluator.Boxed?
+    let left: Evaluator<EvaluationFrame>.Boxed
+    let right: Evaluator<EvaluationFrame>.Boxed?
 
-    func trace(_ fields: [Value?], _ aggregates: [Value?]) -> ConditionTrace {
+    func trace(_ frame: EvaluationFrame) -> ConditionTrace {
         ConditionTrace(
-            text: text, left: left(fields, aggregates), op: op, right: right?(fields, aggregates),
+            text: text, left: left(frame), op: op, right: right?(frame),
             leftText: leftText, rightText: rightText)
     }
 
@@ -52,11 +90,12 @@ struct Probe: Sendable {
         case .logical(_, let left, let right): return collect(left) + collect(right)
         case .comparison(let op, let left, let right): return [probe(expression, op.rawValue, left, right)]
         case .textTest(let test, let left, let right): return [probe(expression, test.rawValue, left, right)]
-        case .membership(let element, _, let negated):
-            let rightText = expression.text.split(separator: " in ", maxSplits: 1).last.map(String.init) ?? ""
+        case .membership(let element, _, let setText, let negated):
+            let op = negated ? "not in" : "in"
             return [
-                Probe(text: expression.text, op: negated ? "not in" : "in", leftText: element.text, rightText: rightText,
-                      left: Evaluator.value(element), right: nil)
+                Probe(
+                    text: expression.text, op: op, leftText: element.text, rightText: setText,
+                    left: Evaluator<EvaluationFrame>.value(element), right: nil)
             ]
         case .constant, .field, .aggregate, .negate, .arithmetic: return []
         }
@@ -65,6 +104,6 @@ struct Probe: Sendable {
     private static func probe(_ expression: Typed, _ op: String, _ left: Typed, _ right: Typed) -> Probe {
         Probe(
             text: expression.text, op: op, leftText: left.text, rightText: right.text,
-            left: Evaluator.value(left), right: Evaluator.value(right))
+            left: Evaluator<EvaluationFrame>.value(left), right: Evaluator<EvaluationFrame>.value(right))
     }
 }

@@ -3,10 +3,10 @@ import VigilValues
 extension Evaluator {
     /// `false` wins over unknown, so a rule with one decisive false condition stays quiet.
     static func and(_ left: @escaping Logic, _ right: @escaping Logic) -> Logic {
-        { fields, aggregates in
-            let lhs = left(fields, aggregates)
+        { input in
+            let lhs = left(input)
             if lhs == false { return false }
-            let rhs = right(fields, aggregates)
+            let rhs = right(input)
             if rhs == false { return false }
             return lhs == nil || rhs == nil ? nil : true
         }
@@ -14,10 +14,10 @@ extension Evaluator {
 
     /// `true` wins over unknown, so one decisive true condition fires the rule.
     static func or(_ left: @escaping Logic, _ right: @escaping Logic) -> Logic {
-        { fields, aggregates in
-            let lhs = left(fields, aggregates)
+        { input in
+            let lhs = left(input)
             if lhs == true { return true }
-            let rhs = right(fields, aggregates)
+            let rhs = right(input)
             if rhs == true { return true }
             return lhs == nil || rhs == nil ? nil : false
         }
@@ -25,36 +25,45 @@ extension Evaluator {
 
     static func comparison(_ op: ComparisonOperator, _ left: Typed, _ right: Typed) -> Logic {
         switch left.type {
-        case .number: numberComparison(op, left, right)
-        case .string: compare(op.predicate(String.self), text(left), text(right))
-        case .bool: compare(op.equality(Bool.self), logic(left), logic(right))
+        case .number:
+            let holds = op.predicate(ExactDecimal.self)
+            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.decimal) {
+                return direct
+            }
+            return compare(holds, number(left), number(right))
+        case .string:
+            let holds = op.predicate(String.self)
+            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.string) {
+                return direct
+            }
+            return compare(holds, text(left), text(right))
+        case .bool:
+            return compare(op.equality(Bool.self), logic(left), logic(right))
         }
     }
 
     /// The common shapes `field op constant` and `aggregate op constant` become a single closure.
-    private static func numberComparison(_ op: ComparisonOperator, _ left: Typed, _ right: Typed) -> Logic {
-        let holds = op.predicate(ExactDecimal.self)
-        guard case .constant(.number(let constant)) = right.node else {
-            return compare(holds, number(left), number(right))
-        }
+    private static func against<T: Sendable>(
+        _ constant: T, _ left: Typed, _ holds: @escaping @Sendable (T, T) -> Bool,
+        _ unbox: @escaping @Sendable (Value?) -> T?
+    ) -> Logic? {
         switch left.node {
         case .field(let id):
-            return { fields, _ in decimal(read(fields, id.index)).map { holds($0, constant) } }
+            return { input in unbox(input.field(id.index)).map { holds($0, constant) } }
         case .aggregate(let id):
-            return { _, aggregates in decimal(read(aggregates, id.index)).map { holds($0, constant) } }
+            return { input in unbox(input.aggregate(id.index)).map { holds($0, constant) } }
         default:
-            let inner = number(left)
-            return { fields, aggregates in inner(fields, aggregates).map { holds($0, constant) } }
+            return nil
         }
     }
 
     static func compare<T>(
         _ holds: @escaping @Sendable (T, T) -> Bool,
-        _ left: @escaping @Sendable ([Value?], [Value?]) -> T?,
-        _ right: @escaping @Sendable ([Value?], [Value?]) -> T?
+        _ left: @escaping @Sendable (Input) -> T?,
+        _ right: @escaping @Sendable (Input) -> T?
     ) -> Logic {
-        { fields, aggregates in
-            guard let lhs = left(fields, aggregates), let rhs = right(fields, aggregates) else { return nil }
+        { input in
+            guard let lhs = left(input), let rhs = right(input) else { return nil }
             return holds(lhs, rhs)
         }
     }
@@ -68,17 +77,38 @@ extension Evaluator {
     }
 
     private static func contains<T: Hashable & Sendable>(
-        _ members: Set<T>, _ element: @escaping @Sendable ([Value?], [Value?]) -> T?, _ negated: Bool
+        _ members: Set<T>, _ element: @escaping @Sendable (Input) -> T?, _ negated: Bool
     ) -> Logic {
-        { fields, aggregates in element(fields, aggregates).map { members.contains($0) != negated } }
+        // A short list is scanned, which beats hashing; a long one (a list file) is hashed.
+        guard members.count > 8 else {
+            let scanned = Array(members)
+            return { input in element(input).map { scanned.contains($0) != negated } }
+        }
+        return { input in element(input).map { members.contains($0) != negated } }
+    }
+
+    /// `3 * avg(...)`: multiplying by a whole constant needs no rounding, so it skips 128-bit division.
+    static func scaled(_ op: ArithmeticOperator, _ left: Typed, _ right: Typed) -> Number? {
+        guard op == .multiply else { return nil }
+        let (constant, other) = if case .constant = left.node { (left, right) } else { (right, left) }
+        guard case .constant(.number(let factor)) = constant.node, factor.units % ExactDecimal.unitsPerOne == 0 else {
+            return nil
+        }
+        let whole = factor.units / ExactDecimal.unitsPerOne
+        let inner = number(other)
+        return { input in
+            guard let value = inner(input) else { return nil }
+            let (product, overflow) = value.units.multipliedReportingOverflow(by: whole)
+            return overflow ? nil : ExactDecimal(units: product)
+        }
     }
 
     static func arithmetic(
         _ operation: @escaping @Sendable (ExactDecimal, ExactDecimal) -> ExactDecimal?,
         _ left: @escaping Number, _ right: @escaping Number
     ) -> Number {
-        { fields, aggregates in
-            guard let lhs = left(fields, aggregates), let rhs = right(fields, aggregates) else { return nil }
+        { input in
+            guard let lhs = left(input), let rhs = right(input) else { return nil }
             return operation(lhs, rhs)
         }
     }

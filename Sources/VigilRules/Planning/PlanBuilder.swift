@@ -21,7 +21,7 @@ final class PlanBuilder {
     ) -> AggregatorID {
         if let id = aggregatorIDs[canonicalText] { return id }
         let id = AggregatorID(index: aggregators.count)
-        let predicate = filter.map { CompiledPredicate(canonicalText: $0.text, body: Evaluator.logic($0)) }
+        let predicate = filter.map { CompiledPredicate(canonicalText: $0.text, body: Evaluator<FieldValues>.logic($0)) }
         aggregators.append(
             AggregatorSpec(
                 function: function, keyFields: keys, windowMilliseconds: window, filter: predicate,

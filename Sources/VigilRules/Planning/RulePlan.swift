@@ -44,11 +44,11 @@ package struct AggregatorSpec: Sendable {
 /// A `where:` filter, evaluated over the decoded fields of one event.
 package struct CompiledPredicate: Sendable {
     package let canonicalText: String
-    let body: Evaluator.Logic
+    let body: Evaluator<FieldValues>.Logic
 
     /// `nil` when a field the filter reads is missing.
     package func evaluate(_ fields: [Value?]) -> Bool? {
-        body(fields, [])
+        body(FieldValues(values: fields))
     }
 }
 
@@ -66,9 +66,12 @@ package enum Severity: String, Sendable, Comparable, CaseIterable {
 }
 
 /// Filled by the engine before evaluating a rule: fields by `FieldID.index`, aggregates by `AggregatorID.index`.
+///
+/// The engine owns a frame per thread, so the runtime exclusivity checks Swift would make on
+/// every rule evaluation buy nothing and are switched off for these two arrays.
 package final class EvaluationFrame {
-    package var fields: [Value?]
-    package var aggregates: [Value?]
+    @exclusivity(unchecked) package var fields: [Value?]
+    @exclusivity(unchecked) package var aggregates: [Value?]
 
     package init(fieldCount: Int, aggregatorCount: Int) {
         fields = Array(repeating: nil, count: fieldCount)

@@ -1,0 +1,47 @@
+import Testing
+@testable import VigilRules
+import VigilValues
+
+/// The YAML structure around expressions: keys, required parts and value kinds.
+@Suite struct RuleFileTests {
+    private func messages(_ yaml: String) throws -> [String] {
+        let result = RuleCompiler.compile(sources: [RuleSource(path: "f.yaml", text: yaml)])
+        return try #require(result.diagnostics).items.map(\.message)
+    }
+
+    @Test(arguments: [
+        ("rule:\n  - id: a\n", ["unknown key 'rule' at the top of a rule file; did you mean 'rules'?"]),
+        ("rules:\n  - id: a\n", [
+            "this rule has no description:", "this rule has no severity:", "this rule has no expression:",
+        ]),
+        ("rules:\n  - {id: a, description: b, severity: low, expression: amount > 1, labels: [x]}\n", [
+            "labels: maps names to text, as in {team: fraud}",
+        ]),
+        ("rules:\n  - {id: A B, description: b, severity: low, expression: amount > 1}\n", [
+            "rule id 'A B' may contain only a-z, 0-9, '-', '_' and '.'",
+        ]),
+        ("rules:\n  - {id: a, description: b, severity: low, expression: amount > 1, cooldown: 0s}\n", [
+            "cooldown: duration must be at least 1s",
+        ]),
+        ("rules:\n  id: a\n", ["rules: is a list of rules, each starting with '- id:'"]),
+        ("rules:\n  - {id: a, id: b}\n", ["key 'id' appears twice in the same mapping"]),
+        ("rules: [\n", ["invalid YAML: did not find expected node content (while parsing a flow node)"]),
+        ("fields: {amount: string, 2x: number}\nrules: []\n", [
+            "field 'amount' is a built-in field as number, not string",
+            "field name '2x' may contain only letters, digits and _, and not start with a digit",
+        ]),
+    ])
+    func structuralMistakeIsReported(_ yaml: String, _ expected: [String]) throws {
+        #expect(try messages(yaml) == expected)
+    }
+
+    @Test func explainNamesTheListOfAMembershipTest() throws {
+        let plan = try #require(compileExpression("country in [\"KP\", \"IR\"]").plan)
+        let frame = EvaluationFrame(fieldCount: plan.fields.count, aggregatorCount: 0)
+        frame.fields[0] = .string("KP")
+        let trace = try #require(plan.rules.first?.explain(frame).first)
+        #expect(trace.op == "in")
+        #expect(trace.rightText == "[\"KP\", \"IR\"]")
+        #expect(trace.left == .string("KP"))
+    }
+}
