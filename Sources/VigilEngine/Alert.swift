@@ -50,9 +50,13 @@ package struct AlertExplanation: Sendable {
     package let aggregates: [AggregateReading]
     package let fields: [(name: String, value: Value?)]
 
-    /// The condition that best states the limit: the first one that reads an aggregate, else the first.
+    /// The condition that best states why the rule fired: among the true ones (in `a or b`, the
+    /// branch that held), the first that reads an aggregate, else the first numeric limit, else the
+    /// first; when none is known to be true, the first condition.
     package var primaryCondition: ConditionTrace? {
-        conditions.first { condition in aggregates.contains { condition.leftText.contains($0.text) } } ?? conditions.first
+        let held = conditions.filter { $0.holds == true }
+        let numeric = held.first { if case .number = $0.left { true } else { false } }
+        return held.first(where: \.readsAggregate) ?? numeric ?? held.first ?? conditions.first
     }
 }
 

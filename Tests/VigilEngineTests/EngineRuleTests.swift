@@ -106,3 +106,21 @@ import VigilValues
         #expect(driver.alerts(TestEvent.json(id: "e2", ts: 1, amount: "500", ["channel": "ecom"])).count == 1)
     }
 }
+
+@Suite struct AlertExplanationTests {
+    @Test func observedValueAndThresholdComeFromTheBranchThatHeld() throws {
+        let driver = try EngineTestDriver(rules: """
+            rules:
+              - id: large-amount
+                description: Per-currency limit
+                severity: high
+                expression: currency == "JPY" and amount > 1500000 or currency != "JPY" and amount > 10000
+            """)
+        let alert = try #require(driver.alerts(TestEvent.json(id: "e1", ts: 0, amount: "25000", ["currency": "EUR"])).first)
+        let primary = try #require(alert.explanation.primaryCondition)
+        #expect(primary.text == "amount > 10000")
+        #expect(primary.left == .number(ExactDecimal(25000)!))
+        #expect(primary.right == .number(ExactDecimal(10000)!))
+        #expect(alert.explanation.conditions.map(\.holds) == [false, false, true, true])
+    }
+}

@@ -76,11 +76,13 @@ struct Probe: Sendable {
     let rightText: String
     let left: Evaluator<EvaluationFrame>.Boxed
     let right: Evaluator<EvaluationFrame>.Boxed?
+    let holds: Evaluator<EvaluationFrame>.Logic
+    let readsAggregate: Bool
 
     func trace(_ frame: EvaluationFrame) -> ConditionTrace {
         ConditionTrace(
             text: text, left: left(frame), op: op, right: right?(frame),
-            leftText: leftText, rightText: rightText)
+            leftText: leftText, rightText: rightText, holds: holds(frame), readsAggregate: readsAggregate)
     }
 
     /// Every comparison, membership test and string test in the condition, left to right.
@@ -95,7 +97,8 @@ struct Probe: Sendable {
             return [
                 Probe(
                     text: expression.text, op: op, leftText: element.text, rightText: setText,
-                    left: Evaluator<EvaluationFrame>.value(element), right: nil)
+                    left: Evaluator<EvaluationFrame>.value(element), right: nil,
+                    holds: Evaluator<EvaluationFrame>.logic(expression), readsAggregate: element.readsAggregate)
             ]
         case .constant, .field, .aggregate, .negate, .arithmetic: return []
         }
@@ -104,6 +107,22 @@ struct Probe: Sendable {
     private static func probe(_ expression: Typed, _ op: String, _ left: Typed, _ right: Typed) -> Probe {
         Probe(
             text: expression.text, op: op, leftText: left.text, rightText: right.text,
-            left: Evaluator<EvaluationFrame>.value(left), right: Evaluator<EvaluationFrame>.value(right))
+            left: Evaluator<EvaluationFrame>.value(left), right: Evaluator<EvaluationFrame>.value(right),
+            holds: Evaluator<EvaluationFrame>.logic(expression), readsAggregate: left.readsAggregate || right.readsAggregate)
+    }
+}
+
+extension Typed {
+    /// Whether any part of this expression reads a window aggregate.
+    var readsAggregate: Bool {
+        switch node {
+        case .aggregate: true
+        case .constant, .field: false
+        case .not(let operand), .negate(let operand): operand.readsAggregate
+        case .logical(_, let left, let right), .comparison(_, let left, let right), .arithmetic(_, let left, let right),
+            .textTest(_, let left, let right):
+            left.readsAggregate || right.readsAggregate
+        case .membership(let element, _, _, _): element.readsAggregate
+        }
     }
 }

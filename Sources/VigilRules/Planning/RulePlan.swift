@@ -88,4 +88,8 @@ package struct ConditionTrace: Sendable {
     package let right: Value?
     package let leftText: String
     package let rightText: String
+    /// Whether this comparison was true for the event (nil when a side was unknown).
+    package let holds: Bool?
+    /// Whether a side reads a window aggregate: such a condition states the rule's limit best.
+    package let readsAggregate: Bool
 }
