@@ -60,7 +60,8 @@ package struct PaymentTrafficIterator: IteratorProtocol, Sendable {
     private mutating func payment(kind: TrafficMessage.Kind, card: String, amount: String, offset: Int64 = 0) -> TrafficMessage {
         let id = "evt-\(configuration.seed)-\(produced + pending.count)"
         let merchant = Self.merchants[Int(random.next() % UInt64(Self.merchants.count))]
-        let country = Self.countries[Int(random.next() % UInt64(Self.countries.count))]
+        // A card pays from its home country: ordinary traffic must not look like impossible travel.
+        let country = Self.countries[(Int(card.hashSuffix) ?? 0) % Self.countries.count]
         let currency = Self.currencies[Int(random.next() % UInt64(Self.currencies.count))]
         let channel = random.next() % 3 == 0 ? "pos" : "ecom"
         let account = "a-\(card.hashSuffix)"

@@ -1,0 +1,80 @@
+import VigilEvents
+package import VigilRules
+
+/// Runs rule unit tests: each test case gets a fresh engine, so cases never share window state.
+package enum RuleTestRunner {
+    package struct Failure: Sendable {
+        package let location: SourceLocation
+        package let testName: String
+        package let message: String
+
+        package var rendered: String {
+            "\(location.file):\(location.line):\(location.column): FAIL \(testName): \(message)"
+        }
+    }
+
+    package struct Report: Sendable {
+        package var casesPassed = 0
+        package var eventsChecked = 0
+        package var failures: [Failure] = []
+
+        package var casesFailed: Int { Set(failures.map { "\($0.location.file)#\($0.testName)" }).count }
+    }
+
+    package static func run(_ suites: [RuleTestSuite], plan: RulePlan) -> Report {
+        var report = Report()
+        let ruleIDs = Set(plan.rules.map(\.id))
+        for testCase in suites.flatMap(\.cases) {
+            let failures = run(testCase, plan: plan, ruleIDs: ruleIDs, eventsChecked: &report.eventsChecked)
+            if failures.isEmpty { report.casesPassed += 1 }
+            report.failures += failures
+        }
+        return report
+    }
+
+    private static func run(_ testCase: RuleTestCase, plan: RulePlan, ruleIDs: Set<String>, eventsChecked: inout Int) -> [Failure] {
+        let named = (testCase.rules ?? []) + testCase.events.flatMap(\.expected)
+        let unknown = Set(named).subtracting(ruleIDs)
+        guard unknown.isEmpty else {
+            return [Failure(location: testCase.location, testName: testCase.name, message: "no rule has the id \(unknown.sorted())")]
+        }
+        var options = EngineOptions()
+        options.allowedLatenessMilliseconds = 366 * 86_400_000  // tests may replay any order
+        let engine = Engine(plan: plan, options: options)
+        let judged = testCase.rules.map(Set.init)
+        var failures: [Failure] = []
+        for (index, event) in testCase.events.enumerated() {
+            eventsChecked += 1
+            let got = fired(by: event, on: engine, offset: Int64(index)).map { judged.map($0.intersection) ?? $0 }
+            let label = "event \(index + 1) (\(event.eventID) at \(RFC3339.format(milliseconds: event.time)))"
+            switch got {
+            case .success(let rules) where rules != event.expected:
+                failures.append(Failure(
+                    location: event.location, testName: testCase.name,
+                    message: "\(label)\n    expected: \(event.expected.sorted())\n    got:      \(rules.sorted())"
+                ))
+            case .failure(let problem):
+                failures.append(Failure(location: event.location, testName: testCase.name, message: "\(label): \(problem.text)"))
+            case .success:
+                continue
+            }
+        }
+        return failures
+    }
+
+    private struct Problem: Error {
+        let text: String
+    }
+
+    private static func fired(by event: RuleTestEvent, on engine: Engine, offset: Int64) -> Result<Set<String>, Problem> {
+        var bytes = Array(event.message.utf8)
+        let outcome = bytes.withUnsafeMutableBytes {
+            engine.process(UnsafeRawBufferPointer($0), source: EventSource(topic: "test", partition: 0, offset: offset), now: event.time)
+        }
+        switch outcome {
+        case .evaluated(let alerts): return .success(Set(alerts.map(\.ruleID)))
+        case .rejected(let failure): return .failure(Problem(text: "the event is not valid: \(failure.reason) (\(failure.detail))"))
+        case .late: return .failure(Problem(text: "the event is later than the allowed lateness"))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package import VigilRules
+import VigilValues
+
+/// How much window state a rule set will hold, from the traffic an operator expects.
+///
+/// Every event an aggregator accepts stays in its window for the window's width, so state grows
+/// with rate × width, plus a fixed cost per active key. The per-entry and per-key costs are the
+/// window store's measured figures (docs/performance.md); filters are assumed to pass everything,
+/// so the estimate errs high.
+package struct StateEstimate: Sendable {
+    package struct Assumptions: Sendable {
+        package var eventsPerSecond = 1_000.0
+        /// Distinct values per field, e.g. `card_id: 200_000`; fields not named use `defaultCardinality`.
+        package var cardinality: [String: Int] = [:]
+        package var defaultCardinality = 100_000
+        /// Replicas of the consumer group: each holds the windows of its share of the keys.
+        package var replicas = 3
+        /// A rule set whose state per replica would exceed this is flagged by `vigil rules check`.
+        package var budgetBytes = 4 << 30
+
+        package init() {}
+    }
+
+    package struct Aggregator: Sendable {
+        package let text: String
+        package let rules: [String]
+        package let windowMilliseconds: Int64
+        package let retainedEntries: Double
+        package let activeKeys: Double
+        package let bytes: Double
+
+        package var bytesPerKey: Double { activeKeys > 0 ? bytes / activeKeys : 0 }
+    }
+
+    package let aggregators: [Aggregator]
+    package let assumptions: Assumptions
+
+    package var totalBytes: Double { aggregators.map(\.bytes).reduce(0, +) }
+    package var bytesPerReplica: Double { totalBytes / Double(max(1, assumptions.replicas)) }
+    package var exceedsBudget: Bool { bytesPerReplica > Double(assumptions.budgetBytes) }
+
+    /// Bytes per active key: the key's string, its slot in the key table and its entry buffer.
+    static let bytesPerKey = 200.0
+
+    package init(plan: RulePlan, assumptions: Assumptions) {
+        self.assumptions = assumptions
+        aggregators = plan.aggregators.enumerated().map { index, spec in
+            let users = plan.rules.filter { $0.aggregators.contains(AggregatorID(index: index)) }.map(\.id)
+            let entries = assumptions.eventsPerSecond * Double(spec.windowMilliseconds) / 1000
+            let names = spec.keyFields.map { plan.fields[$0.index].name }
+            let combinations = names.map { Double(assumptions.cardinality[$0] ?? assumptions.defaultCardinality) }.reduce(1, *)
+            let keys = min(combinations, entries)
+            let bytes = entries * Self.bytesPerEntry(spec.function) + keys * Self.bytesPerKey
+            return Aggregator(
+                text: spec.canonicalText, rules: users, windowMilliseconds: spec.windowMilliseconds,
+                retainedEntries: entries, activeKeys: keys, bytes: bytes
+            )
+        }
+    }
+
+    /// Bytes per retained entry by function, as measured with 100k keys.
+    static func bytesPerEntry(_ function: AggregateFunction) -> Double {
+        switch function {
+        case .count: 18
+        case .sum, .average: 31
+        case .minimum, .maximum: 43
+        case .distinct: 34
+        }
+    }
+}

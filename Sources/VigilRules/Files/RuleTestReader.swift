@@ -1,0 +1,126 @@
+import VigilValues
+import Yams
+
+/// Reads one rule-test file, reporting every structural mistake with its location.
+struct RuleTestReader {
+    private static let caseKeys = ["name", "rules", "events"]
+    private static let reservedEventKeys = ["at", "ts", "expect", "event_id"]
+
+    let file: SourceFile
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: SourceFile) {
+        self.file = file
+    }
+
+    mutating func read() -> [RuleTestCase] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: file.text)
+        } catch {
+            diagnostics.append(file.diagnostic("invalid YAML: \(error)", line: 1, column: 1))
+            return []
+        }
+        guard let tests = root?.mapping?["tests"]?.sequence else {
+            diagnostics.append(file.diagnostic("a rule-test file is a mapping with a tests: list", line: 1, column: 1))
+            return []
+        }
+        return tests.enumerated().compactMap { readCase($1, number: $0 + 1) }
+    }
+
+    private mutating func readCase(_ node: Node, number: Int) -> RuleTestCase? {
+        guard let mapping = node.mapping else { return fail(node, "a test is a mapping with name: and events:") }
+        for key in mapping.keys where !Self.caseKeys.contains(key.string ?? "") {
+            report(key, "unknown key '\(key.string ?? "")' in a test" + Suggestion.hint(for: key.string ?? "", among: Self.caseKeys))
+        }
+        guard let name = mapping["name"]?.string else { return fail(node, "the test needs a name:") }
+        guard let events = mapping["events"]?.sequence, !events.isEmpty else {
+            return fail(node, "the test '\(name)' needs a non-empty events: list")
+        }
+        let rules = mapping["rules"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] }
+        let parsed = events.enumerated().compactMap { readEvent($1, id: "\(number)-\($0 + 1)") }
+        guard parsed.count == events.count else { return nil }
+        return RuleTestCase(name: name, location: location(node), rules: rules, events: parsed)
+    }
+
+    private mutating func readEvent(_ node: Node, id defaultID: String) -> RuleTestEvent? {
+        guard let mapping = node.mapping else { return fail(node, "an event is a mapping of fields, with at: or ts:") }
+        guard let time = readTime(mapping, at: node) else { return nil }
+        let eventID = mapping["event_id"]?.string ?? defaultID
+        let expected = Set(mapping["expect"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? [])
+        var json = "{\"event_id\":\(JSONText.quoted(eventID)),\"ts\":\(time)"
+        for (key, value) in mapping {
+            guard let name = key.string, !Self.reservedEventKeys.contains(name) else { continue }
+            guard let scalar = value.scalar else {
+                report(value, "an event field is a single value")
+                continue
+            }
+            json += ",\(JSONText.quoted(name)):\(JSONText.literal(scalar))"
+        }
+        json += "}"
+        return RuleTestEvent(location: location(node), message: json, eventID: eventID, time: time, expected: expected)
+    }
+
+    private mutating func readTime(_ mapping: Node.Mapping, at node: Node) -> Int64? {
+        if let ts = mapping["ts"] {
+            guard let text = ts.string, let milliseconds = Int64(text) else { return fail(ts, "ts: is epoch milliseconds") }
+            return milliseconds
+        }
+        guard let at = mapping["at"] else { return fail(node, "the event needs at: (an offset like 90s) or ts:") }
+        guard let offset = at.string.flatMap(Self.offsetMilliseconds) else {
+            return fail(at, "at: is an offset such as 0s, 500ms, 90s, 5m, 24h or 2d")
+        }
+        return RuleTestLoader.baseTime + offset
+    }
+
+    /// `0s`, `500ms`, `90s`, `5m`, `24h`, `2d`; zero is allowed here, unlike in windows.
+    static func offsetMilliseconds(_ text: String) -> Int64? {
+        for (unit, scale) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        where text.hasSuffix(unit) {
+            if let count = Int64(text.dropLast(unit.count)), count >= 0, count <= 366 * 86_400_000 / scale {
+                return count * scale
+            }
+        }
+        return nil
+    }
+
+    private func location(_ node: Node) -> SourceLocation {
+        SourceLocation(file: file.path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    private mutating func report(_ node: Node, _ message: String) {
+        let place = location(node)
+        diagnostics.append(file.diagnostic(message, line: place.line, column: place.column))
+    }
+
+    /// Reports and gives up on the value being read.
+    private mutating func fail<T>(_ node: Node, _ message: String) -> T? {
+        report(node, message)
+        return nil
+    }
+}
+
+/// JSON text for test events.
+enum JSONText {
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case _ where scalar.value < 0x20: result += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// A plain YAML number stays a JSON number, `true`/`false` stay booleans; anything else is a string.
+    static func literal(_ scalar: Node.Scalar) -> String {
+        guard scalar.style == .plain else { return quoted(scalar.string) }
+        if scalar.string == "true" || scalar.string == "false" { return scalar.string }
+        if ExactDecimal(scalar.string) != nil { return scalar.string }
+        return quoted(scalar.string)
+    }
+}

@@ -1,0 +1,57 @@
+/// A rule unit-test file (`<rules>/tests/*.yaml`): events fed in order, and the alerts each must raise.
+///
+/// ```yaml
+/// tests:
+///   - name: a burst of small payments fires once per cooldown
+///     rules: [card-testing-burst]        # optional: judge only these rules' alerts
+///     events:
+///       - {at: 0s, card_id: c-1, amount: 1.10}
+///       - {at: 50s, card_id: c-1, amount: 1.60, expect: [card-testing-burst]}
+///       - {at: 60s, card_id: c-1, amount: 1.70}     # no expect: no alert
+/// ```
+/// Every event is judged: the rules it fires must be exactly its `expect` list (empty when absent).
+/// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
+/// milliseconds instead. `event_id` defaults to `<test number>-<event number>`. Every other key is an
+/// event field: plain numbers stay JSON numbers, everything else becomes a string.
+package struct RuleTestSuite: Sendable {
+    package let path: String
+    package let cases: [RuleTestCase]
+}
+
+package struct RuleTestCase: Sendable {
+    package let name: String
+    package let location: SourceLocation
+    /// When set, only these rules' alerts are judged.
+    package let rules: [String]?
+    package let events: [RuleTestEvent]
+}
+
+package struct RuleTestEvent: Sendable {
+    package let location: SourceLocation
+    /// The message as the engine receives it.
+    package let message: String
+    package let eventID: String
+    package let time: Int64
+    /// Rule ids this event must fire, and no others.
+    package let expected: Set<String>
+}
+
+package enum RuleTestLoader {
+    /// The event time that `at: 0s` stands for: 2027-01-01T00:00:00Z.
+    package static let baseTime: Int64 = 1_798_761_600_000
+
+    /// Reads every `*.yaml` / `*.yml` in `<directory>/tests`; no such folder means no tests.
+    package static func load(directory: String) -> Result<[RuleTestSuite], Diagnostics> {
+        let folder = directory + "/tests"
+        var suites: [RuleTestSuite] = []
+        var diagnostics: [Diagnostic] = []
+        for name in FileSystem.entries(of: folder) ?? [] where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            guard let text = FileSystem.regularFileText(folder + "/" + name) else { continue }
+            var reader = RuleTestReader(file: SourceFile(path: folder + "/" + name, text: text))
+            let cases = reader.read()
+            diagnostics += reader.diagnostics
+            suites.append(RuleTestSuite(path: folder + "/" + name, cases: cases))
+        }
+        return diagnostics.isEmpty ? .success(suites) : .failure(Diagnostics(items: diagnostics))
+    }
+}

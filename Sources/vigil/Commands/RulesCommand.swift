@@ -1,0 +1,138 @@
+import ArgumentParser
+import VigilEngine
+import VigilRules
+
+/// `vigil rules`: what analysts run before a rule change ships.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Check, test and explain a rules directory.",
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self]
+    )
+}
+
+/// Traffic assumptions for the state estimate.
+struct CapacityOptions: ParsableArguments {
+    @Option(help: "Expected events per second across the whole group.")
+    var eventsPerSecond = 1_000.0
+
+    @Option(name: .customLong("cardinality"), help: "Distinct values of a field, field=count (repeatable), e.g. card_id=200000.")
+    var cardinalities: [String] = []
+
+    @Option(help: "Distinct values assumed for fields not given with --cardinality.")
+    var defaultCardinality = 100_000
+
+    @Option(help: "Replicas of the consumer group sharing the keys.")
+    var replicas = 3
+
+    @Option(help: "Window-state budget per replica, e.g. 512MiB or 4GiB; check fails above it.")
+    var stateBudget = "4GiB"
+
+    func assumptions() throws -> StateEstimate.Assumptions {
+        var assumptions = StateEstimate.Assumptions()
+        assumptions.eventsPerSecond = eventsPerSecond
+        assumptions.defaultCardinality = defaultCardinality
+        assumptions.replicas = max(1, replicas)
+        for pair in cardinalities {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let count = Int(parts[1]), count > 0 else {
+                throw ValidationError("--cardinality takes field=count, got '\(pair)'")
+            }
+            assumptions.cardinality[parts[0]] = count
+        }
+        guard let budget = ByteSize.parse(stateBudget) else {
+            throw ValidationError("--state-budget takes a size such as 512MiB or 4GiB, got '\(stateBudget)'")
+        }
+        assumptions.budgetBytes = budget
+        return assumptions
+    }
+}
+
+struct RulesCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate every rule and list file; print all errors with file:line:col, or one OK line."
+    )
+
+    @Argument(help: "The rules directory.")
+    var directory = "rules"
+
+    @OptionGroup var capacity: CapacityOptions
+
+    func run() throws {
+        let plan = try RulesCommandSupport.compile(directory)
+        for warning in plan.warnings { printToStandardError(warning.rendered) }
+        let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
+        let shadow = plan.rules.filter { $0.mode == .shadow }.count
+        print(
+            "\(estimate.exceedsBudget ? "OVER BUDGET" : "OK") \(directory): \(plan.rules.count) rules (\(shadow) shadow), \(plan.aggregators.count) shared aggregators, "
+                + "\(plan.fields.count) fields, version \(plan.version); "
+                + "estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica "
+                + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas)"
+        )
+        if estimate.exceedsBudget {
+            printToStandardError(
+                "error: estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica exceeds the "
+                    + "budget of \(capacity.stateBudget); `vigil rules explain \(directory)` shows which windows hold it"
+            )
+            throw ExitCode(3)
+        }
+    }
+}
+
+struct RulesTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run the rule unit tests in <directory>/tests/*.yaml."
+    )
+
+    @Argument(help: "The rules directory.")
+    var directory = "rules"
+
+    func run() throws {
+        let plan = try RulesCommandSupport.compile(directory)
+        let suites: [RuleTestSuite]
+        switch RuleTestLoader.load(directory: directory) {
+        case .success(let loaded): suites = loaded
+        case .failure(let diagnostics):
+            printToStandardError(diagnostics.rendered)
+            throw ExitCode(2)
+        }
+        let report = RuleTestRunner.run(suites, plan: plan)
+        for failure in report.failures { print(failure.rendered) }
+        let total = report.casesPassed + report.casesFailed
+        print("\(report.casesPassed) passed, \(report.casesFailed) failed (\(total) rule tests, \(report.eventsChecked) events, \(suites.count) files)")
+        if !report.failures.isEmpty || total == 0 { throw ExitCode.failure }
+    }
+}
+
+struct RulesExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show the compiled plan: shared aggregators, the rules that read them, windows and state per key."
+    )
+
+    @Argument(help: "The rules directory.")
+    var directory = "rules"
+
+    @OptionGroup var capacity: CapacityOptions
+
+    func run() throws {
+        let plan = try RulesCommandSupport.compile(directory)
+        let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
+        print(PlanExplanation(plan: plan, estimate: estimate).rendered)
+    }
+}
+
+enum RulesCommandSupport {
+    static func compile(_ directory: String) throws -> RulePlan {
+        switch RuleCompiler.compile(directory: directory) {
+        case .success(let plan): return plan
+        case .failure(let diagnostics):
+            printToStandardError(diagnostics.rendered)
+            let errors = diagnostics.items.filter { $0.severity == .error }.count
+            printToStandardError("\(errors) error\(errors == 1 ? "" : "s") in \(directory); nothing was loaded")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@Suite struct RulesCommandTests {
+    static let shippedRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("rules").path
+
+    @Test func shippedPolicyPassesItsOwnRuleTests() async throws {
+        let vigil = try VigilProcess(["rules", "test", Self.shippedRules])
+        let status = try await vigil.waitForExit(timeout: .seconds(60))
+        #expect(status == 0, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.range(of: #"\b\d+ passed, 0 failed"#, options: .regularExpression) != nil)
+    }
+
+    @Test func shippedPolicyChecksWithinBudget() async throws {
+        let vigil = try VigilProcess(["rules", "check", Self.shippedRules])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.hasPrefix("OK "))
+    }
+
+    @Test func stateBeyondTheBudgetFailsTheCheck() async throws {
+        let vigil = try VigilProcess(["rules", "check", Self.shippedRules, "--events-per-second", "50000", "--state-budget", "1GiB"])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 3)
+        #expect(vigil.printed.contains("exceeds the budget of 1GiB"))
+    }
+
+    @Test func everyErrorIsReportedWithFileLineColumnAndCaret() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - id: first
+                description: Misspelt field
+                severity: high
+                expression: amout > 1000
+              - id: second
+                description: Wrong type
+                severity: urgent
+                expression: count(by: card_id, over: 5m) > "five"
+            """)
+        let vigil = try VigilProcess(["rules", "check", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
+        let output = vigil.printed
+        #expect(output.contains("rules.yaml:5:17: error:"), "output:\n\(output)")
+        #expect(output.contains("did you mean 'amount'"))
+        #expect(output.contains("rules.yaml:8:"))
+        #expect(output.contains("rules.yaml:9:"))
+        #expect(output.contains("                ^~~~~"))
+    }
+
+    @Test func failingRuleTestShowsExpectedAgainstGot() async throws {
+        let directory = try makeRulesDirectory("rules:\n  - {id: big, description: d, severity: high, expression: amount > 100}\n")
+        try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)
+        try """
+            tests:
+              - name: wrong expectation
+                events:
+                  - {at: 0s, amount: 150}
+                  - {at: 1s, amount: 50, expect: [big]}
+            """.write(toFile: directory + "/tests/big.yaml", atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess(["rules", "test", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 1)
+        let output = vigil.printed
+        #expect(output.contains("big.yaml:4:9: FAIL wrong expectation: event 1"), "output:\n\(output)")
+        #expect(output.contains("expected: []\n    got:      [\"big\"]"))
+        #expect(output.contains("big.yaml:5:9: FAIL wrong expectation: event 2"))
+        #expect(output.contains("0 passed, 1 failed"))
+    }
+
+    @Test func explainShowsSharedAggregatorsAndTheRulesReadingThem() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: fast, description: d, severity: high, expression: "count(by: card_id, over: 5m) > 5"}
+              - {id: faster, description: d, severity: high, expression: "count(by: card_id, over: 300s) > 10"}
+            """)
+        let vigil = try VigilProcess(["rules", "explain", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 0)
+        let aggregatorLines = vigil.printed.components(separatedBy: "\n").filter { $0.hasPrefix("count(by: card_id, over: 5m)") }
+        #expect(aggregatorLines.count == 1, "output:\n\(vigil.printed)")
+        #expect(aggregatorLines.first?.hasSuffix("fast, faster") == true)
+    }
+}
