@@ -34,7 +34,8 @@ package final class RuleReloader: Service {
     }
 
     package func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the watch; being cancelled is how this service ends, not a failure.
+        try? await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {

@@ -67,21 +67,10 @@ struct RuleTestReader {
             return milliseconds
         }
         guard let at = mapping["at"] else { return fail(node, "the event needs at: (an offset like 90s) or ts:") }
-        guard let offset = at.string.flatMap(Self.offsetMilliseconds) else {
+        guard let offset = at.string.flatMap(DurationText.anyMilliseconds) else {
             return fail(at, "at: is an offset such as 0s, 500ms, 90s, 5m, 24h or 2d")
         }
         return RuleTestLoader.baseTime + offset
-    }
-
-    /// `0s`, `500ms`, `90s`, `5m`, `24h`, `2d`; zero is allowed here, unlike in windows.
-    static func offsetMilliseconds(_ text: String) -> Int64? {
-        for (unit, scale) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        where text.hasSuffix(unit) {
-            if let count = Int64(text.dropLast(unit.count)), count >= 0, count <= 366 * 86_400_000 / scale {
-                return count * scale
-            }
-        }
-        return nil
     }
 
     private func location(_ node: Node) -> SourceLocation {

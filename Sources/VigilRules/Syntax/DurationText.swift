@@ -2,7 +2,7 @@
 ///
 /// Windows are exact, so a duration is whole milliseconds; the range is bounded because window
 /// state lives in memory and a year-long window is almost certainly a typo.
-enum DurationText {
+package enum DurationText {
     static let minimumMilliseconds: Int64 = 1_000
     static let maximumMilliseconds: Int64 = 366 * 86_400_000
 
@@ -35,8 +35,19 @@ enum DurationText {
         return milliseconds(digits: digits, unit: unit)
     }
 
+    /// Any non-negative duration, milliseconds included (`0s`, `500ms`, `10m`), as command-line
+    /// options and rule-test offsets are written; `nil` when it is not one.
+    package static func anyMilliseconds(_ text: String) -> Int64? {
+        for (unit, scale) in [("ms", Int64(1))] + units.map({ ($0.name, $0.milliseconds) }) where text.hasSuffix(unit) {
+            guard let count = Int64(text.dropLast(unit.count)), count >= 0 else { continue }
+            let (total, overflow) = count.multipliedReportingOverflow(by: scale)
+            return overflow ? nil : total
+        }
+        return nil
+    }
+
     /// The largest whole unit, so `300s` and `5m` print (and therefore share state) alike.
-    static func text(milliseconds: Int64) -> String {
+    package static func text(milliseconds: Int64) -> String {
         for unit in units where milliseconds % unit.milliseconds == 0 {
             return "\(milliseconds / unit.milliseconds)\(unit.name)"
         }

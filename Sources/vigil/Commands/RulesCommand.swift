@@ -60,8 +60,7 @@ struct RulesCheckCommand: ParsableCommand {
     @OptionGroup var capacity: CapacityOptions
 
     func run() throws {
-        let plan = try RulesCommandSupport.compile(directory)
-        for warning in plan.warnings { printToStandardError(warning.rendered) }
+        let plan = try RuleLoading.compile(directory: directory)
         let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         print(
@@ -90,7 +89,7 @@ struct RulesTestCommand: ParsableCommand {
     var directory = "rules"
 
     func run() throws {
-        let plan = try RulesCommandSupport.compile(directory)
+        let plan = try RuleLoading.compile(directory: directory)
         let suites: [RuleTestSuite]
         switch RuleTestLoader.load(directory: directory) {
         case .success(let loaded): suites = loaded
@@ -118,21 +117,8 @@ struct RulesExplainCommand: ParsableCommand {
     @OptionGroup var capacity: CapacityOptions
 
     func run() throws {
-        let plan = try RulesCommandSupport.compile(directory)
+        let plan = try RuleLoading.compile(directory: directory)
         let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
         print(PlanExplanation(plan: plan, estimate: estimate).rendered)
-    }
-}
-
-enum RulesCommandSupport {
-    static func compile(_ directory: String) throws -> RulePlan {
-        switch RuleCompiler.compile(directory: directory) {
-        case .success(let plan): return plan
-        case .failure(let diagnostics):
-            printToStandardError(diagnostics.rendered)
-            let errors = diagnostics.items.filter { $0.severity == .error }.count
-            printToStandardError("\(errors) error\(errors == 1 ? "" : "s") in \(directory); nothing was loaded")
-            throw ExitCode(2)
-        }
     }
 }

@@ -11,7 +11,7 @@ struct PlanExplanation {
         var lines = [Style.bold("Rule set \(plan.version)") + "  (\(plan.rules.count) rules, \(plan.aggregators.count) aggregators)", ""]
         lines.append(Style.bold("RULE".padding(28) + " SEVERITY MODE    COOLDOWN  EXPRESSION"))
         for rule in plan.rules {
-            let cooldown = rule.cooldownMilliseconds.map(Self.duration) ?? "-"
+            let cooldown = rule.cooldownMilliseconds.map { DurationText.text(milliseconds: $0) } ?? "-"
             lines.append(
                 "\(rule.id.padding(28)) \(rule.severity.rawValue.padding(8)) \(rule.mode.rawValue.padding(7)) "
                     + "\(cooldown.padding(9)) \(rule.expressionText.replacingNewlines)"
@@ -21,7 +21,7 @@ struct PlanExplanation {
         lines.append(Style.bold("AGGREGATOR".padding(58) + " WINDOW  ENTRIES    KEYS       STATE     PER KEY   READ BY"))
         for aggregator in estimate.aggregators {
             lines.append(
-                "\(aggregator.text.padding(58)) \(Self.duration(aggregator.windowMilliseconds).padding(7)) "
+                "\(aggregator.text.padding(58)) \(DurationText.text(milliseconds: aggregator.windowMilliseconds).padding(7)) "
                     + "\(Self.count(aggregator.retainedEntries).padding(10)) \(Self.count(aggregator.activeKeys).padding(10)) "
                     + "\(ByteSize.text(aggregator.bytes).padding(9)) \(ByteSize.text(aggregator.bytesPerKey).padding(9)) "
                     + aggregator.rules.joined(separator: ", ")
@@ -34,13 +34,6 @@ struct PlanExplanation {
                 + "(budget \(ByteSize.text(Double(estimate.assumptions.budgetBytes))) each); filters are assumed to pass every event."
         )
         return lines.joined(separator: "\n")
-    }
-
-    private static func duration(_ milliseconds: Int64) -> String {
-        for (unit, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] where milliseconds % scale == 0 {
-            return "\(milliseconds / scale)\(unit)"
-        }
-        return "\(milliseconds)ms"
     }
 
     private static func count(_ value: Double) -> String {
