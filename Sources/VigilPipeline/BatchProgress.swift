@@ -23,6 +23,10 @@ struct BatchTally {
     var alertsByRule: [String: Int] = [:]
     var shadowAlertsByRule: [String: Int] = [:]
     var deadLettersByReason: [String: Int] = [:]
+    /// Time spent evaluating and sending the batch's messages, excluding acknowledgement and commit.
+    var evaluationNanoseconds: Int64 = 0
+    /// Producer timestamp to evaluation, for a sample of the batch's messages.
+    var endToEndSamples: [Int64] = []
 
     func add(to snapshot: inout PipelineSnapshot) {
         snapshot.eventsConsumed += consumed

@@ -1,4 +1,5 @@
 import Synchronization
+package import VigilEngine
 package import VigilKafka
 
 /// What a pipeline has done so far, readable from any task while it runs.
@@ -26,6 +27,31 @@ package struct PipelineSnapshot: Sendable {
     package var reloadsRejected = 0
     /// The diagnostics of the last rejected rule set.
     package var lastReloadError: String?
+    /// When the processing loop last completed an iteration.
+    package var lastLoopAt: ContinuousClock.Instant?
+    /// The group's first assignment arrived (it may legitimately be empty: more replicas than partitions).
+    package var hasJoinedGroup = false
+    package var isBrokerReachable = true
+    /// Messages behind the partition's end, as of the last batch.
+    package var consumerLag: [TopicPartition: Int64] = [:]
+    package var windowState = Engine.StateSummary()
+
+    /// The loop is not wedged. Kafka outages do not count: a flush may block for its whole timeout.
+    package func isAlive(now: ContinuousClock.Instant, tolerance: Duration = .seconds(60)) -> Bool {
+        switch phase {
+        case .failed, .stopped: return false
+        case .starting: return true
+        case .running, .stopping: return lastLoopAt.map { now - $0 < tolerance } ?? true
+        }
+    }
+
+    /// Why this replica should not get traffic, or nil when it is ready.
+    package var notReadyReason: String? {
+        if phase != .running { return "pipeline is \(phase.rawValue)" }
+        if !hasJoinedGroup { return "waiting for the first partition assignment" }
+        if !isBrokerReachable { return "no broker reachable" }
+        return nil
+    }
 
     package var alertCount: Int { alertsByRule.values.reduce(0, +) }
     package var deadLetterCount: Int { deadLettersByReason.values.reduce(0, +) }

@@ -21,7 +21,12 @@ final class PipelineWorker {
     private var badInput: BadInputGuard
     /// Partitions of the input topic this member owns now.
     private var assignment: Set<Int32> = []
+    /// The next offset to read, as last committed, by input partition.
+    private var lastCommitted: [Int32: Int64] = [:]
     private var tally = BatchTally()
+    private let metrics = PipelineMetrics()
+    /// One message in this many has its end-to-end latency sampled.
+    private static let latencySampling = 64
 
     init(
         configuration: PipelineConfiguration, plan: RulePlan, pendingPlan: PendingPlan, status: PipelineStatus, logger: Logger
@@ -46,7 +51,10 @@ final class PipelineWorker {
         while !shouldStop() {
             let batch = try consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
             swapInPendingPlan()
+            let started = ContinuousClock.now
             try process(batch)
+            if !batch.isEmpty { metrics.record(tally, duration: .now - started) }
+            publish(loopAt: .now)
         }
     }
 
@@ -70,6 +78,7 @@ final class PipelineWorker {
         var progress = BatchProgress()
         var stop: PipelineError?
         let now = WallClock.nowMilliseconds()
+        let evaluationStarted = ContinuousClock.now
         for index in 0..<batch.count {
             let message = batch[index]
             guard assignment.contains(message.partition) else { continue }
@@ -78,7 +87,11 @@ final class PipelineWorker {
                 break
             }
             progress.advance(partition: message.partition, past: message.offset)
+            if index % Self.latencySampling == 0, let produced = message.timestampMilliseconds {
+                tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
+            }
         }
+        tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         try awaitDeliveries()
         try commit(stop == nil ? progress.nextOffsets : progress.beforeBadRun)
         if let stop { throw stop }
@@ -150,13 +163,14 @@ final class PipelineWorker {
             logger.warning("commit failed, the batch will be replayed by the partition's owner: \(error)")
             return
         }
+        for position in positions { lastCommitted[position.topicPartition.partition] = position.offset }
         publish(committed: positions)
     }
 
     private func publish(committed positions: [TopicPartitionOffset]) {
         let engineStatistics = engine.statistics
         let batch = tally
-        tally = BatchTally()
+        metrics.record(engineStatistics)
         status.update { snapshot in
             batch.add(to: &snapshot)
             snapshot.batchesCommitted += 1
@@ -165,6 +179,25 @@ final class PipelineWorker {
                 snapshot.unknownByRule[rule.ruleID] = rule.unknown
                 snapshot.suppressedByRule[rule.ruleID] = rule.suppressed
             }
+        }
+    }
+
+    /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
+    private func publish(loopAt instant: ContinuousClock.Instant) {
+        tally = BatchTally()
+        let lag = Dictionary(uniqueKeysWithValues: assignment.compactMap { partition -> (TopicPartition, Int64)? in
+            let topicPartition = TopicPartition(topic: configuration.inputTopic, partition: partition)
+            guard let end = consumer.cachedEndOffset(of: topicPartition), let position = lastCommitted[partition] else { return nil }
+            return (topicPartition, max(0, end - position))
+        })
+        let state = engine.stateSummary
+        metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag)
+        let isBrokerReachable = consumer.isBrokerReachable
+        status.update { snapshot in
+            snapshot.lastLoopAt = instant
+            snapshot.isBrokerReachable = isBrokerReachable
+            snapshot.consumerLag = lag
+            snapshot.windowState = state
         }
     }
 
@@ -180,7 +213,12 @@ final class PipelineWorker {
             }
         }
         let owned = Set(assignment.map { TopicPartition(topic: configuration.inputTopic, partition: $0) })
-        if !rebalances.isEmpty { status.update { $0.assignment = owned } }
+        if !rebalances.isEmpty {
+            status.update {
+                $0.assignment = owned
+                $0.hasJoinedGroup = true
+            }
+        }
     }
 
     private func leaveGroup() {

@@ -1,5 +1,6 @@
 package import Logging
 package import ServiceLifecycle
+import Metrics
 import Synchronization
 import UnixSignals
 package import VigilRules
@@ -72,6 +73,7 @@ package final class RuleReloader: Service {
         case .success(let plan):
             pipeline.offer(plan)
             pipeline.status.update { $0.reloadsApplied += 1 }
+            ReloadMetrics.applied.increment()
             logger.notice("rules reloaded", metadata: ["version": "\(plan.version)", "rules": "\(plan.rules.count)"])
             return .applied(version: plan.version)
         case .failure(let diagnostics):
@@ -79,6 +81,7 @@ package final class RuleReloader: Service {
                 $0.reloadsRejected += 1
                 $0.lastReloadError = diagnostics.rendered
             }
+            ReloadMetrics.rejected.increment()
             logger.error(
                 "rules rejected, the running set stays in force:\n\(diagnostics.rendered)",
                 metadata: ["directory": "\(directory)", "errors": "\(diagnostics.items.filter { $0.severity == .error }.count)"]

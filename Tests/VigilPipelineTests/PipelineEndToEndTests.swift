@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilEngine
 import VigilKafka
 import VigilPipeline
 import VigilTesting
@@ -29,6 +30,23 @@ import VigilTesting
         #expect(snapshot.alertsByRule == ["card-velocity": 2, "large-amount": 1])
         #expect(snapshot.deadLettersByReason == ["invalid_json": 1, "missing_field": 1, "mistyped_field": 1])
         #expect(snapshot.committed.values.reduce(0, +) == Int64(messages.count), "every offset committed at shutdown")
+        #expect(snapshot.hasJoinedGroup)
+        #expect(snapshot.consumerLag.values.allSatisfy { $0 == 0 }, "caught up: \(snapshot.consumerLag)")
+        #expect(snapshot.windowState.retainedEntries == 7, "the seven valid payments are in their cards' windows")
+        #expect(!snapshot.isAlive(now: .now), "a stopped pipeline is not alive")
+    }
+
+    @Test func readinessWaitsForTheFirstAssignment() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        let pipeline = Pipeline(configuration: fixture.configuration(), plan: fixture.plan, logger: .quiet)
+        #expect(pipeline.status.snapshot.notReadyReason == "pipeline is starting")
+        #expect(pipeline.status.snapshot.isAlive(now: .now))
+        let running = Task { try await pipeline.run() }
+        try await waitUntil { pipeline.status.snapshot.notReadyReason == nil }
+        #expect(pipeline.status.snapshot.isAlive(now: .now))
+        pipeline.requestStop()
+        try await running.value
+        #expect(pipeline.status.snapshot.notReadyReason == "pipeline is stopped")
     }
 
     @Test func restartResumesFromTheCommitWithoutRepeatingAlerts() async throws {

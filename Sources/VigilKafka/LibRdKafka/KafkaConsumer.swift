@@ -9,9 +9,11 @@ import Synchronization
 /// and reported with the next batch, so the owner learns which partitions it lost before it
 /// processes or commits anything more. Not thread-safe: one owner polls, commits and closes.
 package final class KafkaConsumer {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let logger: Logger
     private var isClosed = false
+    /// False after librdkafka reported every broker down; true again once a message or rebalance arrives.
+    package private(set) var isBrokerReachable = true
 
     package init(configuration: ConsumerConfiguration, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(.consumer, properties: configuration.librdkafkaProperties(), logger: logger)
@@ -40,6 +42,7 @@ package final class KafkaConsumer {
             wait = 0
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 messages.append(message)
+                isBrokerReachable = true
             } else {
                 defer { rd_kafka_message_destroy(message) }
                 try report(message.pointee.err, message: message)
@@ -50,6 +53,7 @@ package final class KafkaConsumer {
             defer { events.removeAll() }
             return events
         }
+        if !rebalances.isEmpty { isBrokerReachable = true }
         return KafkaMessageBatch(messages: messages, rebalances: rebalances)
     }
 
@@ -109,6 +113,7 @@ package final class KafkaConsumer {
     private func report(_ error: rd_kafka_resp_err_t, message: UnsafeMutablePointer<rd_kafka_message_t>) throws(KafkaError) {
         if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         if error == RD_KAFKA_RESP_ERR__FATAL, let fatal = KafkaError.fatalError(of: client.handle) { throw fatal }
+        if error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { isBrokerReachable = false }
         let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? ""
         logger.warning("consumer error: \(String(cString: rd_kafka_err2str(error))): \(text)")
     }

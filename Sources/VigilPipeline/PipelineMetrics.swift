@@ -1,0 +1,82 @@
+import Metrics
+import VigilEngine
+import VigilKafka
+
+/// Vigil's metrics, recorded through swift-metrics once per batch (never per event).
+///
+/// Names follow Prometheus conventions: `vigil_` prefix, `_total` for counters, base units.
+/// Per-rule and per-reason series are created the first time the label value appears, then reused.
+final class PipelineMetrics {
+    private let consumed = Counter(label: "vigil_events_consumed_total")
+    private let evaluated = Counter(label: "vigil_events_evaluated_total")
+    private let late = Counter(label: "vigil_late_events_total")
+    private let batchDuration = Timer(label: "vigil_batch_duration_seconds")
+    private let evaluationPerEvent = Timer(label: "vigil_evaluation_seconds")
+    private let endToEnd = Timer(label: "vigil_end_to_end_latency_seconds")
+    private let activeKeys = Gauge(label: "vigil_window_active_keys")
+    private let retainedEntries = Gauge(label: "vigil_window_entries")
+    private let windowBytes = Gauge(label: "vigil_window_memory_bytes")
+    private let producerQueue = Gauge(label: "vigil_producer_queue_messages")
+    private var alerts: [String: Counter] = [:]
+    private var shadowAlerts: [String: Counter] = [:]
+    private var deadLetters: [String: Counter] = [:]
+    private var unknown: [String: Counter] = [:]
+    private var suppressed: [String: Counter] = [:]
+    private var lag: [Int32: Gauge] = [:]
+    /// Engine counters are cumulative; metrics get the difference since the last batch.
+    private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
+
+    func record(_ batch: BatchTally, duration: Duration) {
+        consumed.increment(by: batch.consumed)
+        evaluated.increment(by: batch.evaluated)
+        late.increment(by: batch.late)
+        batchDuration.recordNanoseconds(duration.nanoseconds)
+        if batch.evaluated > 0 { evaluationPerEvent.recordNanoseconds(batch.evaluationNanoseconds / Int64(batch.evaluated)) }
+        for sample in batch.endToEndSamples { endToEnd.recordNanoseconds(sample) }
+        Self.add(batch.alertsByRule, to: &alerts, label: "vigil_alerts_total", dimension: "rule")
+        Self.add(batch.shadowAlertsByRule, to: &shadowAlerts, label: "vigil_shadow_alerts_total", dimension: "rule")
+        Self.add(batch.deadLettersByReason, to: &deadLetters, label: "vigil_dead_letters_total", dimension: "reason")
+    }
+
+    func record(_ statistics: EngineStatistics) {
+        for rule in statistics.rules {
+            let last = lastRuleCounts[rule.ruleID] ?? (0, 0)
+            Self.add([rule.ruleID: max(0, rule.unknown - last.unknown)], to: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
+            Self.add([rule.ruleID: max(0, rule.suppressed - last.suppressed)], to: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
+            lastRuleCounts[rule.ruleID] = (rule.unknown, rule.suppressed)
+        }
+    }
+
+    func record(state: Engine.StateSummary, producerQueueLength: Int, lag partitionLag: [TopicPartition: Int64]) {
+        activeKeys.record(state.activeKeys)
+        retainedEntries.record(state.retainedEntries)
+        windowBytes.record(state.estimatedBytes)
+        producerQueue.record(producerQueueLength)
+        for (partition, behind) in partitionLag {
+            let gauge = lag[partition.partition] ?? Gauge(label: "vigil_consumer_lag_messages", dimensions: [("partition", String(partition.partition))])
+            lag[partition.partition] = gauge
+            gauge.record(behind)
+        }
+    }
+
+    private static func add(_ counts: [String: Int], to series: inout [String: Counter], label: String, dimension: String) {
+        for (value, count) in counts where count > 0 {
+            let counter = series[value] ?? Counter(label: label, dimensions: [(dimension, value)])
+            series[value] = counter
+            counter.increment(by: count)
+        }
+    }
+}
+
+/// Rule reloads, counted where they are decided.
+enum ReloadMetrics {
+    static let applied = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "applied")])
+    static let rejected = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "rejected")])
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
