@@ -23,6 +23,7 @@ final class PipelineMetrics {
     private var unknown: [String: Counter] = [:]
     private var suppressed: [String: Counter] = [:]
     private var lag: [Int32: Gauge] = [:]
+    private var kafkaGauges: [String: Gauge] = [:]
     /// Engine counters are cumulative; metrics get the difference since the last batch.
     private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
 
@@ -57,6 +58,25 @@ final class PipelineMetrics {
             lag[partition.partition] = gauge
             gauge.record(behind)
         }
+    }
+
+    /// librdkafka's own view: round trip and outstanding requests per broker, and queued messages.
+    func record(_ statistics: KafkaStatistics?, client: String) {
+        guard let statistics else { return }
+        gauge("vigil_kafka_queued_messages", [("client", client)]).record(statistics.queuedMessages)
+        for broker in statistics.brokers {
+            let dimensions = [("client", client), ("broker", broker.name)]
+            gauge("vigil_kafka_broker_rtt_seconds", dimensions).record(broker.averageRoundTripSeconds)
+            gauge("vigil_kafka_broker_outstanding_requests", dimensions).record(broker.outstandingRequests)
+        }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        let key = label + dimensions.map { "|\($0.1)" }.joined()
+        if let existing = kafkaGauges[key] { return existing }
+        let created = Gauge(label: label, dimensions: dimensions)
+        kafkaGauges[key] = created
+        return created
     }
 
     private static func add(_ counts: [String: Int], to series: inout [String: Counter], label: String, dimension: String) {

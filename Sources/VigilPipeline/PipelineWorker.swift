@@ -192,6 +192,8 @@ final class PipelineWorker {
         })
         let state = engine.stateSummary
         metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag)
+        metrics.record(consumer.statistics, client: "consumer")
+        metrics.record(producer.statistics, client: "producer")
         let isBrokerReachable = consumer.isBrokerReachable
         status.update { snapshot in
             snapshot.lastLoopAt = instant

@@ -65,6 +65,37 @@ import VigilTesting
         consumer.close(timeout: .seconds(10))
     }
 
+    @Test func statisticsReportBrokerRoundTripsAndQueues() throws {
+        let cluster = try MockCluster(brokers: 2, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 2)
+        var configuration = ProducerConfiguration.test(cluster)
+        configuration.kafka.statisticsIntervalMilliseconds = 100
+        let producer = try KafkaProducer(configuration: configuration, logger: .quiet)
+        try producer.send(topic: "payments", key: nil, value: Array("x".utf8))
+        let deadline = ContinuousClock.now + .seconds(20)
+        while producer.statistics?.brokers.count != 2, ContinuousClock.now < deadline {
+            producer.poll()
+            _ = try producer.flush(timeout: .milliseconds(50))
+        }
+        let statistics = try #require(producer.statistics)
+        #expect(statistics.brokers.count == 2, "one entry per mock broker: \(statistics.brokers)")
+        #expect(statistics.brokers.allSatisfy { $0.averageRoundTripSeconds >= 0 && $0.outstandingRequests >= 0 })
+    }
+
+    @Test func statisticsParseTheFiguresThatMatter() throws {
+        let json = """
+            {"name":"vigil#producer-1","msg_cnt":12,"brokers":{
+              "127.0.0.1:9092/1":{"nodeid":1,"outbuf_cnt":2,"waitresp_cnt":3,"rtt":{"avg":1500,"p99":4000}},
+              "GroupCoordinator":{"nodeid":-1,"outbuf_cnt":0,"waitresp_cnt":0,"rtt":{"avg":0}}}}
+            """
+        let statistics = try #require(KafkaStatistics(json: json))
+        #expect(statistics.queuedMessages == 12)
+        #expect(statistics.brokers.map(\.name) == ["127.0.0.1:9092/1"])
+        #expect(statistics.brokers.first?.averageRoundTripSeconds == 0.0015)
+        #expect(statistics.brokers.first?.outstandingRequests == 5)
+        #expect(KafkaStatistics(json: "not json") == nil)
+    }
+
     @Test func invalidPropertyIsReportedWithItsName() {
         var configuration = ProducerConfiguration(kafka: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"))
         configuration.kafka.properties["no.such.property"] = "1"

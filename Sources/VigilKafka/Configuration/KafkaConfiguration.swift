@@ -8,6 +8,8 @@ package struct KafkaConfiguration: Sendable {
     /// `host:port[,host:port…]`.
     package var bootstrapServers: String
     package var clientID = "vigil"
+    /// How often librdkafka reports broker round trips and queue depths (0 turns it off).
+    package var statisticsIntervalMilliseconds = 15_000
     /// Any librdkafka property (`security.protocol`, `sasl.mechanism`, `ssl.ca.location`, …).
     package var properties: [String: String] = [:]
 
@@ -16,7 +18,10 @@ package struct KafkaConfiguration: Sendable {
     }
 
     func librdkafkaProperties() -> [String: String] {
-        ["bootstrap.servers": bootstrapServers, "client.id": clientID]
+        [
+            "bootstrap.servers": bootstrapServers, "client.id": clientID,
+            "statistics.interval.ms": String(statisticsIntervalMilliseconds),
+        ]
     }
 }
 

@@ -1,6 +1,10 @@
 import CRdKafka
+import Synchronization
 
 extension KafkaConsumer {
+    /// librdkafka's latest statistics (set `statistics.interval.ms` to receive them).
+    package var statistics: KafkaStatistics? { client.context.statistics.withLock { $0 } }
+
     /// The partition's end offset as last seen in a fetch response: no broker round trip.
     /// - Returns: nil until a fetch has reported it.
     package func cachedEndOffset(of partition: TopicPartition) -> Int64? {

@@ -85,6 +85,9 @@ package final class KafkaProducer {
         return failures
     }
 
+    /// librdkafka's latest statistics (set `statistics.interval.ms` to receive them).
+    package var statistics: KafkaStatistics? { client.context.statistics.withLock { $0 } }
+
     /// Messages queued or in flight.
     package var inFlightCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 

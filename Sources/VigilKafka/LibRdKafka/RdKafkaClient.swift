@@ -10,6 +10,8 @@ final class ClientContext: Sendable {
     let logger: Logger
     let deliveryFailures = Mutex<[DeliveryFailure]>([])
     let rebalances = Mutex<[RebalanceEvent]>([])
+    /// The latest statistics, when `statistics.interval.ms` is set.
+    let statistics = Mutex<KafkaStatistics?>(nil)
 
     init(logger: Logger) {
         self.logger = logger
@@ -50,6 +52,7 @@ final class RdKafkaClient {
         let retained = Unmanaged.passRetained(context)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_log_cb(conf, forwardLogLine)
+        rd_kafka_conf_set_stats_cb(conf, keepStatistics)
         switch kind {
         case .producer: rd_kafka_conf_set_dr_msg_cb(conf, recordDelivery)
         case .consumer: rd_kafka_conf_set_rebalance_cb(conf, applyRebalance)
@@ -101,6 +104,16 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
         }
     let facilityText = facility.map { String(cString: $0) } ?? "-"
     context.logger.log(level: logLevel, "\(String(cString: line))", metadata: ["librdkafka": "\(facilityText)"])
+}
+
+/// Statistics callback: keeps the latest figures. Returning 0 lets librdkafka free the JSON.
+private func keepStatistics(client: OpaquePointer?, json: UnsafeMutablePointer<CChar>?, length: Int, opaque: UnsafeMutableRawPointer?) -> Int32 {
+    guard let json, let context = ClientContext.from(opaque) else { return 0 }
+    let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+    if let statistics = KafkaStatistics(json: text) {
+        context.statistics.withLock { $0 = statistics }
+    }
+    return 0
 }
 
 /// Delivery-report callback: records failures; successes need no bookkeeping beyond librdkafka's queue length.
