@@ -35,6 +35,8 @@ package struct PipelineSnapshot: Sendable {
     /// Messages behind the partition's end, as of the last batch.
     package var consumerLag: [TopicPartition: Int64] = [:]
     package var windowState = Engine.StateSummary()
+    /// Time spent on batches (evaluate, send, wait for acknowledgements, commit), excluding idle polls.
+    package var busyTime = Duration.zero
 
     /// The loop is not wedged. Kafka outages do not count: a flush may block for its whole timeout.
     package func isAlive(now: ContinuousClock.Instant, tolerance: Duration = .seconds(60)) -> Bool {

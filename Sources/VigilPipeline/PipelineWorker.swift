@@ -53,8 +53,9 @@ final class PipelineWorker {
             swapInPendingPlan()
             let started = ContinuousClock.now
             try process(batch)
-            if !batch.isEmpty { metrics.record(tally, duration: .now - started) }
-            publish(loopAt: .now)
+            let busy = batch.isEmpty ? Duration.zero : .now - started
+            if !batch.isEmpty { metrics.record(tally, duration: busy) }
+            publish(loopAt: .now, busy: busy)
         }
     }
 
@@ -183,7 +184,7 @@ final class PipelineWorker {
     }
 
     /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
-    private func publish(loopAt instant: ContinuousClock.Instant) {
+    private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
         tally = BatchTally()
         let lag = Dictionary(uniqueKeysWithValues: assignment.compactMap { partition -> (TopicPartition, Int64)? in
             let topicPartition = TopicPartition(topic: configuration.inputTopic, partition: partition)
@@ -197,6 +198,7 @@ final class PipelineWorker {
         let isBrokerReachable = consumer.isBrokerReachable
         status.update { snapshot in
             snapshot.lastLoopAt = instant
+            snapshot.busyTime += busy
             snapshot.isBrokerReachable = isBrokerReachable
             snapshot.consumerLag = lag
             snapshot.windowState = state

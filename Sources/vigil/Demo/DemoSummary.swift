@@ -15,7 +15,12 @@ struct DemoSummary {
         let seen = follower.seen.withLock { $0 }
         var lines = ["", Style.bold("Summary")]
         lines.append("  events sent       \(sent.values.reduce(0, +))  (" + sent.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")")
-        lines.append("  events consumed   \(pipeline.eventsConsumed) in \(String(format1: seconds)) s  (\(Int(Double(pipeline.eventsConsumed) / max(seconds, 0.001))) events/s, input paced)")
+        let busy = Double(pipeline.busyTime.components.seconds) + Double(pipeline.busyTime.components.attoseconds) / 1e18
+        lines.append(
+            "  events consumed   \(pipeline.eventsConsumed) in \(String(format1: seconds)) s, input paced; "
+                + "busy \(String(format1: busy)) s of it (\(Int(Double(pipeline.eventsConsumed) / max(busy, 0.001))) events/s "
+                + "while busy, acknowledgements and commits included)"
+        )
         lines.append("  alerts            \(pipeline.alertCount) published, \(seen.ids.count) distinct ids read back, \(seen.duplicates) duplicates")
         for (rule, count) in pipeline.alertsByRule.sorted(by: { $0.key < $1.key }) {
             let suppressed = pipeline.suppressedByRule[rule] ?? 0
