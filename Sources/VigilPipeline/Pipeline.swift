@@ -16,12 +16,13 @@ package final class Pipeline: Service {
     private let logger: Logger
     private let stop = StopSignal()
     /// A rule set waiting to be swapped in before the next batch.
-    private let pendingPlan = PendingPlan()
+    private let pendingPlan: PendingPlan
 
     package init(configuration: PipelineConfiguration, plan: RulePlan, logger: Logger) {
         self.configuration = configuration
         self.plan = plan
         self.logger = logger
+        self.pendingPlan = PendingPlan(initial: plan)
     }
 
     package func run() async throws {
@@ -30,6 +31,9 @@ package final class Pipeline: Service {
             try work.run(until: signal)
         }
     }
+
+    /// The rule set in force (or about to be, when one was just offered).
+    package var activePlan: RulePlan { pendingPlan.latest }
 
     /// Hands over a compiled rule set; the loop switches to it between two batches. Safe from any thread.
     package func offer(_ plan: RulePlan) {
@@ -65,18 +69,27 @@ private struct Work: Sendable {
     }
 }
 
-/// The latest rule set offered and not yet taken: a newer offer replaces an older one.
+/// The latest rule set offered and not yet taken (a newer offer replaces an older one), and the
+/// latest one offered at all.
 final class PendingPlan: Sendable {
-    private let plan = Mutex<RulePlan?>(nil)
+    private let state: Mutex<(pending: RulePlan?, latest: RulePlan)>
+
+    init(initial plan: RulePlan) {
+        state = Mutex((nil, plan))
+    }
 
     func offer(_ newPlan: RulePlan) {
-        plan.withLock { $0 = newPlan }
+        state.withLock { $0 = (newPlan, newPlan) }
     }
 
     func take() -> RulePlan? {
-        plan.withLock { pending in
-            defer { pending = nil }
-            return pending
+        state.withLock { state in
+            defer { state.pending = nil }
+            return state.pending
         }
+    }
+
+    var latest: RulePlan {
+        state.withLock { $0.latest }
     }
 }

@@ -10,6 +10,8 @@ package struct PipelineSnapshot: Sendable {
 
     package var phase = Phase.starting
     package var rulesetVersion = ""
+    /// When the rule set in force was swapped in, epoch milliseconds.
+    package var rulesetLoadedAt: Int64?
     package var eventsConsumed = 0
     package var eventsEvaluated = 0
     package var lateEvents = 0

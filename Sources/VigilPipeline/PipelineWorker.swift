@@ -39,7 +39,10 @@ final class PipelineWorker {
         self.consumer = try KafkaConsumer(configuration: configuration.consumer, logger: logger)
         self.engine = Engine(plan: plan, options: configuration.engine)
         self.badInput = BadInputGuard(limits: configuration.badInput)
-        status.update { $0.rulesetVersion = plan.version }
+        status.update {
+            $0.rulesetVersion = plan.version
+            $0.rulesetLoadedAt = WallClock.nowMilliseconds()
+        }
     }
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
@@ -63,7 +66,10 @@ final class PipelineWorker {
     private func swapInPendingPlan() {
         guard let plan = pendingPlan.take() else { return }
         let summary = engine.replace(plan: plan)
-        status.update { $0.rulesetVersion = plan.version }
+        status.update {
+            $0.rulesetVersion = plan.version
+            $0.rulesetLoadedAt = WallClock.nowMilliseconds()
+        }
         logger.info(
             "rule set swapped in",
             metadata: [

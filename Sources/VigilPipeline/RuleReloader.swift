@@ -70,6 +70,8 @@ package final class RuleReloader: Service {
 
     private func apply(_ result: Result<RulePlan, Diagnostics>) -> Outcome {
         switch result {
+        case .success(let plan) where plan.version == pipeline.activePlan.version:
+            return .unchanged(version: plan.version)
         case .success(let plan):
             pipeline.offer(plan)
             pipeline.status.update { $0.reloadsApplied += 1 }

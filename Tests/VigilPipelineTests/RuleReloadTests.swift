@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilPipeline
+import VigilRules
 import VigilTesting
 
 @Suite struct RuleReloadTests {
@@ -27,13 +28,14 @@ import VigilTesting
         )
         let running = Task { try await pipeline.run() }
         let watching = Task { try await reloader.run() }
-        try await waitUntil { pipeline.status.snapshot.reloadsApplied == 1 }
+        #expect(reloader.reload(force: true).isUnchanged, "the directory holds the set already running")
 
         try fixture.produce([("c-1", TestEvent.json(id: "a", ts: 1, amount: "500", ["card_id": "c-1"]))])
         try await waitUntil { pipeline.status.snapshot.eventsConsumed == 1 }
 
         try Self.lenient.write(to: file, atomically: true, encoding: .utf8)
-        try await waitUntil { pipeline.status.snapshot.reloadsApplied == 2 }
+        let lenientVersion = try RuleTestSources.compile(Self.lenient).version
+        try await waitUntil { pipeline.status.snapshot.reloadsApplied == 1 }
         try fixture.produce([("c-1", TestEvent.json(id: "b", ts: 2, amount: "500", ["card_id": "c-1"]))])
         try await waitUntil { pipeline.status.snapshot.eventsConsumed == 2 }
 
@@ -52,5 +54,13 @@ import VigilTesting
             ExpectedAlert(rule: "limit", event: "a", key: "c-1"), ExpectedAlert(rule: "limit", event: "c", key: "c-1"),
         ])
         #expect(pipeline.status.snapshot.lastReloadError?.contains("rules.yaml:2:") == true)
+        #expect(pipeline.activePlan.version == lenientVersion)
+    }
+}
+
+extension RuleReloader.Outcome {
+    var isUnchanged: Bool {
+        if case .unchanged = self { return true }
+        return false
     }
 }
