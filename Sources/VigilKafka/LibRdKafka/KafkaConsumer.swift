@@ -84,7 +84,7 @@ package final class KafkaConsumer {
     }
 
     /// For each partition, the offset of the first message whose timestamp is at or after
-    /// `milliseconds` (`.end` when there is none); nil for a partition the broker could not answer.
+    /// `milliseconds`; nil when the broker found none or could not answer.
     package func offsets(
         for partitions: [TopicPartition], atOrAfter milliseconds: Int64, timeout: Duration = .seconds(10)
     ) -> [TopicPartition: Int64?] {
@@ -95,7 +95,7 @@ package final class KafkaConsumer {
         for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
             let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
             let isKnown = result == RD_KAFKA_RESP_ERR_NO_ERROR && element.err == RD_KAFKA_RESP_ERR_NO_ERROR
-            answers[partition] = isKnown ? (element.offset < 0 ? TopicPartitionOffset.end : element.offset) : nil
+            answers[partition] = isKnown && element.offset >= 0 ? element.offset : nil
         }
         return answers
     }

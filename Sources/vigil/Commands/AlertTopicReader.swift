@@ -35,7 +35,8 @@ final class AlertTopicReader {
         let initial = start == .latest ? TopicPartitionOffset.end : TopicPartitionOffset.beginning
         var offsets = Dictionary(uniqueKeysWithValues: partitions.map { ($0, initial) })
         if case .time(let time) = start {
-            // A broker that cannot look up times is read from the beginning, and older alerts are skipped here.
+            // Brokers answer "none" both when nothing is that new and when they cannot look times up
+            // (librdkafka's mock cluster): such partitions are read from the start, and older alerts skipped here.
             earliestTimestamp = time
             for (partition, offset) in consumer.offsets(for: partitions, atOrAfter: time) { offsets[partition] = offset ?? TopicPartitionOffset.beginning }
         }
