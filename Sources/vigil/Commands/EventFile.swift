@@ -1,4 +1,5 @@
 import CZlib
+import Glibc
 
 /// A JSON Lines file of events, gzip-compressed when its name ends in `.gz`.
 ///
@@ -68,13 +69,20 @@ extension EventFile {
             if count == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             var start = 0
-            while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            while let newline = Self.newline(in: chunk, from: start) {
                 try emit(chunk[start..<newline], carried: &carried, body)
                 start = newline + 1
             }
             carried.append(contentsOf: chunk[start...])
         }
         if !carried.isEmpty { try carried.withUnsafeBytes(body) }
+    }
+
+    private static func newline(in chunk: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < chunk.count, let base = chunk.baseAddress,
+            let found = memchr(base + start, Int32(UInt8(ascii: "\n")), chunk.count - start)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     private func emit(
