@@ -14,9 +14,9 @@ package struct PaymentTrafficIterator: IteratorProtocol, Sendable {
     private let configuration: PaymentTraffic.Configuration
     var random: SplitMix64
     var produced = 0
-    var time: Int64
+    private var time: Int64
     var pending: [TrafficMessage] = []
-    var plantedBursts = 0
+    private var plantedBursts = 0
 
     init(configuration: PaymentTraffic.Configuration) {
         self.configuration = configuration

@@ -31,7 +31,7 @@ struct BacktestTally {
         self.exampleLimit = exampleLimit
     }
 
-    /// Evaluates one line; `line` is its number, recorded as the alerts' source offset.
+    /// Evaluates one line; `source` names the file and line number the alerts will cite.
     mutating func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64) {
         switch engine.process(bytes, source: source, now: now) {
         case .evaluated(let alerts):
