@@ -96,3 +96,8 @@ let package = Package(
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilTesting"], swiftSettings: upcoming),
     ]
 )
+
+// zlib, linked from the system (Debian: zlib1g-dev), for `.gz` event files in `vigil gen` and `vigil backtest`.
+package.targets.append(.systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]))
+package.targets.first { $0.name == "vigil" }?.dependencies.append("CZlib")
+package.targets.first { $0.name == "vigil" }?.dependencies.append(contentsOf: ["VigilEvents", "VigilValues"])

@@ -13,6 +13,8 @@ package struct PaymentTraffic: Sequence, Sendable {
         package var cards = 20_000
         /// One card-testing burst, one oversized amount and one malformed message per this many events.
         package var fraudEvery = 2_500
+        /// When set, fraud is drawn at random by these rates instead of at `fraudEvery`'s fixed places.
+        package var scenarios: ScenarioMix?
 
         package init() {}
     }
@@ -35,6 +37,8 @@ package struct TrafficMessage: Sendable {
         case cardTesting = "card_testing"
         case largeAmount = "large_amount"
         case malformed
+        case accountTakeover = "account_takeover"
+        case impossibleTravel = "impossible_travel"
     }
 
     package let kind: Kind

@@ -57,6 +57,53 @@ package final class KafkaConsumer {
         return KafkaMessageBatch(messages: messages, rebalances: rebalances)
     }
 
+    /// Reads `offsets` without joining the group: no rebalances, every listed partition at once.
+    /// An offset may be a logical one, `TopicPartitionOffset.beginning` or `.end`.
+    package func assign(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        let list = PartitionList.make(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = rd_kafka_assign(client.handle, list)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.subscribe, response: result, context: "assign \(offsets)")
+        }
+    }
+
+    /// The partitions of `topic`, from the cluster's metadata.
+    package func partitions(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition] {
+        guard let topicHandle = rd_kafka_topic_new(client.handle, topic, nil) else {
+            throw KafkaError(.client, message: "cannot open topic \(topic)")
+        }
+        defer { rd_kafka_topic_destroy(topicHandle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let result = rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, timeout.milliseconds)
+        defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata, metadata.pointee.topic_cnt > 0 else {
+            throw KafkaError(.client, response: result, context: "metadata for topic \(topic)")
+        }
+        let entry = metadata.pointee.topics[0]
+        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.client, response: entry.err, context: "metadata for topic \(topic)")
+        }
+        return (0..<Int(entry.partition_cnt)).map { TopicPartition(topic: topic, partition: entry.partitions[$0].id) }
+    }
+
+    /// For each partition, the offset of the first message whose timestamp is at or after
+    /// `milliseconds`; nil when the broker found none or could not answer.
+    package func offsets(
+        for partitions: [TopicPartition], atOrAfter milliseconds: Int64, timeout: Duration = .seconds(10)
+    ) -> [TopicPartition: Int64?] {
+        let list = PartitionList.make(partitions.map { TopicPartitionOffset($0, offset: milliseconds) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = rd_kafka_offsets_for_times(client.handle, list, timeout.milliseconds)
+        var answers: [TopicPartition: Int64?] = [:]
+        for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+            let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            let isKnown = result == RD_KAFKA_RESP_ERR_NO_ERROR && element.err == RD_KAFKA_RESP_ERR_NO_ERROR
+            answers[partition] = isKnown && element.offset >= 0 ? element.offset : nil
+        }
+        return answers
+    }
+
     /// Commits positions synchronously; `offset` is the next offset to read.
     package func commit(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
         guard !offsets.isEmpty else { return }

@@ -28,22 +28,20 @@ final class AlertFollower: Service {
     }
 
     private func follow(until signal: StopSignal) throws {
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        try consumer.subscribe(topics: topics)
-        defer { consumer.close(timeout: .seconds(3)) }
+        let reader = try AlertTopicReader(configuration: consumerConfiguration, commitsProgress: false, logger: logger)
+        try reader.start(topics: topics, from: .beginning)
         print(Style.bold(AlertLine.header))
-        while !signal.isRequested {
-            let batch = try consumer.poll(maxMessages: 500, timeout: .milliseconds(100))
-            for index in 0..<batch.count {
-                guard let line = AlertLine(json: Array(batch[index].value)) else { continue }
-                let isNew = seen.withLock { state in
-                    let (inserted, _) = state.ids.insert(line.alertID)
-                    if !inserted { state.duplicates += 1 }
-                    return inserted
-                }
-                print(line.rendered + (isNew ? "" : Style.dim(" (duplicate id)")))
+        fflush(nil)
+        try reader.read(until: signal) { message in
+            guard let line = AlertLine(json: Array(message.value)) else { return true }
+            let isNew = seen.withLock { state in
+                let (inserted, _) = state.ids.insert(line.alertID)
+                if !inserted { state.duplicates += 1 }
+                return inserted
             }
-            if !batch.isEmpty { fflush(nil) }
+            print(line.rendered + (isNew ? "" : Style.dim(" (duplicate id)")))
+            fflush(nil)
+            return true
         }
     }
 }

@@ -11,6 +11,8 @@ struct AlertLine {
     let severity: String
     let eventTime: String
     let key: String
+    /// The values of the alert's key fields, for `vigil tail --key`.
+    let keyValues: [String]
     let condition: String
     let eventID: String
     let isShadow: Bool
@@ -28,6 +30,7 @@ struct AlertLine {
         self.isShadow = object["mode"] as? String == "shadow"
         let key = object["key"] as? [String: Any] ?? [:]
         self.key = key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        self.keyValues = key.sorted { $0.key < $1.key }.map { Self.text($0.value) }
         let observed = (object["observed"]).map(Self.text) ?? "?"
         let threshold = (object["threshold"]).map(Self.text) ?? "?"
         self.condition = "\(observed) vs \(threshold)"

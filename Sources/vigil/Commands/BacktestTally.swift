@@ -1,0 +1,58 @@
+import VigilEngine
+import VigilEvents
+import VigilRules
+
+/// One alert as `--compare` matches it: the same id, rule and key in both runs is the same alert.
+struct AlertIdentity: Hashable, Comparable {
+    let alertID: String
+    let ruleID: String
+    let key: String
+
+    static func < (lhs: AlertIdentity, rhs: AlertIdentity) -> Bool {
+        (lhs.ruleID, lhs.key, lhs.alertID) < (rhs.ruleID, rhs.key, rhs.alertID)
+    }
+}
+
+/// What one rule set raised over a backtest's input: counts, keys, a few examples, and (for
+/// `--compare`) every alert's identity.
+struct BacktestTally {
+    let engine: Engine
+    let keepsIdentities: Bool
+    private(set) var alertsByRule: [String: Int] = [:]
+    private(set) var keysByRule: [String: [String: Int]] = [:]
+    private(set) var examples: [Alert] = []
+    private(set) var identities: Set<AlertIdentity> = []
+    private(set) var rejectedByReason: [String: Int] = [:]
+    let exampleLimit: Int
+
+    init(plan: RulePlan, options: EngineOptions, keepsIdentities: Bool, exampleLimit: Int) {
+        engine = Engine(plan: plan, options: options)
+        self.keepsIdentities = keepsIdentities
+        self.exampleLimit = exampleLimit
+    }
+
+    /// Evaluates one line; `source` names the file and line number the alerts will cite.
+    mutating func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64) {
+        switch engine.process(bytes, source: source, now: now) {
+        case .evaluated(let alerts):
+            for alert in alerts { record(alert) }
+        case .rejected(let failure):
+            rejectedByReason[failure.reason.code, default: 0] += 1
+        case .late:
+            break
+        }
+    }
+
+    private mutating func record(_ alert: Alert) {
+        alertsByRule[alert.ruleID, default: 0] += 1
+        keysByRule[alert.ruleID, default: [:]][alert.messageKey, default: 0] += 1
+        if examples.count < exampleLimit, !examples.contains(where: { $0.ruleID == alert.ruleID }) { examples.append(alert) }
+        if keepsIdentities { identities.insert(AlertIdentity(alertID: alert.alertID, ruleID: alert.ruleID, key: alert.messageKey)) }
+    }
+
+    /// The `limit` keys with the most alerts for `ruleID`, most first (ties by key).
+    func topKeys(_ ruleID: String, limit: Int) -> [(key: String, count: Int)] {
+        let keys = keysByRule[ruleID] ?? [:]
+        return keys.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(limit).map { ($0.key, $0.value) }
+    }
+}

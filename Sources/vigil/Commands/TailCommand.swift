@@ -1,0 +1,112 @@
+import ArgumentParser
+import Glibc
+import Logging
+import ServiceLifecycle
+import VigilEvents
+import VigilKafka
+import VigilPipeline
+import VigilRules
+
+/// `vigil tail`: the alert topic, live, as a table or as JSON lines.
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Show alerts as they are published, as a table or as JSON lines.",
+        discussion: """
+            Reads every partition of the alert topic directly (transactional alerts only once committed) and \
+            commits nothing, unless --group is given: then it resumes where that group last stopped and \
+            commits what it has shown. Ctrl-C ends it.
+            """
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(help: "The alert topic.")
+    var topic = "alerts"
+
+    @Flag(help: "Read the shadow alerts, <topic>.shadow, instead.")
+    var shadow = false
+
+    @Option(name: .customLong("rule"), help: "Only alerts of this rule (repeatable).")
+    var rules: [String] = []
+
+    @Option(help: "Only alerts of at least this severity: info, low, medium, high, critical.")
+    var severity: Severity?
+
+    @Option(help: "Only alerts about this key: the message key or any key value, e.g. a card id.")
+    var key: String?
+
+    @Option(help: "Where to start: beginning, latest, an RFC 3339 time, or a duration ago such as 15m.")
+    var from = "latest"
+
+    @Option(help: "Exit after showing this many alerts.")
+    var limit: Int?
+
+    @Option(help: "Consumer group that remembers what was shown (default: none; nothing is committed).")
+    var group: String?
+
+    @Flag(help: "Print each alert as its JSON line, unchanged.")
+    var json = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard start != nil else { throw ValidationError("--from takes beginning, latest, an RFC 3339 time or a duration such as 15m, got '\(from)'") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let logger = logging.makeLogger(label: "vigil")
+        var consumer = ConsumerConfiguration(kafka: try kafka.kafkaConfiguration(), groupID: group ?? "vigil-tail-\(getpid())-\(EpochClock.nowMilliseconds())")
+        consumer.fetchWaitMaxMilliseconds = 100
+        let follower = AlertTail(
+            consumer: consumer, commitsProgress: group != nil, topic: shadow ? "\(topic).shadow" : topic, start: start ?? .latest,
+            filter: AlertFilter(rules: Set(rules), minimumSeverity: severity, key: key), limit: limit, printsJSON: json, logger: logger
+        )
+        try await ServiceRunner.runUntilSignalled([follower], logger: logger)
+    }
+
+    private var start: AlertStart? {
+        switch from {
+        case "beginning": return .beginning
+        case "latest": return .latest
+        default:
+            if let time = RFC3339.parseMilliseconds(from.utf8) { return .time(time) }
+            return HumanDuration(argument: from).map { .time(EpochClock.nowMilliseconds() - $0.milliseconds) }
+        }
+    }
+}
+
+/// `vigil tail`'s reading loop, on a thread of its own until the limit or a signal.
+struct AlertTail: Service {
+    let consumer: ConsumerConfiguration
+    let commitsProgress: Bool
+    let topic: String
+    let start: AlertStart
+    let filter: AlertFilter
+    let limit: Int?
+    let printsJSON: Bool
+    let logger: Logger
+
+    func run() async throws {
+        try await DedicatedThread.run(label: "vigil.tail") { signal in try follow(until: signal) }
+    }
+
+    private func follow(until signal: StopSignal) throws {
+        let reader = try AlertTopicReader(configuration: consumer, commitsProgress: commitsProgress, logger: logger)
+        try reader.start(topics: [topic], from: start)
+        if !printsJSON { print(Style.bold(AlertLine.header)) }
+        fflush(nil)
+        var shown = 0
+        try reader.read(until: signal) { message in
+            let bytes = Array(message.value)
+            guard let line = AlertLine(json: bytes), filter.admits(line, messageKey: message.key.map { String(decoding: $0, as: UTF8.self) }) else {
+                return true
+            }
+            print(printsJSON ? String(decoding: bytes, as: UTF8.self) : line.rendered)
+            fflush(nil)
+            shown += 1
+            return limit.map { shown < $0 } ?? true
+        }
+    }
+}

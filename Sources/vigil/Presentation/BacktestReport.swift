@@ -1,0 +1,88 @@
+import VigilEngine
+import VigilEvents
+import VigilRules
+import VigilValues
+
+/// `vigil backtest`'s findings, as text for people and JSON for scripts.
+struct BacktestReport {
+    let input: String
+    let base: BacktestTally
+    let changed: BacktestTally?
+    let elapsed: Duration
+    let topKeys: Int
+    let listedChanges: Int
+
+    var seconds: Double { ProgressLine.seconds(elapsed) }
+    var events: Int { base.engine.statistics.eventsSeen }
+    var eventsPerSecond: Int { Int(Double(events) / max(seconds, 0.000_001)) }
+
+    /// Per rule of the compared set: the alerts only the second set raises, and those only the first does.
+    var changes: [(ruleID: String, added: [AlertIdentity], removed: [AlertIdentity])] {
+        guard let changed else { return [] }
+        let added = changed.identities.subtracting(base.identities)
+        let removed = base.identities.subtracting(changed.identities)
+        let rules = Set(base.engine.plan.rules.map(\.id)).union(changed.engine.plan.rules.map(\.id)).sorted()
+        return rules.map { rule in
+            (rule, added.filter { $0.ruleID == rule }.sorted(), removed.filter { $0.ruleID == rule }.sorted())
+        }
+    }
+
+    var text: String {
+        var lines = [Style.bold("Backtest of \(base.engine.plan.version) over \(input)")]
+        lines.append("  events read   \(events) in \(String(format1: seconds)) s (\(eventsPerSecond) events/s)")
+        lines.append("  rejected      \(base.engine.statistics.rejected)")
+        for (reason, count) in base.rejectedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(reason.padding(28)) \(count)") }
+        lines.append("  late          \(base.engine.statistics.late)")
+        lines.append("  alerts        \(base.alertsByRule.values.reduce(0, +))")
+        lines += ruleLines(base)
+        if !base.examples.isEmpty { lines += ["", Style.bold("Examples")] + base.examples.flatMap(Self.exampleLines) }
+        if let changed { lines += ["", Style.bold("Compared with \(changed.engine.plan.version)")] + comparisonLines(changed) }
+        return lines.joined(separator: "\n")
+    }
+
+    private func ruleLines(_ tally: BacktestTally) -> [String] {
+        tally.engine.statistics.rules.enumerated().map { index, counters in
+            let rule = tally.engine.plan.rules[index]
+            let keys = tally.topKeys(rule.id, limit: topKeys).map { "\($0.key) \($0.count)" }.joined(separator: ", ")
+            let mode = rule.mode == .shadow ? Style.magenta(" shadow") : ""
+            let held = counters.suppressed > 0 ? Style.dim(" (\(counters.suppressed) held back by cooldown)") : ""
+            let top = keys.isEmpty ? "" : Style.dim("  top keys: ") + Style.cyan(keys)
+            return "    \(rule.id.padding(28)) \(counters.fired)\(mode)\(held)\(top)"
+        }
+    }
+
+    private static func exampleLines(_ alert: Alert) -> [String] {
+        var lines = [
+            "  \(Style.bold(alert.ruleID)) \(Style.severity(alert.severity.rawValue))key \(Style.cyan(alert.messageKey)) "
+                + "at \(RFC3339.format(milliseconds: alert.eventTime)), event \(alert.eventID) (line \(alert.source.offset))",
+            "    expression  \(alert.explanation.expression.split(whereSeparator: \.isNewline).joined(separator: " "))",
+        ]
+        for condition in alert.explanation.conditions {
+            let verdict = condition.holds.map { $0 ? "true" : "false" } ?? "unknown"
+            lines.append("    condition   \(condition.text): \(Self.text(condition.left)) \(condition.op) \(Self.text(condition.right)) is \(verdict)")
+        }
+        for reading in alert.explanation.aggregates {
+            lines.append(
+                "    window      \(reading.text) = \(Self.text(reading.value)) over (\(RFC3339.format(milliseconds: reading.windowStart)), "
+                    + "\(RFC3339.format(milliseconds: reading.windowEnd))]"
+            )
+        }
+        return lines
+    }
+
+    private func comparisonLines(_ changed: BacktestTally) -> [String] {
+        var lines: [String] = []
+        for change in changes {
+            let before = base.alertsByRule[change.ruleID] ?? 0
+            let after = changed.alertsByRule[change.ruleID] ?? 0
+            lines.append("    \(change.ruleID.padding(28)) \(before) -> \(after)  +\(change.added.count) -\(change.removed.count)")
+            for alert in change.added.prefix(listedChanges) { lines.append(Style.cyan("      + \(alert.key.padding(24)) \(alert.alertID)")) }
+            for alert in change.removed.prefix(listedChanges) { lines.append(Style.red("      - \(alert.key.padding(24)) \(alert.alertID)")) }
+            let hidden = max(0, change.added.count - listedChanges) + max(0, change.removed.count - listedChanges)
+            if hidden > 0 { lines.append(Style.dim("      … \(hidden) more (--listed-changes)")) }
+        }
+        return lines
+    }
+
+    static func text(_ value: Value?) -> String { value?.description ?? "unknown" }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@Suite struct BacktestCommandTests {
+    static let shippedRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("rules").path
+
+    /// Runs `vigil backtest --json` and returns the report object.
+    static func backtest(_ arguments: [String]) async throws -> [String: Any] {
+        let vigil = try VigilProcess(["backtest", "--json"] + arguments)
+        let status = try await vigil.waitForExit(timeout: .seconds(120))
+        #expect(status == 0, "output:\n\(vigil.printed)")
+        let line = vigil.printed.split(separator: "\n").first { $0.hasPrefix("{") } ?? "{}"
+        return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+    }
+
+    static func alerts(_ report: [String: Any]) -> [String: Int] {
+        let rules = report["rules"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: rules.map { ($0["rule_id"] as? String ?? "", $0["alerts"] as? Int ?? -1) })
+    }
+
+    /// Planted instances that are complete in the file (the last may be cut by --count): the shipped
+    /// rules' cooldowns turn each into exactly one alert.
+    static func plantedInstances(_ path: String) throws -> (bursts: Int, takeovers: Int, travels: Int, large: Int, malformed: Int) {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        func instances(_ prefix: String, _ field: String, atLeast: Int) -> Int {
+            let members = events.filter { ($0["card_id"] as? String)?.hasPrefix(prefix) == true }
+            return Dictionary(grouping: members) { $0[field] as? String ?? "" }.values.filter { $0.count >= atLeast }.count
+        }
+        let large = events.filter { ($0["amount"] as? NSNumber)?.intValue == 25000 && $0["event_id"] != nil }.count
+        let malformed = lines.filter { !$0.hasPrefix(#"{"event_id":"evt-"#) }.count
+        return (instances("c-test-", "card_id", atLeast: 6), instances("c-ato-", "account_id", atLeast: 3), instances("c-travel-", "card_id", atLeast: 3), large, malformed)
+    }
+
+    static func generate(_ path: String, count: Int = 20000) async throws {
+        let vigil = try VigilProcess(["gen", "--output", path, "--count", "\(count)", "--seed", "21", "--mix", "card-testing=10,ato=10,travel=10,large-amount=5,malformed=10"])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+    }
+
+    @Test func eachPlantedScenarioRaisesOneAlertOfItsRule() async throws {
+        let path = GenCommandTests.temporaryPath("planted.jsonl.gz")
+        try await Self.generate(path)
+        let plain = GenCommandTests.temporaryPath("planted.jsonl")
+        try GenCommandTests.gunzip(path).write(to: URL(fileURLWithPath: plain))
+        let planted = try Self.plantedInstances(plain)
+        #expect(planted.bursts > 5 && planted.takeovers > 5 && planted.travels > 5 && planted.large > 2 && planted.malformed > 5)
+
+        let report = try await Self.backtest(["--rules", Self.shippedRules, "--input", path])
+        #expect(report["events_read"] as? Int == 20000)
+        #expect(report["rejected"] as? Int == planted.malformed)
+        #expect((report["rejected_by_reason"] as? [String: Int])?.values.reduce(0, +) == planted.malformed)
+        #expect(report["late"] as? Int == 0)
+        let alerts = Self.alerts(report)
+        #expect(alerts["card-testing-burst"] == planted.bursts)
+        #expect(alerts["account-takeover-devices"] == planted.takeovers)
+        #expect(alerts["geo-velocity"] == planted.travels)
+        #expect(alerts["large-amount"] == planted.large)
+        #expect(alerts["high-risk-country"] == 0)
+        let examples = report["examples"] as? [[String: Any]] ?? []
+        #expect(examples.count == 3)
+        #expect(examples.allSatisfy { ($0["explanation"] as? [String: Any])?["conditions"] != nil })
+    }
+
+    @Test func rejectedLinesAreCountedByReason() async throws {
+        let path = GenCommandTests.temporaryPath("bad.jsonl")
+        try """
+            {"event_id":"e1","ts":1798761600000,"amount":12.50,"card_id":"c-1"}
+            not json
+            {"event_id":"e2","ts":"yesterday","amount":1}
+            {"ts":1798761600000,"amount":1}
+            {"event_id":"e3","ts":1798761600000,"amount":"12"}
+            [1, 2]
+            {"event_id":"e4","ts":1798761600000,"amount":20000,"currency":"EUR","card_id":"c-1"}
+            {"event_id":"e5","ts":1798760000000,"amount":20000,"card_id":"c-2"}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let report = try await Self.backtest(["--rules", Self.shippedRules, "--input", path])
+        #expect(report["events_read"] as? Int == 8)
+        #expect(report["rejected_by_reason"] as? [String: Int] == [
+            "invalid_json": 1, "invalid_timestamp": 1, "missing_field": 1, "mistyped_field": 1, "not_an_object": 1,
+        ])
+        #expect(report["late"] as? Int == 1, "e5 is 26 minutes behind e4")
+        #expect(Self.alerts(report)["large-amount"] == 1)
+    }
+
+    @Test func compareListsTheAlertsAThresholdChangeAddsAndRemoves() async throws {
+        let path = GenCommandTests.temporaryPath("compare.jsonl")
+        try await Self.generate(path, count: 8000)
+        let changed = try makeRulesDirectory(
+            try String(contentsOfFile: Self.shippedRules + "/velocity.yaml", encoding: .utf8)
+                .replacingOccurrences(of: "where: amount < 5) > 5", with: "where: amount < 5) > 6"),
+            name: "velocity.yaml"
+        )
+        let report = try await Self.backtest(["--rules", Self.shippedRules, "--input", path, "--compare", changed])
+        let changes = (report["compare"] as? [String: Any])?["changes"] as? [[String: Any]] ?? []
+        let byRule = Dictionary(uniqueKeysWithValues: changes.map { ($0["rule_id"] as? String ?? "", $0) })
+        // The changed set drops the rules of the other files, so their alerts are all removed.
+        #expect(Set(byRule.keys) == ["card-testing-burst", "account-takeover-devices", "account-daily-spend", "large-amount", "high-risk-country", "geo-velocity", "spend-spike"])
+        let bursts = Self.burstEvents(path)
+        let added = (byRule["card-testing-burst"]?["added"] as? [[String: String]]) ?? []
+        let removed = (byRule["card-testing-burst"]?["removed"] as? [[String: String]]) ?? []
+        // Each burst now fires on its seventh small payment instead of its sixth: same key, another event.
+        #expect(added.map { $0["key"] ?? "" } == bursts.keys.sorted())
+        #expect(removed.map { $0["key"] ?? "" } == bursts.keys.sorted())
+        #expect(Set(added.compactMap { $0["alert_id"] }).isDisjoint(with: removed.compactMap { $0["alert_id"] }))
+        #expect((byRule["account-takeover-devices"]?["added"] as? [Any])?.isEmpty == true)
+        #expect((byRule["account-takeover-devices"]?["removed"] as? [Any])?.isEmpty == true)
+        #expect((byRule["geo-velocity"]?["removed"] as? [Any])?.count == Self.alerts(report)["geo-velocity"])
+    }
+
+    /// Card-testing bursts complete enough to fire at both thresholds (seven payments or more), by card.
+    static func burstEvents(_ path: String) -> [String: Int] {
+        let lines = (try? String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")) ?? []
+        var cards: [String: Int] = [:]
+        for line in lines {
+            guard let match = line.firstMatch(of: /"card_id":"(c-test-\d+)"/) else { continue }
+            cards[String(match.1), default: 0] += 1
+        }
+        return cards.filter { $0.value >= 7 }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import VigilKafka
+import VigilTesting
+
+@Suite struct TailCommandTests {
+    /// An alert message as the pipeline writes it, cut down to what `tail` reads.
+    static func alert(_ id: String, rule: String, severity: String, card: String) -> String {
+        #"{"alert_id":"\#(id)","rule_id":"\#(rule)","severity":"\#(severity)","mode":"active","key":{"card_id":"\#(card)"},"#
+            + #""observed":6,"threshold":5,"event_id":"evt-\#(id)","event_ts":"2027-01-01T00:00:00.000Z"}"#
+    }
+
+    static let alerts = [
+        alert("a1", rule: "card-testing-burst", severity: "high", card: "c-1"),
+        alert("a2", rule: "large-amount", severity: "medium", card: "c-2"),
+        alert("a3", rule: "card-testing-burst", severity: "critical", card: "c-3"),
+        alert("a4", rule: "geo-velocity", severity: "low", card: "c-2"),
+        alert("a5", rule: "large-amount", severity: "info", card: "c-5"),
+    ]
+
+    /// A one-partition alert topic, so the order alerts are printed in is the order they were sent.
+    static func clusterWithAlerts(_ values: [String], topic: String = "alerts") throws -> MockCluster {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic(topic, partitions: 1)
+        try send(values, to: topic, on: cluster)
+        return cluster
+    }
+
+    static func send(_ values: [String], to topic: String, on cluster: MockCluster) throws {
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for value in values {
+            let card = value.firstMatch(of: /"card_id":"([^"]+)"/).map { String($0.1) } ?? ""
+            try producer.send(topic: topic, key: Array(card.utf8), value: Array(value.utf8))
+        }
+        #expect(try producer.flush().isEmpty)
+    }
+
+    /// The JSON lines `vigil tail --json` printed, without the log lines that share the output.
+    static func jsonLines(_ output: String) -> [String] {
+        output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("{") }
+    }
+
+    static func tail(_ cluster: MockCluster, _ arguments: [String]) async throws -> (status: Int32?, output: String) {
+        let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--log-level", "error"] + arguments)
+        let status = try await vigil.waitForExit(timeout: .seconds(60))
+        return (status, vigil.printed)
+    }
+
+    @Test func jsonModePrintsEachAlertUnchangedAndStopsAtTheLimit() async throws {
+        let cluster = try Self.clusterWithAlerts(Self.alerts)
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--json", "--limit", "4"])
+        #expect(status == 0, "output:\n\(output)")
+        #expect(Self.jsonLines(output) == Array(Self.alerts.prefix(4)))
+    }
+
+    /// The last alert of the filter tests: the limit counts it, so over-admitting filters show up before it.
+    static let end = alert("end", rule: "large-amount", severity: "critical", card: "c-2")
+
+    @Test(arguments: [
+        (["--rule", "large-amount"], ["a2", "a5", "end"]),
+        (["--rule", "geo-velocity", "--rule", "card-testing-burst"], ["a1", "a3", "a4"]),
+        (["--severity", "high"], ["a1", "a3", "end"]),
+        (["--severity", "medium"], ["a1", "a2", "a3", "end"]),
+        (["--key", "c-2"], ["a2", "a4", "end"]),
+        (["--key", "c-2", "--rule", "large-amount", "--severity", "high"], ["end"]),
+    ])
+    func filtersShowOnlyTheMatchingAlerts(filter: [String], expectedIDs: [String]) async throws {
+        let cluster = try Self.clusterWithAlerts(Self.alerts + [Self.end])
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--json", "--limit", "\(expectedIDs.count)"] + filter)
+        #expect(status == 0, "output:\n\(output)")
+        let expected = (Self.alerts + [Self.end]).filter { line in expectedIDs.contains { line.contains(#""alert_id":"\#($0)""#) } }
+        #expect(Self.jsonLines(output) == expected)
+    }
+
+    @Test func fromATimeSkipsAlertsPublishedBefore() async throws {
+        let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(3)))
+        // Alerts carry their publication time: wait for the clock to pass the older ones' millisecond.
+        let cut = Date()
+        while Date().timeIntervalSince(cut) < 0.005 { await Task.yield() }
+        try Self.send(Array(Self.alerts.suffix(2)), to: "alerts", on: cluster)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let (status, output) = try await Self.tail(cluster, ["--from", formatter.string(from: cut.addingTimeInterval(0.002)), "--json", "--limit", "2"])
+        #expect(status == 0, "output:\n\(output)")
+        #expect(Self.jsonLines(output) == Array(Self.alerts.suffix(2)))
+    }
+
+    @Test func tableModeShowsAlignedRowsAndShadowReadsTheShadowTopic() async throws {
+        let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(2)), topic: "risk.shadow")
+        let (status, output) = try await Self.tail(cluster, ["--topic", "risk", "--shadow", "--from", "beginning", "--limit", "2"])
+        #expect(status == 0, "output:\n\(output)")
+        let rows = output.split(separator: "\n").filter { $0.hasPrefix("2027-01-01T00:00:00.000Z") }
+        #expect(rows.count == 2)
+        #expect(rows.first?.contains("card-testing-burst") == true)
+        #expect(rows.first?.contains("card_id=c-1") == true)
+        #expect(rows.first?.contains("6 vs 5") == true)
+        #expect(Set(rows.map { $0.firstRange(of: "evt-")?.lowerBound.utf16Offset(in: $0) }).count == 1, "columns line up")
+        #expect(output.contains("EVENT TIME"))
+    }
+
+    @Test func sigintEndsAFollowingTailWithExitZero() async throws {
+        let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(2)))
+        let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--from", "beginning", "--json"])
+        try await Self.waitUntil(vigil) { Self.jsonLines($0).count == 2 }
+        vigil.signal(SIGINT)
+        #expect(try await vigil.waitForExit(timeout: .seconds(15)) == 0, "output:\n\(vigil.printed)")
+        #expect(Self.jsonLines(vigil.printed) == Array(Self.alerts.prefix(2)))
+    }
+
+    @Test func aGroupResumesAfterWhatItShowed() async throws {
+        let cluster = try Self.clusterWithAlerts(Self.alerts)
+        let first = try await Self.tail(cluster, ["--from", "beginning", "--json", "--limit", "2", "--group", "ops"])
+        #expect(first.status == 0, "output:\n\(first.output)")
+        let second = try await Self.tail(cluster, ["--from", "beginning", "--json", "--limit", "3", "--group", "ops"])
+        #expect(second.status == 0, "output:\n\(second.output)")
+        #expect(Self.jsonLines(first.output) + Self.jsonLines(second.output) == Self.alerts)
+    }
+
+    static func waitUntil(_ vigil: VigilProcess, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(vigil.printed), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(condition(vigil.printed), "output:\n\(vigil.printed)")
+    }
+}
