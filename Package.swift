@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Operations HTTP surface: health, readiness, metrics, rule admin.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // librdkafka, linked from the system (Debian: librdkafka-dev).
@@ -70,6 +74,20 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Operations HTTP server: health, readiness, Prometheus metrics, rule admin. Knows no pipeline types.
+        .target(
+            name: "VigilHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // Log lines for the executable, text or JSON, with card numbers masked.
+        .target(name: "VigilLogging", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: upcoming),
         // Test support: imported by Tests/ only.
         .target(
             name: "VigilTesting",
@@ -91,6 +109,19 @@ let package = Package(
             dependencies: ["VigilPipeline", "VigilRules", "VigilKafka", "VigilEngine", "VigilTesting", "VigilTraffic"],
             swiftSettings: upcoming
         ),
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: [
+                "VigilHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "VigilLoggingTests", dependencies: ["VigilLogging"], swiftSettings: upcoming),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilTesting"], swiftSettings: upcoming),
     ]
 )
