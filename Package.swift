@@ -7,6 +7,11 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+
 let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
@@ -16,68 +21,57 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // librdkafka, linked from the system (Debian: librdkafka-dev).
-        .systemLibrary(
-            name: "CRdKafka",
-            pkgConfig: "rdkafka",
-            providers: [.apt(["librdkafka-dev"])]
-        ),
+        // C libraries from the system (Debian: librdkafka-dev, zlib1g-dev).
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
         // Leaves: standard library only (plus Yams for rule files).
         .target(name: "VigilValues", swiftSettings: upcoming),
         .target(name: "VigilEvents", dependencies: ["VigilValues"], swiftSettings: upcoming),
-        .target(
-            name: "VigilRules",
-            dependencies: ["VigilValues", .product(name: "Yams", package: "Yams")],
-            swiftSettings: upcoming
-        ),
+        .target(name: "VigilRules", dependencies: ["VigilValues", .product(name: "Yams", package: "Yams")], swiftSettings: upcoming),
         .target(name: "VigilWindows", dependencies: ["VigilValues"], swiftSettings: upcoming),
-        // Seeded synthetic payment traffic with planted fraud, for the demo, tests and benchmarks.
+        // Seeded synthetic payment traffic with planted fraud, for the demo, gen, tests and benchmarks.
         .target(name: "VigilTraffic", swiftSettings: upcoming),
+
         // Typed Swift over librdkafka; knows nothing about payments.
-        .target(
-            name: "VigilKafka",
-            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: upcoming
-        ),
+        .target(name: "VigilKafka", dependencies: ["CRdKafka", logging], swiftSettings: upcoming),
         // The hot path: decode → windows → rules → alerts. Synchronous, no I/O.
-        .target(
-            name: "VigilEngine",
-            dependencies: ["VigilValues", "VigilEvents", "VigilRules", "VigilWindows"],
-            swiftSettings: upcoming
-        ),
-        // Kafka in, engine, Kafka out; delivery guarantees, dead letters, shutdown.
+        .target(name: "VigilEngine", dependencies: ["VigilValues", "VigilEvents", "VigilRules", "VigilWindows"], swiftSettings: upcoming),
+        // Kafka in, engine, Kafka out; delivery guarantees, dead letters, reloads, health, metrics.
         .target(
             name: "VigilPipeline",
-            dependencies: [
-                "VigilKafka", "VigilEngine", "VigilEvents",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: ["VigilKafka", "VigilEngine", "VigilEvents", logging, metrics, lifecycle],
             swiftSettings: upcoming
         ),
+        // Operations HTTP server: health, readiness, Prometheus metrics, rule admin. Knows no pipeline types.
+        .target(
+            name: "VigilHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), prometheus, metrics, logging, lifecycle],
+            swiftSettings: upcoming
+        ),
+        // Log lines for the executable, text or JSON, with card numbers masked.
+        .target(name: "VigilLogging", dependencies: [logging], swiftSettings: upcoming),
+        // The command line: wiring and presentation only.
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPipeline", "VigilRules", "VigilKafka", "VigilEngine", "VigilTraffic",
+                "VigilPipeline", "VigilHTTP", "VigilLogging", "VigilRules", "VigilKafka", "VigilEngine", "VigilEvents",
+                "VigilValues", "VigilTraffic", "CZlib", logging, lifecycle, prometheus,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: upcoming
         ),
+
         // Test support: imported by Tests/ only.
-        .target(
-            name: "VigilTesting",
-            dependencies: ["VigilKafka", "VigilEngine", "VigilRules", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: upcoming
-        ),
+        .target(name: "VigilTesting", dependencies: ["VigilKafka", "VigilEngine", "VigilRules", logging], swiftSettings: upcoming),
         .testTarget(name: "VigilValuesTests", dependencies: ["VigilValues"], swiftSettings: upcoming),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents"], swiftSettings: upcoming),
         .testTarget(
@@ -86,18 +80,20 @@ let package = Package(
         .testTarget(name: "VigilWindowsTests", dependencies: ["VigilWindows"], swiftSettings: upcoming),
         .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka", "VigilTesting"], swiftSettings: upcoming),
         .testTarget(
-            name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilEvents", "VigilRules", "VigilTesting"], swiftSettings: upcoming
+            name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilEvents", "VigilRules", "VigilTesting"],
+            swiftSettings: upcoming
         ),
         .testTarget(
             name: "VigilPipelineTests",
             dependencies: ["VigilPipeline", "VigilRules", "VigilKafka", "VigilEngine", "VigilTesting", "VigilTraffic"],
             swiftSettings: upcoming
         ),
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: ["VigilHTTP", .product(name: "Hummingbird", package: "hummingbird"), prometheus, metrics, logging, lifecycle],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "VigilLoggingTests", dependencies: ["VigilLogging"], swiftSettings: upcoming),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilTesting"], swiftSettings: upcoming),
     ]
 )
-
-// zlib, linked from the system (Debian: zlib1g-dev), for `.gz` event files in `vigil gen` and `vigil backtest`.
-package.targets.append(.systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]))
-package.targets.first { $0.name == "vigil" }?.dependencies.append("CZlib")
-package.targets.first { $0.name == "vigil" }?.dependencies.append(contentsOf: ["VigilEvents", "VigilValues"])

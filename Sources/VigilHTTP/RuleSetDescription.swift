@@ -1,0 +1,86 @@
+/// The active rule set as `GET /rules` shows it: what each rule says and how often it decided what.
+package struct RuleSetDescription: Codable, Sendable, Equatable {
+    package struct Rule: Codable, Sendable, Equatable {
+        package var id: String
+        package var description: String
+        package var severity: String
+        /// `enforce` or `shadow`.
+        package var mode: String
+        package var expression: String
+        /// The cooldown as written in the rule file (`10m`), when the rule has one.
+        package var cooldown: String?
+        package var counts: Counts
+
+        package init(
+            id: String, description: String, severity: String, mode: String, expression: String, cooldown: String?, counts: Counts
+        ) {
+            self.id = id
+            self.description = description
+            self.severity = severity
+            self.mode = mode
+            self.expression = expression
+            self.cooldown = cooldown
+            self.counts = counts
+        }
+    }
+
+    package struct Counts: Codable, Sendable, Equatable {
+        package var matched: Int
+        package var fired: Int
+        package var suppressed: Int
+        /// Evaluations that could not decide because a field or aggregate was missing.
+        package var unknown: Int
+
+        package init(matched: Int = 0, fired: Int = 0, suppressed: Int = 0, unknown: Int = 0) {
+            self.matched = matched
+            self.fired = fired
+            self.suppressed = suppressed
+            self.unknown = unknown
+        }
+    }
+
+    package struct Reloads: Codable, Sendable, Equatable {
+        package var applied: Int
+        package var rejected: Int
+        /// The diagnostics of the last rejected rule set.
+        package var lastError: String?
+
+        package init(applied: Int = 0, rejected: Int = 0, lastError: String? = nil) {
+            self.applied = applied
+            self.rejected = rejected
+            self.lastError = lastError
+        }
+    }
+
+    package var version: String
+    /// RFC 3339 UTC time the set came into force, when known.
+    package var loadedAt: String?
+    package var rules: [Rule]
+    package var reloads: Reloads
+
+    package init(version: String, loadedAt: String? = nil, rules: [Rule], reloads: Reloads = Reloads()) {
+        self.version = version
+        self.loadedAt = loadedAt
+        self.rules = rules
+        self.reloads = reloads
+    }
+}
+
+/// The answer of `POST /rules/reload`.
+package struct RuleReloadResult: Codable, Sendable, Equatable {
+    package enum Outcome: String, Codable, Sendable {
+        case applied, unchanged, rejected
+    }
+
+    package var outcome: Outcome
+    /// The version in force afterwards; absent when rejected.
+    package var version: String?
+    /// The rendered diagnostics of a rejected set.
+    package var diagnostics: String?
+
+    package init(outcome: Outcome, version: String? = nil, diagnostics: String? = nil) {
+        self.outcome = outcome
+        self.version = version
+        self.diagnostics = diagnostics
+    }
+}
