@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -29,7 +30,7 @@ struct LiveClient {
         let http = try #require(response as? HTTPURLResponse)
         var fields = HTTPFields()
         for (name, value) in http.allHeaderFields {
-            if let name = (name as? String).flatMap(HTTPField.Name.init), let value = value as? String { fields[name] = value }
+            if let text = name as? String, let name = HTTPField.Name(text), let value = value as? String { fields[name] = value }
         }
         return try check(TestResponse(status: HTTPResponse.Status(code: http.statusCode), headers: fields, body: ByteBuffer(bytes: data)))
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import VigilHTTP
 import VigilKafka
 import VigilPipeline
 import VigilRules
@@ -15,10 +16,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var ops: OpsOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.makeLogger(label: "vigil")
+        let registry = MetricsBootstrap.makeRegistry()
+        MetricsBootstrap.bootstrap(registry)
         let plan = try RuleLoading.compile(directory: pipeline.rules, logger: logger)
         let kafkaConfiguration = try kafka.kafkaConfiguration()
         var configuration = PipelineConfiguration(
@@ -32,7 +36,14 @@ struct RunCommand: AsyncParsableCommand {
         pipeline.apply(to: &configuration)
         let service = Pipeline(configuration: configuration, plan: plan, logger: logger)
         let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
-        try await ServiceRunner.runUntilSignalled([service, reloader], logger: logger)
+        var services: [any Service] = [service, reloader]
+        if let server = try ops.configuration() {
+            // First in the group, so it is shut down last and keeps answering while the pipeline drains.
+            let health = PipelineHealth(pipeline: service)
+            let admin = PipelineRuleAdmin(pipeline: service, reloader: reloader)
+            services.insert(OpsServer(configuration: server, health: health, admin: admin, metrics: registry, logger: logger), at: 0)
+        }
+        try await ServiceRunner.runUntilSignalled(services, logger: logger)
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import VigilKafka
+import VigilTesting
+
+@Suite struct OpsSurfaceTests {
+    @Test func runningReplicaServesHealthMetricsAndRuleAdministration() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        for topic in ["payments", "alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 1) }
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for index in 0..<20 {
+            let value = index == 7 ? "not json" : TestEvent.json(id: "e\(index)", ts: Int64(index), amount: index == 3 ? "5000" : "5", ["card_id": "c-\(index)"])
+            try producer.send(topic: "payments", key: nil, value: Array(value.utf8))
+        }
+        #expect(try producer.flush().isEmpty)
+        let rules = try makeRulesDirectory(RunCommandTests.rules)
+        let tokenFile = rules + "/../token-\(UUID().uuidString)"
+        try "s3cret\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let port = try freeLoopbackPort()
+        let vigil = try VigilProcess([
+            "run", "--brokers", cluster.bootstrapServers, "--group", "ops", "--rules", rules, "--session-timeout-ms", "6000",
+            "--http-port", String(port), "--http-host", "127.0.0.1", "--admin-token-file", tokenFile, "--log-format", "json",
+        ])
+        let http = HTTP(port: port)
+
+        try await waitFor { try await http.get("/readyz").status == 200 }
+        #expect(try await http.get("/healthz").body == "ok")
+        try await waitFor { try await http.get("/metrics").body.contains("vigil_events_consumed_total 20") }
+        let metrics = try await http.get("/metrics").body
+        #expect(metrics.contains(#"vigil_alerts_total{rule="large-amount"} 1"#), "metrics:\n\(metrics)")
+        #expect(metrics.contains(#"vigil_dead_letters_total{reason="invalid_json"} 1"#))
+        #expect(metrics.contains("vigil_consumer_lag_messages{partition=\"0\"} 0"))
+
+        #expect(try await http.get("/rules").status == 401)
+        let ruleSet = try await http.get("/rules", token: "s3cret")
+        #expect(ruleSet.status == 200)
+        #expect(ruleSet.body.contains(#""id":"large-amount""#))
+        try "rules:\n  - {id: large-amount, description: d, severity: high, expression: amount >}\n"
+            .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
+        let rejected = try await http.post("/rules/reload", token: "s3cret")
+        #expect(rejected.status == 422)
+        #expect(rejected.body.contains("rules.yaml:2:"))
+
+        vigil.signal(SIGTERM)
+        #expect(try await vigil.waitForExit(timeout: .seconds(10)) == 0)
+        let logs = vigil.printed
+        #expect(logs.split(separator: "\n").allSatisfy { $0.hasPrefix("{") }, "every log line is JSON:\n\(logs)")
+    }
+
+    private func waitFor(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("condition not met within 60 s")
+    }
+}
+
+/// Plain HTTP against the replica under test.
+struct HTTP {
+    let port: Int
+
+    func get(_ path: String, token: String? = nil) async throws -> (status: Int, body: String) {
+        try await send("GET", path, token: token)
+    }
+
+    func post(_ path: String, token: String? = nil) async throws -> (status: Int, body: String) {
+        try await send("POST", path, token: token)
+    }
+
+    private func send(_ method: String, _ path: String, token: String?) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A loopback port nothing listens on now: bound to port 0, read back, released.
+func freeLoopbackPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    try #require(bound)
+    return Int(UInt16(bigEndian: address.sin_port))
+}
