@@ -46,6 +46,10 @@ struct CapacityOptions: ParsableArguments {
         assumptions.budgetBytes = budget
         return assumptions
     }
+
+    func estimate(for plan: RulePlan) throws -> StateEstimate {
+        StateEstimate(plan: plan, assumptions: try assumptions())
+    }
 }
 
 struct RulesCheckCommand: ParsableCommand {
@@ -61,7 +65,7 @@ struct RulesCheckCommand: ParsableCommand {
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
-        let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
+        let estimate = try capacity.estimate(for: plan)
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         print(
             "\(estimate.exceedsBudget ? "OVER BUDGET" : "OK") \(directory): \(plan.rules.count) rules (\(shadow) shadow), \(plan.aggregators.count) shared aggregators, "
@@ -118,7 +122,7 @@ struct RulesExplainCommand: ParsableCommand {
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
-        let estimate = StateEstimate(plan: plan, assumptions: try capacity.assumptions())
+        let estimate = try capacity.estimate(for: plan)
         print(PlanExplanation(plan: plan, estimate: estimate).rendered)
     }
 }
