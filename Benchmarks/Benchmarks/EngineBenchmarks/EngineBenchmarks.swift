@@ -9,9 +9,10 @@ import VigilValues
 /// Throughput and allocation benchmarks of the hot path on one core, without Kafka.
 ///
 /// Every benchmark processes ``Workload/eventsPerIteration`` events per iteration with the scaling
-/// factor `.kilo`, so scaled figures (`--scale`) are per event. Iteration counts are fixed, which
-/// makes allocation counts deterministic enough to gate in `Thresholds/`; wall-clock figures are
-/// reported but never gated.
+/// factor `.kilo`, so the text table shows figures per event. Iteration counts are fixed, so every
+/// run measures the same events and allocation counts repeat; `Thresholds/` gates the p90 of
+/// mallocs per 1,000 events, allowing 50 more (0.05 per event). Wall-clock figures are reported,
+/// never gated.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal, .peakMemoryResident],
@@ -19,7 +20,7 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .kilo,
         maxDuration: .seconds(120),
         maxIterations: Workload.iterations,
-        thresholds: [.mallocCountTotal: .init(relative: [.p50: 5, .p90: 5], absolute: [.p50: 2, .p90: 2])]
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 50])]
     )
     for ruleSet in RuleSet.allCases {
         registerEngineBenchmark(ruleSet)
