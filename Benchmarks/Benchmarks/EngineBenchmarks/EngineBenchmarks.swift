@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
 private func registerEngineBenchmark(_ ruleSet: RuleSet) {
     var run: EngineRun?
     let metrics = Benchmark.defaultConfiguration.metrics + [Footprint.alertsPerThousand]
-    Benchmark("Engine \(ruleSet.rawValue) rules", configuration: .init(metrics: metrics)) { benchmark in
+    Benchmark("Engine-\(ruleSet.rawValue)-rules", configuration: .init(metrics: metrics)) { benchmark in
         guard let run else { return benchmark.error("setup did not run") }
         run.process(Workload.eventsPerIteration)
         benchmark.stopMeasurement()
@@ -53,7 +53,7 @@ private func registerDecoderBenchmark() {
     let decoder = EventDecoder(fields: plan.fields + Footprint.entityFields(missingFrom: plan.fields))
     var event = PaymentEvent(fieldCount: 0)
     var cursor = 0
-    Benchmark("Decoder reference fields") { benchmark in
+    Benchmark("Decoder-reference-fields") { benchmark in
         let batch = Workload.batch
         batch.bytes.withUnsafeBytes { bytes in
             for _ in benchmark.scaledIterations {
@@ -69,7 +69,7 @@ private func registerDecoderBenchmark() {
 private func registerWindowBenchmark() {
     var run: WindowRun?
     let metrics = Benchmark.defaultConfiguration.metrics + Footprint.windowMetrics
-    Benchmark("Windows reference aggregators", configuration: .init(metrics: metrics)) { benchmark in
+    Benchmark("Windows-reference-aggregators", configuration: .init(metrics: metrics)) { benchmark in
         guard let run else { return benchmark.error("setup did not run") }
         blackHole(run.process(Workload.eventsPerIteration))
         benchmark.stopMeasurement()
