@@ -16,7 +16,12 @@ let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "vigil", targets: ["vigil"])
+        .executable(name: "vigil", targets: ["vigil"]),
+        // The hot path without Kafka, for the benchmark package in Benchmarks/.
+        .library(
+            name: "VigilHotPath",
+            targets: ["VigilValues", "VigilEvents", "VigilRules", "VigilWindows", "VigilEngine", "VigilTraffic"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

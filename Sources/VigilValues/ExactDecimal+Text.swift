@@ -13,6 +13,49 @@ extension ExactDecimal {
         self.units = units
     }
 
+    /// Parses a JSON number straight from message memory.
+    ///
+    /// The generic initializer runs unspecialised when called from another module, a few hundred
+    /// instructions per amount; this one reads the common shape — an optional minus, at most 12
+    /// integer digits, at most 6 fractional digits — in one pass of plain integer arithmetic, and
+    /// hands anything else (exponents, long or malformed text) to the general grammar, so both
+    /// always agree.
+    package init?(utf8 bytes: UnsafeRawBufferPointer) {
+        if let units = Self.plainUnits(bytes) {
+            self.init(units: units)
+        } else {
+            self.init(utf8: bytes.lazy.map { $0 })
+        }
+    }
+
+    /// `-?[0-9]{1,12}(\.[0-9]{1,6})?` as millionths; `nil` for any other text.
+    private static func plainUnits(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let count = bytes.count
+        var index = count > 0 && bytes[0] == UInt8(ascii: "-") ? 1 : 0
+        let integerStart = index
+        var whole: Int64 = 0
+        while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
+            whole = whole &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index > integerStart, index - integerStart <= 12 else { return nil }
+        var fraction: Int64 = 0
+        var scale = unitsPerOne
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < count, bytes[index] &- UInt8(ascii: "0") < 10, index - fractionStart < fractionDigits {
+                scale /= 10
+                fraction = fraction &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+            guard index > fractionStart else { return nil }
+        }
+        guard index == count else { return nil }
+        let units = whole &* unitsPerOne &+ fraction &* scale
+        return integerStart == 1 ? -units : units
+    }
+
     /// Parses decimal text such as `"1000"` or `"-0.25"`.
     package init?(_ text: String) {
         self.init(utf8: text.utf8)

@@ -105,20 +105,32 @@ final class WindowTable<Policy: WindowPolicy> {
     // MARK: - Lanes
 
     /// The lane of `key`, created on first sight.
+    ///
+    /// Most keys of a short window are new when they arrive, so the lookup and the insertion share
+    /// one hash of the key: the defaulted subscript is resolved once and written in place.
     private func lane(for key: String) -> Int {
-        if let index = directory[key] { return index }
-        let lane = Lane<Policy>(key: key)
-        let index: Int
-        if let reused = vacantLanes.popLast() {
-            index = reused
-            lanes[index] = lane
-        } else {
-            index = lanes.count
-            lanes.append(lane)
+        var created = false
+        let index = Self.resolve(&directory[key, default: -1]) {
+            created = true
+            return vacantLane()
         }
-        directory[key] = index
-        keyBytes += HeapAccounting.bytes(of: key)
+        if created {
+            lanes[index] = Lane(key: key)
+            keyBytes += HeapAccounting.bytes(of: key)
+        }
         return index
+    }
+
+    private static func resolve(_ slot: inout Int, orMake make: () -> Int) -> Int {
+        if slot < 0 { slot = make() }
+        return slot
+    }
+
+    /// A lane to reuse, or a new one at the end.
+    private func vacantLane() -> Int {
+        if let reused = vacantLanes.popLast() { return reused }
+        lanes.append(Lane(key: ""))
+        return lanes.count - 1
     }
 
     /// Moves the running window of a lane forward so that it ends at `time`.

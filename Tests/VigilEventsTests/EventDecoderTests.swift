@@ -46,6 +46,23 @@ import VigilValues
         #expect(event.fields[4] == nil)
     }
 
+    /// Plain amounts take a fast path and the rest the full grammar; both must agree with the text.
+    @Test(arguments: [
+        ("0", "0"), ("-0", "0"), ("12", "12"), ("12.5", "12.5"), ("-12.50", "-12.5"), ("0.000001", "0.000001"),
+        ("999999999999", "999999999999"), ("1000000000000", "1000000000000"), ("123456.123456", "123456.123456"),
+        ("1.5e3", "1500"), ("25E-2", "0.25"), ("1.2300000", "1.23"), ("-0.0000010", "-0.000001"),
+    ])
+    func amountsOfEveryShapeDecodeExactly(json: String, expected: String) throws {
+        let (event, failure) = decode(message(amount: json))
+        #expect(failure == nil)
+        #expect(event.amount == (try #require(ExactDecimal(expected))))
+    }
+
+    @Test(arguments: ["1.1234567", "1000000000000.000001", "10000000000000", "1e13"])
+    func amountsBeyondTheContractAreRejected(json: String) {
+        #expect(decode(message(amount: json)).failure?.reason == .invalidAmount)
+    }
+
     @Test(arguments: [
         (#""line\nbreak""#, "line\nbreak"),
         (#""say \"hi\" \\ \/""#, "say \"hi\" \\ /"),

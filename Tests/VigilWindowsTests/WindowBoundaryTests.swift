@@ -105,6 +105,21 @@ import VigilWindows
         #expect(store.estimatedBytes > empty)
     }
 
+    /// Expiries far beyond the near-term slots, and behind the slots already handed out, still evict.
+    @Test func expiriesOutsideTheNearTermSlotsAreStillEvicted() {
+        let store = SlidingWindowStore(function: .count, widthMilliseconds: 64)
+        store.record(key: "near", time: 10, value: nil)
+        store.record(key: "far", time: 5_000_000, value: nil)
+        store.advance(watermark: 1_000)
+        #expect(store.activeKeys == 1)
+        store.record(key: "behind", time: 500, value: nil)
+        store.advance(watermark: 2_000)
+        #expect(store.activeKeys == 1)
+        store.advance(watermark: 6_000_000)
+        #expect(store.activeKeys == 0)
+        #expect(store.retainedEntries == 0)
+    }
+
     @Test func extremeTimestampsNeitherTrapNorLeak() {
         let store = SlidingWindowStore(function: .maximum, widthMilliseconds: 30 * 86_400_000)
         store.record(key: "card", time: .min + 1, value: Self.number("1"))

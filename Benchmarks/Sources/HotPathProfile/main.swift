@@ -1,0 +1,56 @@
+import BenchmarkSupport
+import VigilEngine
+import VigilEvents
+import VigilRules
+import VigilTraffic
+
+/// Runs the warm-up, then one measured slice of the workload through one part of the hot path.
+///
+/// Usage: `HotPathProfile engine-reference|engine-starter|decoder|windows [events]`. Under
+/// `valgrind --tool=callgrind --toggle-collect='*profiledSlice*'` only the slice is counted, so
+/// instructions divided by events is the per-event cost, repeatable to a fraction of a percent.
+let arguments = CommandLine.arguments.dropFirst()
+let part = arguments.first ?? "engine-reference"
+let events = arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
+
+@inline(never)
+func profiledSlice(_ body: () -> Int) -> Int {
+    body()
+}
+
+switch part {
+case "engine-reference", "engine-starter":
+    let run = EngineRun(plan: (part == "engine-starter" ? RuleSet.starter : .reference).plan())
+    run.process(Workload.warmUpEvents)
+    let before = run.alerts
+    let alerts = profiledSlice {
+        run.process(events)
+        return run.alerts - before
+    }
+    print("\(part): \(events) events, \(alerts) alerts, \(Workload.meanEventBytes) bytes per event")
+    for rule in run.engine.statistics.rules {
+        print("  \(rule.ruleID): matched \(rule.matched), fired \(rule.fired), unknown \(rule.unknown)")
+    }
+case "decoder":
+    let plan = RuleSet.reference.plan()
+    let decoder = EventDecoder(fields: plan.fields)
+    var event = PaymentEvent(fieldCount: plan.fields.count)
+    let batch = Workload.batch
+    let failures = profiledSlice {
+        batch.bytes.withUnsafeBytes { bytes in
+            (0..<min(events, batch.count)).reduce(0) { failures, index in
+                let message = UnsafeRawBufferPointer(rebasing: bytes[batch.range(of: index)])
+                return failures + (decoder.decode(message, into: &event) == nil ? 0 : 1)
+            }
+        }
+    }
+    print("decoder: \(events) events, \(failures) failures")
+case "windows":
+    let run = WindowRun(plan: RuleSet.reference.plan())
+    _ = run.process(Workload.warmUpEvents)
+    let nonZero = profiledSlice { run.process(events) }
+    let perEntry = run.estimatedBytes / max(run.retainedEntries, 1)
+    print("windows: \(events) events, \(nonZero) non-zero, \(run.retainedEntries) entries, \(perEntry) bytes per entry")
+default:
+    print("unknown part \(part): engine-reference, engine-starter, decoder or windows")
+}
