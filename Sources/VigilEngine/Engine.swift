@@ -12,18 +12,20 @@ import VigilWindows
 package final class Engine {
     package internal(set) var plan: RulePlan
     package let options: EngineOptions
-    package internal(set) var statistics: EngineStatistics
+    @exclusivity(unchecked) package internal(set) var statistics: EngineStatistics
 
     // Everything below `statistics` that depends on the plan is rebuilt by `replace(plan:)`.
-    var decoder: EventDecoder
-    var event: PaymentEvent
-    var frame: EvaluationFrame
-    var aggregators: [AggregatorState]
+    // The engine has one owner and never lends these out, so the runtime exclusivity checks that
+    // Swift would otherwise make on every access are off (about 1 % of the instructions per event).
+    @exclusivity(unchecked) var decoder: EventDecoder
+    @exclusivity(unchecked) var event: PaymentEvent
+    @exclusivity(unchecked) var frame: EvaluationFrame
+    @exclusivity(unchecked) var aggregators: [AggregatorState]
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
-    private var newestEventTime = Int64.min
-    private var eventsSinceEviction = 0
+    @exclusivity(unchecked) private var newestEventTime = Int64.min
+    @exclusivity(unchecked) private var eventsSinceEviction = 0
 
     package init(plan: RulePlan, options: EngineOptions = EngineOptions()) {
         self.plan = plan
