@@ -18,7 +18,7 @@ package final class MockCluster: Sendable {
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError(.mockCluster, message: errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw KafkaError(.mockCluster, message: String(errorBuffer: errorText))
         }
         guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
             rd_kafka_destroy(handle)

@@ -62,7 +62,7 @@ final class RdKafkaClient {
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
             retained.release()
-            let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let detail = String(errorBuffer: errorText)
             throw KafkaError(.configuration, message: detail)
         }
         self.handle = handle

@@ -12,7 +12,7 @@ func makeRdKafkaConf(_ properties: [String: String]) throws(KafkaError) -> Opaqu
         let result = rd_kafka_conf_set(conf, key, value, &errorText, errorText.count)
         if result != RD_KAFKA_CONF_OK {
             rd_kafka_conf_destroy(conf)
-            let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let detail = String(errorBuffer: errorText)
             throw KafkaError(.configuration, message: "property \(key): \(detail)")
         }
     }

@@ -32,7 +32,7 @@ extension KafkaError {
         var buffer = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(client, &buffer, buffer.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let text = String(errorBuffer: buffer)
         return KafkaError(.client, rdKafkaCode: code.rawValue, message: text, isFatal: true)
     }
 }

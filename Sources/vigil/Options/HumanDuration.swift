@@ -5,8 +5,14 @@ import VigilRules
 struct HumanDuration: ExpressibleByArgument, Sendable {
     let milliseconds: Int64
 
+    init(milliseconds: Int64) {
+        self.milliseconds = milliseconds
+    }
+
     init?(argument: String) {
         guard let milliseconds = DurationText.anyMilliseconds(argument) else { return nil }
         self.milliseconds = milliseconds
     }
+
+    var defaultValueDescription: String { DurationText.text(milliseconds: milliseconds) }
 }

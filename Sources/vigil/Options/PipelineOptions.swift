@@ -27,7 +27,7 @@ struct PipelineOptions: ParsableArguments {
     var rules = "rules"
 
     @Option(help: "Events later than this behind the newest event time are dead-lettered as late.")
-    var allowedLateness = HumanDuration(argument: "10m")!
+    var allowedLateness = HumanDuration(milliseconds: 10 * 60_000)
 
     @Option(help: "Largest message accepted as an event, in bytes.")
     var maxMessageBytes = 64 * 1024

@@ -2,13 +2,14 @@ import Glibc
 
 /// Writes a line to standard error, where diagnostics and progress belong.
 func printToStandardError(_ text: String) {
-    let line = text.hasSuffix("\n") ? text : text + "\n"
-    var bytes = Array(line.utf8)
-    var written = 0
-    while written < bytes.count {
-        let result = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + written, $0.count - written) }
-        guard result > 0 else { return }
-        written += result
+    var line = text.hasSuffix("\n") ? text : text + "\n"
+    line.withUTF8 { buffer in
+        var written = 0
+        while written < buffer.count, let base = buffer.baseAddress {
+            let result = write(STDERR_FILENO, base + written, buffer.count - written)
+            guard result > 0 else { return }
+            written += result
+        }
     }
 }
 
