@@ -62,7 +62,7 @@ let package = Package(
             swiftSettings: upcoming
         ),
         // Log lines for the executable, text or JSON, with card numbers masked.
-        .target(name: "VigilLogging", dependencies: [logging], swiftSettings: upcoming),
+        .target(name: "VigilLogging", dependencies: ["VigilValues", logging], swiftSettings: upcoming),
         // The command line: wiring and presentation only.
         .executableTarget(
             name: "vigil",

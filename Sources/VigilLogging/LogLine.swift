@@ -1,4 +1,5 @@
 import Logging
+import VigilValues
 
 /// One log event, ready to render; every piece of text is masked for card numbers as it is written.
 struct LogLine {
@@ -52,34 +53,8 @@ enum JSONText {
         appendEscaped(CardNumberMask.masked(text), to: &output)
     }
 
-    /// Copies runs of plain text whole and escapes only quotes, backslashes and control characters.
     static func appendEscaped(_ text: String, to output: inout String) {
-        output.append("\"")
-        let bytes = text.utf8
-        var runStart = bytes.startIndex
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            if let escape = escape(bytes[index]) {
-                output += Substring(bytes[runStart..<index])
-                output += escape
-                runStart = bytes.index(after: index)
-            }
-            index = bytes.index(after: index)
-        }
-        output += Substring(bytes[runStart..<bytes.endIndex])
-        output.append("\"")
-    }
-
-    private static func escape(_ byte: UInt8) -> String? {
-        switch byte {
-        case UInt8(ascii: "\""): "\\\""
-        case UInt8(ascii: "\\"): "\\\\"
-        case UInt8(ascii: "\n"): "\\n"
-        case UInt8(ascii: "\r"): "\\r"
-        case UInt8(ascii: "\t"): "\\t"
-        case ..<0x20: hexEscape(byte)
-        default: nil
-        }
+        output += JSONString.quoted(text)
     }
 
     static func appendObject(_ metadata: Logger.Metadata, to output: inout String) {
@@ -106,10 +81,5 @@ enum JSONText {
             }
             output.append("]")
         }
-    }
-
-    private static func hexEscape(_ value: UInt8) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

@@ -48,14 +48,14 @@ struct RuleTestReader {
         guard let time = readTime(mapping, at: node) else { return nil }
         let eventID = mapping["event_id"]?.string ?? defaultID
         let expected = Set(mapping["expect"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? [])
-        var json = "{\"event_id\":\(JSONText.quoted(eventID)),\"ts\":\(time)"
+        var json = "{\"event_id\":\(JSONString.quoted(eventID)),\"ts\":\(time)"
         for (key, value) in mapping {
             guard let name = key.string, !Self.reservedEventKeys.contains(name) else { continue }
             guard let scalar = value.scalar else {
                 report(value, "an event field is a single value")
                 continue
             }
-            json += ",\(JSONText.quoted(name)):\(JSONText.literal(scalar))"
+            json += ",\(JSONString.quoted(name)):\(TestEventJSON.literal(scalar))"
         }
         json += "}"
         return RuleTestEvent(location: location(node), message: json, eventID: eventID, time: time, expected: expected)
@@ -89,27 +89,13 @@ struct RuleTestReader {
     }
 }
 
-/// JSON text for test events.
-enum JSONText {
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case _ where scalar.value < 0x20: result += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-
+/// JSON values for rule-test events.
+enum TestEventJSON {
     /// A plain YAML number stays a JSON number, `true`/`false` stay booleans; anything else is a string.
     static func literal(_ scalar: Node.Scalar) -> String {
-        guard scalar.style == .plain else { return quoted(scalar.string) }
+        guard scalar.style == .plain else { return JSONString.quoted(scalar.string) }
         if scalar.string == "true" || scalar.string == "false" { return scalar.string }
         if ExactDecimal(scalar.string) != nil { return scalar.string }
-        return quoted(scalar.string)
+        return JSONString.quoted(scalar.string)
     }
 }
