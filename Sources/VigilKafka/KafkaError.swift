@@ -18,6 +18,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         package static let subscribe = Code(name: "subscribe")
         package static let mockCluster = Code(name: "mock_cluster")
         package static let timeout = Code(name: "timeout")
+        package static let transaction = Code(name: "transaction")
     }
 
     package let code: Code
@@ -26,6 +27,8 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
     package let message: String
     package let isFatal: Bool
     package let isRetriable: Bool
+    /// A transaction call failed in a way that only aborting the transaction recovers from.
+    package let requiresAbort: Bool
     package let file: String
     package let line: Int
 
@@ -35,6 +38,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         message: String,
         isFatal: Bool = false,
         isRetriable: Bool = false,
+        requiresAbort: Bool = false,
         file: String = #fileID,
         line: Int = #line
     ) {
@@ -43,6 +47,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.isFatal = isFatal
         self.isRetriable = isRetriable
+        self.requiresAbort = requiresAbort
         self.file = file
         self.line = line
     }

@@ -19,10 +19,14 @@ package struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConve
 package struct TopicPartitionOffset: Hashable, Sendable, CustomStringConvertible {
     package let topicPartition: TopicPartition
     package let offset: Int64
+    /// The string Kafka stores with a committed offset (at most 4096 bytes by default), returned
+    /// when the offset is read back: Vigil keeps its restore position there.
+    package let metadata: String?
 
-    package init(_ topicPartition: TopicPartition, offset: Int64) {
+    package init(_ topicPartition: TopicPartition, offset: Int64, metadata: String? = nil) {
         self.topicPartition = topicPartition
         self.offset = offset
+        self.metadata = metadata
     }
 
     package var description: String { "\(topicPartition)@\(offset)" }

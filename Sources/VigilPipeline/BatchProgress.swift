@@ -1,12 +1,14 @@
+import VigilKafka
+
 /// How far a batch got in each partition, and where the current run of bad messages began.
 struct BatchProgress {
     /// The next offset to read, by partition.
-    private(set) var nextOffsets: [Int32: Int64] = [:]
+    private(set) var nextOffsets: [TopicPartition: Int64] = [:]
     /// `nextOffsets` as it was when the latest run of bad messages began: what to commit if the
     /// bad-input guard trips, so the bad stretch is read again after the fix.
-    private(set) var beforeBadRun: [Int32: Int64] = [:]
+    private(set) var beforeBadRun: [TopicPartition: Int64] = [:]
 
-    mutating func advance(partition: Int32, past offset: Int64) {
+    mutating func advance(_ partition: TopicPartition, past offset: Int64) {
         nextOffsets[partition] = offset + 1
     }
 
@@ -20,6 +22,14 @@ struct BatchTally {
     var consumed = 0
     var evaluated = 0
     var late = 0
+    /// History replayed to rebuild window state (outputs discarded).
+    var replayed = 0
+    /// Copies of input events on a repartition topic, recognised and not counted twice.
+    var duplicatesSkipped = 0
+    /// Events written to repartition topics.
+    var repartitioned = 0
+    /// Input events that lack a repartition topic's key fields, by topic.
+    var unroutable: [String: Int] = [:]
     var alertsByRule: [String: Int] = [:]
     var shadowAlertsByRule: [String: Int] = [:]
     var deadLettersByReason: [String: Int] = [:]
@@ -32,6 +42,10 @@ struct BatchTally {
         snapshot.eventsConsumed += consumed
         snapshot.eventsEvaluated += evaluated
         snapshot.lateEvents += late
+        snapshot.replayedMessages += replayed
+        snapshot.duplicatesSkipped += duplicatesSkipped
+        snapshot.eventsRepartitioned += repartitioned
+        snapshot.unroutableByTopic.merge(unroutable, uniquingKeysWith: +)
         snapshot.alertsByRule.merge(alertsByRule, uniquingKeysWith: +)
         snapshot.shadowAlertsByRule.merge(shadowAlertsByRule, uniquingKeysWith: +)
         snapshot.deadLettersByReason.merge(deadLettersByReason, uniquingKeysWith: +)

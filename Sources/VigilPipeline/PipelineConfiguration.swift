@@ -1,5 +1,6 @@
 package import VigilEngine
 package import VigilKafka
+package import VigilRules
 
 /// Everything a pipeline needs besides its rules.
 package struct PipelineConfiguration: Sendable {
@@ -10,6 +11,12 @@ package struct PipelineConfiguration: Sendable {
     /// Alerts of rules in `mode: shadow` go here, never to `alertTopic`.
     package var shadowAlertTopic: String
     package var deadLetterTopic: String
+    /// The fields the input topic's messages are keyed by (partitioned by). Rules keyed by
+    /// anything else run on repartition topics. Empty when the input's key means nothing.
+    package var inputKey = ["card_id"]
+    /// Outputs and offsets commit in one Kafka transaction per batch (needs
+    /// `producer.transactionalID`); otherwise at-least-once with deterministic alert ids.
+    package var isExactlyOnce = false
     package var engine = EngineOptions()
     package var badInput = BadInputGuard.Limits()
     /// Messages evaluated between two commits at most.
@@ -34,3 +41,11 @@ package struct PipelineConfiguration: Sendable {
         self.deadLetterTopic = deadLetterTopic ?? "\(inputTopic).dead-letter"
     }
 }
+
+extension PipelineConfiguration {
+    /// Where each rule of `plan` runs for this input; repartition topics are named after the group.
+    package func topology(for plan: RulePlan) throws(Diagnostics) -> PipelineTopology {
+        try PipelineTopology(plan: plan, inputTopic: inputTopic, inputKey: inputKey, group: consumer.groupID)
+    }
+}
+

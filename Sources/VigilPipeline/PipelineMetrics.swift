@@ -17,12 +17,17 @@ final class PipelineMetrics {
     private let retainedEntries = Gauge(label: "vigil_window_entries")
     private let windowBytes = Gauge(label: "vigil_window_memory_bytes")
     private let producerQueue = Gauge(label: "vigil_producer_queue_messages")
+    private let replayed = Counter(label: "vigil_restore_replayed_messages_total")
+    private let restoreDuration = Timer(label: "vigil_restore_duration_seconds")
+    private let historyLost = Counter(label: "vigil_restore_history_lost_total")
+    private let repartitioned = Counter(label: "vigil_events_repartitioned_total")
+    private let duplicatesSkipped = Counter(label: "vigil_repartition_duplicates_skipped_total")
     private var alerts: [String: Counter] = [:]
     private var shadowAlerts: [String: Counter] = [:]
     private var deadLetters: [String: Counter] = [:]
     private var unknown: [String: Counter] = [:]
     private var suppressed: [String: Counter] = [:]
-    private var lag: [Int32: Gauge] = [:]
+    private var lag: [TopicPartition: Gauge] = [:]
     private var kafkaGauges: [String: Gauge] = [:]
     /// Engine counters are cumulative; metrics get the difference since the last batch.
     private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
@@ -31,6 +36,8 @@ final class PipelineMetrics {
         consumed.increment(by: batch.consumed)
         evaluated.increment(by: batch.evaluated)
         late.increment(by: batch.late)
+        repartitioned.increment(by: batch.repartitioned)
+        duplicatesSkipped.increment(by: batch.duplicatesSkipped)
         batchDuration.recordNanoseconds(duration.nanoseconds)
         if batch.evaluated > 0 { evaluationPerEvent.recordNanoseconds(batch.evaluationNanoseconds / Int64(batch.evaluated)) }
         for sample in batch.endToEndSamples { endToEnd.recordNanoseconds(sample) }
@@ -54,10 +61,25 @@ final class PipelineMetrics {
         windowBytes.record(state.estimatedBytes)
         producerQueue.record(producerQueueLength)
         for (partition, behind) in partitionLag {
-            let gauge = lag[partition.partition] ?? Gauge(label: "vigil_consumer_lag_messages", dimensions: [("partition", String(partition.partition))])
-            lag[partition.partition] = gauge
+            let gauge = lag[partition] ?? Gauge(
+                label: "vigil_consumer_lag_messages", dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+            lag[partition] = gauge
             gauge.record(behind)
         }
+    }
+
+    func recordReplayed(_ messages: Int) {
+        replayed.increment(by: messages)
+    }
+
+    /// One partition's state rebuilt, from assignment to live.
+    func recordRestore(duration: Duration) {
+        restoreDuration.recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// A restore wanted history the topic no longer holds.
+    func recordHistoryLost() {
+        historyLost.increment()
     }
 
     /// librdkafka's own view: round trip and outstanding requests per broker, and queued messages.

@@ -15,6 +15,15 @@ package struct PipelineSnapshot: Sendable {
     package var eventsConsumed = 0
     package var eventsEvaluated = 0
     package var lateEvents = 0
+    /// Messages replayed to rebuild window state after partitions arrived.
+    package var replayedMessages = 0
+    /// Repeated copies of input events on repartition topics (from a replayed input batch), skipped.
+    package var duplicatesSkipped = 0
+    package var eventsRepartitioned = 0
+    /// Input events without the key fields of a repartition topic, by topic.
+    package var unroutableByTopic: [String: Int] = [:]
+    /// Partitions whose window state is still being rebuilt: the replica is not ready meanwhile.
+    package var restoring: Set<TopicPartition> = []
     package var alertsByRule: [String: Int] = [:]
     package var shadowAlertsByRule: [String: Int] = [:]
     package var deadLettersByReason: [String: Int] = [:]
@@ -54,6 +63,7 @@ package struct PipelineSnapshot: Sendable {
         if phase != .running { return "pipeline is \(phase.rawValue)" }
         if !hasJoinedGroup { return "waiting for the first partition assignment" }
         if !isBrokerReachable { return "no broker reachable" }
+        if !restoring.isEmpty { return "restoring the window state of \(restoring.count) partitions" }
         return nil
     }
 

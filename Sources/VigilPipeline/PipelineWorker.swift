@@ -1,43 +1,47 @@
+import Glibc
 import Logging
 import VigilEngine
 import VigilEvents
 import VigilKafka
 import VigilRules
 
-/// The processing loop: poll a batch, evaluate it, send its alerts and dead letters, wait for the
-/// broker to acknowledge all of them, then commit the batch's offsets.
+/// The processing loop: poll a batch, evaluate it, send its alerts, dead letters and repartitioned
+/// events, wait for the broker to acknowledge all of them, then commit the batch's offsets.
 ///
 /// That order is the at-least-once guarantee: an offset is committed only after everything its
 /// message caused is durable. A crash between send and commit replays the batch, and replayed
-/// alerts carry the same `alert_id`. Runs on one dedicated thread; blocking calls are fine here.
+/// alerts carry the same `alert_id`. In exactly-once mode the same outputs and the offsets form one
+/// Kafka transaction instead. Each assigned partition has its own engine (`PartitionTask`), rebuilt
+/// by replay when the partition arrives. Runs on one dedicated thread; blocking calls are fine here.
 final class PipelineWorker {
     private let configuration: PipelineConfiguration
     private let status: PipelineStatus
     private let logger: Logger
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
-    private let engine: Engine
     private let pendingPlan: PendingPlan
+    private var topology: PipelineTopology
+    private var router: RepartitionRouter
     private var badInput: BadInputGuard
-    /// Partitions of the input topic this member owns now.
-    private var assignment: Set<Int32> = []
-    /// The next offset to read, as last committed, by input partition.
-    private var lastCommitted: [Int32: Int64] = [:]
+    /// The partitions this member owns now, input and repartition topics alike.
+    private var tasks: [TopicPartition: PartitionTask] = [:]
+    /// The next offset to read, as last committed, by partition.
+    private var lastCommitted: [TopicPartition: Int64] = [:]
     private var tally = BatchTally()
     private let metrics = PipelineMetrics()
     /// One message in this many has its end-to-end latency sampled.
     private static let latencySampling = 64
 
-    init(
-        configuration: PipelineConfiguration, plan: RulePlan, pendingPlan: PendingPlan, status: PipelineStatus, logger: Logger
-    ) throws(KafkaError) {
+    init(configuration: PipelineConfiguration, pendingPlan: PendingPlan, status: PipelineStatus, logger: Logger) throws(KafkaError) {
         self.configuration = configuration
         self.pendingPlan = pendingPlan
         self.status = status
         self.logger = logger
         self.producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         self.consumer = try KafkaConsumer(configuration: configuration.consumer, logger: logger)
-        self.engine = Engine(plan: plan, options: configuration.engine)
+        let (plan, topology) = pendingPlan.current
+        self.topology = topology
+        self.router = RepartitionRouter(topology: topology, maximumMessageBytes: configuration.engine.maximumMessageBytes)
         self.badInput = BadInputGuard(limits: configuration.badInput)
         status.update {
             $0.rulesetVersion = plan.version
@@ -47,13 +51,15 @@ final class PipelineWorker {
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
     func run(until shouldStop: () -> Bool) throws {
-        try producer.prepare(topics: [configuration.alertTopic, configuration.shadowAlertTopic, configuration.deadLetterTopic])
-        try consumer.subscribe(topics: [configuration.inputTopic])
+        try producer.prepare(topics: outputTopics)
+        if configuration.isExactlyOnce { try producer.initTransactions() }
+        try consumer.subscribe(topics: topology.topics)
+        logger.info("consuming", metadata: ["topics": "\(topology.topics.joined(separator: ", "))"])
         status.update { $0.phase = .running }
         defer { leaveGroup() }
         while !shouldStop() {
             let batch = try consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
-            swapInPendingPlan()
+            try swapInPendingPlan()
             let started = ContinuousClock.now
             try process(batch)
             let busy = batch.isEmpty ? Duration.zero : .now - started
@@ -62,10 +68,23 @@ final class PipelineWorker {
         }
     }
 
+    private var outputTopics: [String] {
+        [configuration.alertTopic, configuration.shadowAlertTopic, configuration.deadLetterTopic] + topology.repartitionStages.map(\.topic)
+    }
+
     /// Switches rule sets between batches, so one batch is evaluated by one rule set.
-    private func swapInPendingPlan() {
-        guard let plan = pendingPlan.take() else { return }
-        let summary = engine.replace(plan: plan)
+    private func swapInPendingPlan() throws {
+        guard let (plan, newTopology) = pendingPlan.take() else { return }
+        let topicsChanged = newTopology.topics != topology.topics
+        topology = newTopology
+        router = RepartitionRouter(topology: newTopology, maximumMessageBytes: configuration.engine.maximumMessageBytes)
+        let summaries = tasks.values.map { task in
+            task.engine.replace(plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan))
+        }
+        if topicsChanged {
+            try producer.prepare(topics: outputTopics)
+            try consumer.subscribe(topics: newTopology.topics)
+        }
         status.update {
             $0.rulesetVersion = plan.version
             $0.rulesetLoadedAt = WallClock.nowMilliseconds()
@@ -73,46 +92,86 @@ final class PipelineWorker {
         logger.info(
             "rule set swapped in",
             metadata: [
-                "version": "\(plan.version)", "keptAggregators": "\(summary.keptAggregators)",
-                "newAggregators": "\(summary.startedAggregators)", "droppedAggregators": "\(summary.droppedAggregators)",
+                "version": "\(plan.version)", "partitions": "\(summaries.count)",
+                "keptAggregators": "\(summaries.map(\.keptAggregators).reduce(0, +))",
+                "newAggregators": "\(summaries.map(\.startedAggregators).reduce(0, +))",
+                "droppedAggregators": "\(summaries.map(\.droppedAggregators).reduce(0, +))",
+                "topics": "\(newTopology.topics.joined(separator: ", "))",
             ]
         )
     }
 
+    /// A stage that left the topology keeps running, with no rules, until its partitions are revoked.
+    private static func emptyPlan(like plan: RulePlan) -> RulePlan {
+        (try? plan.restricted(to: [])) ?? plan
+    }
+
     private func process(_ batch: KafkaMessageBatch) throws {
-        apply(batch.rebalances)
-        guard !batch.isEmpty else { return }
+        try apply(batch.rebalances)
         var progress = BatchProgress()
         var stop: PipelineError?
-        let now = WallClock.nowMilliseconds()
-        let evaluationStarted = ContinuousClock.now
-        for index in 0..<batch.count {
-            let message = batch[index]
-            guard assignment.contains(message.partition) else { continue }
-            if let trip = try handle(message, now: now, progress: &progress) {
-                stop = trip
-                break
+        if !batch.isEmpty {
+            if configuration.isExactlyOnce { try producer.beginTransaction() }
+            let now = WallClock.nowMilliseconds()
+            let evaluationStarted = ContinuousClock.now
+            for index in 0..<batch.count {
+                let message = batch[index]
+                guard let task = tasks[message.topicPartition] else { continue }
+                if let trip = try handle(message, task: task, now: now, progress: &progress) {
+                    stop = trip
+                    break
+                }
+                if index % Self.latencySampling == 0, !task.isRestoring, let produced = message.timestampMilliseconds {
+                    tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
+                }
             }
-            progress.advance(partition: message.partition, past: message.offset)
-            if index % Self.latencySampling == 0, let produced = message.timestampMilliseconds {
-                tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
-            }
+            tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
-        tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
-        try awaitDeliveries()
+        finishRestoresAtPosition()
+        guard !progress.nextOffsets.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
+            if let stop { throw stop }
+            return
+        }
         try commit(stop == nil ? progress.nextOffsets : progress.beforeBadRun)
         if let stop { throw stop }
     }
 
     /// Evaluates one message and sends what it caused. Returns an error when the bad-input guard trips.
-    private func handle(_ message: KafkaMessage, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
-        let source = EventSource(topic: configuration.inputTopic, partition: message.partition, offset: message.offset)
+    private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
+        let isReplay = task.isReplay(message.offset)
+        defer {
+            if task.processed(offset: message.offset) { restored(task) }
+        }
+        var source = EventSource(topic: configuration.inputTopic, partition: message.partition, offset: message.offset)
+        if task.isRepartitioned {
+            guard let origin = RepartitionOrigin(message) else {
+                if !isReplay {
+                    try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
+                    progress.advance(message.topicPartition, past: message.offset)
+                }
+                return nil
+            }
+            guard task.countsFirst(inputPartition: origin.partition, inputOffset: origin.offset) else {
+                if !isReplay {
+                    tally.duplicatesSkipped += 1
+                    progress.advance(message.topicPartition, past: message.offset)
+                }
+                return nil
+            }
+            source = EventSource(topic: configuration.inputTopic, partition: origin.partition, offset: origin.offset)
+        }
+        let outcome = task.engine.process(message.value, source: source, now: now)
+        if isReplay {
+            tally.replayed += 1
+            return nil
+        }
         tally.consumed += 1
         var isBad = false
-        switch engine.process(message.value, source: source, now: now) {
+        switch outcome {
         case .evaluated(let alerts):
             tally.evaluated += 1
             for alert in alerts { try send(alert) }
+            if !task.isRepartitioned { try repartition(message) }
         case .rejected(let failure):
             isBad = true
             try deadLetter(message, reason: failure.reason.code, detail: failure.detail)
@@ -121,8 +180,9 @@ final class PipelineWorker {
             try deadLetter(message, reason: "late_event", detail: "event time \(eventTime) is before the watermark \(watermark)")
         }
         if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
+        progress.advance(message.topicPartition, past: message.offset)
         if case .trip(let reason) = badInput.record(isBad: isBad) {
-            logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)"])
+            logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(message.topicPartition)", "offset": "\(message.offset)"])
             return .badInputLimit(reason: reason, partition: message.partition, offset: message.offset)
         }
         return nil
@@ -139,6 +199,22 @@ final class PipelineWorker {
         }
     }
 
+    /// Writes a valid input event to every repartition topic, keyed for the rules that run there.
+    private func repartition(_ message: KafkaMessage) throws {
+        guard !router.isEmpty else { return }
+        let headers = RepartitionOrigin.headers(partition: message.partition, offset: message.offset)
+        for (route, key) in zip(router.routes, router.keys(of: message.value)) {
+            guard let key else {
+                tally.unroutable[route.topic, default: 0] += 1
+                continue
+            }
+            try key.withUnsafeBytes { keyBytes in
+                try producer.send(topic: route.topic, key: keyBytes, value: message.value, headers: headers)
+            }
+            tally.repartitioned += 1
+        }
+    }
+
     private func deadLetter(_ message: KafkaMessage, reason: String, detail: String) throws {
         let headers: [(name: String, value: [UInt8])] = [
             ("vigil.reason", Array(reason.utf8)),
@@ -152,78 +228,106 @@ final class PipelineWorker {
         logger.debug("dead-lettered", metadata: ["reason": "\(reason)", "detail": "\(detail)", "offset": "\(message.offset)"])
     }
 
-    /// Blocks until the broker has acknowledged every alert and dead letter sent so far.
-    private func awaitDeliveries() throws {
-        let failures = try producer.flush()
-        guard failures.isEmpty else { throw PipelineError.deliveryFailed(failures) }
-    }
-
-    private func commit(_ nextOffsets: [Int32: Int64]) throws {
-        let positions = nextOffsets.filter { assignment.contains($0.key) }.map {
-            TopicPartitionOffset(TopicPartition(topic: configuration.inputTopic, partition: $0.key), offset: $0.value)
+    /// Makes the batch's outputs durable, then commits its offsets with each partition's restore
+    /// point; in exactly-once mode both happen in the batch's transaction.
+    private func commit(_ nextOffsets: [TopicPartition: Int64]) throws {
+        let positions = nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
+            guard let task = tasks[partition] else { return nil }
+            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint().metadata)
         }
-        do {
-            try consumer.commit(positions)
-        } catch {
-            if error.isFatal { throw error }
-            // Lost ownership mid-batch (a rebalance): the new owner replays from the last commit.
-            logger.warning("commit failed, the batch will be replayed by the partition's owner: \(error)")
-            return
+        if configuration.isExactlyOnce {
+            try commitTransaction(positions)
+        } else {
+            let failures = try producer.flush()
+            guard failures.isEmpty else { throw PipelineError.deliveryFailed(failures) }
+            do {
+                try consumer.commit(positions)
+            } catch {
+                if error.isFatal { throw error }
+                // Lost ownership mid-batch (a rebalance): the new owner replays from the last commit.
+                logger.warning("commit failed, the batch will be replayed by the partition's owner: \(error)")
+                return
+            }
         }
-        for position in positions { lastCommitted[position.topicPartition.partition] = position.offset }
+        for position in positions { lastCommitted[position.topicPartition] = position.offset }
         publish(committed: positions)
     }
 
+    /// Sends the offsets into the open transaction and commits it. When the transaction must be
+    /// aborted, every partition is rebuilt from its last committed offset, as after a restart.
+    private func commitTransaction(_ positions: [TopicPartitionOffset]) throws {
+        do {
+            try producer.sendOffsets(positions, of: consumer)
+            try producer.commitTransaction()
+        } catch {
+            guard error.requiresAbort else { throw error }
+            logger.error("transaction aborted, rebuilding state from the last commit: \(error)")
+            try producer.abortTransaction()
+            let partitions = Array(tasks.keys)
+            tasks.removeAll()
+            try startTasks(for: partitions, rewinding: true)
+            return
+        }
+    }
+
     private func publish(committed positions: [TopicPartitionOffset]) {
-        let engineStatistics = engine.statistics
         let batch = tally
-        metrics.record(engineStatistics)
+        let engineStatistics = tasks.values.map(\.engine.statistics)
+        for statistics in engineStatistics { metrics.record(statistics) }
         status.update { snapshot in
             batch.add(to: &snapshot)
             snapshot.batchesCommitted += 1
             for position in positions { snapshot.committed[position.topicPartition] = position.offset }
-            for rule in engineStatistics.rules {
-                snapshot.unknownByRule[rule.ruleID] = rule.unknown
-                snapshot.suppressedByRule[rule.ruleID] = rule.suppressed
+            for statistics in engineStatistics {
+                for rule in statistics.rules {
+                    snapshot.unknownByRule[rule.ruleID, default: 0] = rule.unknown
+                    snapshot.suppressedByRule[rule.ruleID, default: 0] = rule.suppressed
+                }
             }
         }
     }
 
     /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
+        if tally.replayed > 0 { metrics.recordReplayed(tally.replayed) }
         tally = BatchTally()
-        let lag = Dictionary(uniqueKeysWithValues: assignment.compactMap { partition -> (TopicPartition, Int64)? in
-            let topicPartition = TopicPartition(topic: configuration.inputTopic, partition: partition)
-            guard let end = consumer.cachedEndOffset(of: topicPartition), let position = lastCommitted[partition] else { return nil }
-            return (topicPartition, max(0, end - position))
+        let lag = Dictionary(uniqueKeysWithValues: tasks.keys.compactMap { partition -> (TopicPartition, Int64)? in
+            guard let end = consumer.cachedEndOffset(of: partition), let position = lastCommitted[partition] else { return nil }
+            return (partition, max(0, end - position))
         })
-        let state = engine.stateSummary
+        var state = Engine.StateSummary()
+        for task in tasks.values { state.add(task.engine.stateSummary) }
         metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag)
         metrics.record(consumer.statistics, client: "consumer")
         metrics.record(producer.statistics, client: "producer")
         let isBrokerReachable = consumer.isBrokerReachable
+        let restoring = Set(tasks.values.filter(\.isRestoring).map(\.partition))
         status.update { snapshot in
             snapshot.lastLoopAt = instant
             snapshot.busyTime += busy
             snapshot.isBrokerReachable = isBrokerReachable
             snapshot.consumerLag = lag
             snapshot.windowState = state
+            snapshot.restoring = restoring
         }
     }
 
-    private func apply(_ rebalances: [RebalanceEvent]) {
+    private func apply(_ rebalances: [RebalanceEvent]) throws {
         for event in rebalances {
             switch event {
             case .assigned(let partitions):
-                assignment.formUnion(partitions.filter { $0.topic == configuration.inputTopic }.map(\.partition))
                 logger.info("partitions assigned: \(partitions.map(\.description).joined(separator: ", "))")
+                try startTasks(for: partitions.filter { topology.stage(for: $0.topic) != nil })
             case .revoked(let partitions, let isLost):
-                assignment.subtract(partitions.map(\.partition))
+                for partition in partitions {
+                    tasks[partition] = nil
+                    lastCommitted[partition] = nil
+                }
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")
             }
         }
-        let owned = Set(assignment.map { TopicPartition(topic: configuration.inputTopic, partition: $0) })
         if !rebalances.isEmpty {
+            let owned = Set(tasks.keys)
             status.update {
                 $0.assignment = owned
                 $0.hasJoinedGroup = true
@@ -231,8 +335,96 @@ final class PipelineWorker {
         }
     }
 
+    /// Gives each newly assigned partition an engine and, when it has committed history, seeks
+    /// back to its restore point so the engine replays that history before going live.
+    /// - Parameter rewinding: the partitions were being read already (an aborted transaction):
+    ///   every one is moved back, even those without a commit.
+    private func startTasks(for partitions: [TopicPartition], rewinding: Bool = false) throws {
+        guard !partitions.isEmpty else { return }
+        let committed = try readCommitted(partitions)
+        var seeks: [TopicPartitionOffset] = []
+        for position in committed {
+            let partition = position.topicPartition
+            guard let stage = topology.stage(for: partition.topic) else { continue }
+            let oldest = try consumer.queryWatermarks(of: partition).low
+            let hasCommit = position.offset >= 0
+            var replayFrom = hasCommit ? position.offset : oldest
+            if hasCommit {
+                let wanted = RestorePoint(metadata: position.metadata)?.replayFrom ?? oldest
+                if wanted < oldest {
+                    metrics.recordHistoryLost()
+                    logger.warning(
+                        "part of \(partition)'s history needed to restore its windows is gone from the topic (retention): windows start incomplete",
+                        metadata: ["needed": "\(wanted)", "oldest": "\(oldest)"])
+                }
+                replayFrom = min(max(wanted, oldest), position.offset)
+            }
+            if replayFrom < position.offset || rewinding { seeks.append(TopicPartitionOffset(partition, offset: replayFrom)) }
+            let task = PartitionTask(
+                partition: partition, engine: Engine(plan: stage.plan, options: configuration.engine), isRepartitioned: !stage.isInput,
+                replayFrom: replayFrom, restoreUntil: hasCommit ? position.offset : nil)
+            tasks[partition] = task
+            if hasCommit { lastCommitted[partition] = position.offset }
+            if task.isRestoring {
+                logger.info("restoring \(partition): replaying offsets \(replayFrom)..<\(position.offset)")
+            }
+        }
+        try consumer.seek(seeks)
+    }
+
+    /// Committed offsets, retried for a while: without them a partition cannot be restored.
+    private func readCommitted(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
+        var attempt = 0
+        while true {
+            do {
+                return try consumer.committed(partitions)
+            } catch {
+                attempt += 1
+                if error.isFatal || attempt >= 5 { throw error }
+                logger.warning("reading committed offsets failed, retrying: \(error)")
+                usleep(UInt32(500_000 * attempt))
+            }
+        }
+    }
+
+    private func finishRestoresAtPosition() {
+        for task in tasks.values where task.isRestoring {
+            if let position = consumer.position(of: task.partition), task.finishRestore(ifReached: position) { restored(task) }
+        }
+    }
+
+    private func restored(_ task: PartitionTask) {
+        let elapsed = ContinuousClock.now - task.assignedAt
+        metrics.recordRestore(duration: elapsed)
+        let milliseconds = max(1, elapsed.nanoseconds / 1_000_000)
+        let rate = Int64(task.replayedMessages) * 1000 / milliseconds
+        logger.info("restored \(task.partition): \(task.replayedMessages) messages replayed in \(milliseconds) ms (\(rate)/s); live")
+    }
+
     private func leaveGroup() {
         status.update { $0.phase = .stopping }
         consumer.close(timeout: configuration.closeTimeout)
+    }
+}
+
+/// Where a repartitioned record came from on the input topic, carried in its headers.
+struct RepartitionOrigin {
+    static let partitionHeader = "vigil.source.partition"
+    static let offsetHeader = "vigil.source.offset"
+
+    let partition: Int32
+    let offset: Int64
+
+    init?(_ message: KafkaMessage) {
+        guard let partitionBytes = message.header(Self.partitionHeader), let offsetBytes = message.header(Self.offsetHeader),
+            let partition = Int32(String(decoding: partitionBytes, as: UTF8.self)),
+            let offset = Int64(String(decoding: offsetBytes, as: UTF8.self))
+        else { return nil }
+        self.partition = partition
+        self.offset = offset
+    }
+
+    static func headers(partition: Int32, offset: Int64) -> [(name: String, value: [UInt8])] {
+        [(partitionHeader, Array(String(partition).utf8)), (offsetHeader, Array(String(offset).utf8))]
     }
 }

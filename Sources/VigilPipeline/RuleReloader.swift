@@ -73,7 +73,11 @@ package final class RuleReloader: Service {
         case .success(let plan) where plan.version == pipeline.activePlan.version:
             return .unchanged(version: plan.version)
         case .success(let plan):
-            pipeline.offer(plan)
+            do {
+                try pipeline.offer(plan)
+            } catch {
+                return apply(.failure(error))
+            }
             pipeline.status.update { $0.reloadsApplied += 1 }
             ReloadMetrics.applied.increment()
             logger.notice("rules reloaded", metadata: ["version": "\(plan.version)", "rules": "\(plan.rules.count)"])

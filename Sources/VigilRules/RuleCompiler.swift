@@ -45,8 +45,10 @@ package enum RuleCompiler {
         return compile(sources, lists: lists.mapValues { Set($0) }, version: ContentHash.version(of: files))
     }
 
+    /// - Parameter selected: compile only the rules with these ids (all when nil); the others are
+    ///   still read, so ids stay unique across the whole set.
     static func compile(
-        _ sources: [RuleSource], lists: [String: Set<String>], version: String
+        _ sources: [RuleSource], lists: [String: Set<String>], version: String, selecting selected: Set<String>? = nil
     ) -> Result<RulePlan, Diagnostics> {
         var compilation = Compilation(lists: lists)
         let contents = sources.sorted { $0.path < $1.path }.map {
@@ -54,8 +56,9 @@ package enum RuleCompiler {
         }
         compilation.declare(contents.flatMap(\.fields))
         compilation.diagnostics += contents.flatMap(\.diagnostics)
-        let drafts = contents.flatMap(\.rules)
-        compilation.checkUniqueIDs(drafts)
+        let allDrafts = contents.flatMap(\.rules)
+        compilation.checkUniqueIDs(allDrafts)
+        let drafts = selected.map { ids in allDrafts.filter { ids.contains($0.id ?? "") } } ?? allDrafts
         let rules = drafts.compactMap { compilation.compile($0) }
         let ordered = compilation.diagnostics.sorted(by: Compilation.precedes)
         guard !ordered.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
@@ -63,7 +66,7 @@ package enum RuleCompiler {
         }
         let plan = RulePlan(
             version: version, fields: compilation.builder.fields, aggregators: compilation.builder.aggregators,
-            rules: rules, warnings: ordered + compilation.unusedDeclarations())
+            rules: rules, warnings: ordered + compilation.unusedDeclarations(), sources: sources, lists: lists)
         return .success(plan)
     }
 }

@@ -37,10 +37,21 @@ import VigilTesting
         #expect(Set(values) == Set((0..<10).map { "event-\($0)" }))
         #expect(assigned == [TopicPartition(topic: "payments", partition: 0), TopicPartition(topic: "payments", partition: 1)])
 
-        let positions = nextOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
+        let positions = nextOffsets.map { TopicPartitionOffset($0.key, offset: $0.value, metadata: "replay-from=\($0.value - 1)") }
         try consumer.commit(positions)
         let committed = try consumer.committed(Array(nextOffsets.keys))
-        #expect(Set(committed) == Set(positions))
+        #expect(Set(committed) == Set(positions), "offsets and their metadata come back as committed")
+
+        // Seeking back re-reads the partition from there.
+        let first = TopicPartition(topic: "payments", partition: 0)
+        try consumer.seek([TopicPartitionOffset(first, offset: 0)])
+        var reread = 0
+        try pollUntil(consumer, deadlineSeconds: 30) { batch in
+            for index in 0..<batch.count where batch[index].topicPartition == first { reread += 1 }
+            return Int64(reread) == nextOffsets[first]
+        }
+        let watermarks = try consumer.queryWatermarks(of: first)
+        #expect(watermarks.low == 0 && watermarks.high == nextOffsets[first])
         #expect(consumer.close(timeout: .seconds(10)))
     }
 

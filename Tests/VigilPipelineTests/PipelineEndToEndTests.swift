@@ -38,7 +38,7 @@ import VigilTesting
 
     @Test func readinessWaitsForTheFirstAssignment() async throws {
         let fixture = try PipelineFixture(inputPartitions: 1)
-        let pipeline = Pipeline(configuration: fixture.configuration(), plan: fixture.plan, logger: .quiet)
+        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: fixture.plan, logger: .quiet)
         #expect(pipeline.status.snapshot.notReadyReason == "pipeline is starting")
         #expect(pipeline.status.snapshot.isAlive(now: .now))
         let running = Task { try await pipeline.run() }
@@ -77,7 +77,7 @@ import VigilTesting
                 expression: amount > 15
             """)
         try fixture.produce(Workload.first())
-        let pipeline = Pipeline(configuration: configuration, plan: shadowPlan, logger: .quiet)
+        let pipeline = try Pipeline(configuration: configuration, plan: shadowPlan, logger: .quiet)
         let running = Task { try await pipeline.run() }
         try await waitUntil { pipeline.status.snapshot.eventsConsumed == Workload.first().count }
         pipeline.requestStop()

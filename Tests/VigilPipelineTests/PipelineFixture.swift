@@ -50,7 +50,7 @@ struct PipelineFixture {
 
     /// Runs a pipeline until it has consumed `count` messages (or fails), then stops it gracefully.
     func run(_ configuration: PipelineConfiguration, untilConsumed count: Int) async throws -> PipelineSnapshot {
-        let pipeline = Pipeline(configuration: configuration, plan: plan, logger: .quiet)
+        let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: .quiet)
         let running = Task { try await pipeline.run() }
         let deadline = ContinuousClock.now + .seconds(60)
         while pipeline.status.snapshot.eventsConsumed < count, pipeline.status.snapshot.phase != .failed, ContinuousClock.now < deadline {

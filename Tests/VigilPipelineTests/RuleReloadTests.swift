@@ -22,7 +22,7 @@ import VigilTesting
         try Self.strict.write(to: file, atomically: true, encoding: .utf8)
         let plan = try RuleTestSources.compile(Self.strict)
 
-        let pipeline = Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
+        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
         let reloader = RuleReloader(
             directory: directory.path, pipeline: pipeline, currentVersion: "", interval: .milliseconds(100), logger: .quiet
         )

@@ -72,6 +72,9 @@ package struct ProducerConfiguration: Sendable {
     package var isIdempotent = true
     /// How long librdkafka keeps retrying a send before reporting it failed.
     package var deliveryTimeoutMilliseconds = 30_000
+    /// Set for exactly-once mode: one stable id per replica (e.g. the pod name), so a restarted
+    /// replica fences its predecessor's open transaction.
+    package var transactionalID: String?
 
     package init(kafka: KafkaConfiguration) {
         self.kafka = kafka
@@ -83,6 +86,7 @@ package struct ProducerConfiguration: Sendable {
         properties["enable.idempotence"] = isIdempotent ? "true" : "false"
         properties["acks"] = "all"
         properties["delivery.timeout.ms"] = String(deliveryTimeoutMilliseconds)
+        properties["transactional.id"] = transactionalID
         return properties.merging(kafka.properties) { _, passthrough in passthrough }
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// message it caused is acknowledged. `send` queues; `flush` waits until the queue is empty and
 /// returns the sends that failed since the previous flush. Not thread-safe: one owner calls it.
 package final class KafkaProducer {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
 
     package init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(.producer, properties: configuration.librdkafkaProperties(), logger: logger)

@@ -1,4 +1,5 @@
 import CRdKafka
+import Glibc
 
 /// Conversions between librdkafka's partition lists and Swift values.
 enum PartitionList {
@@ -7,8 +8,14 @@ enum PartitionList {
     }
 
     static func offsets(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartitionOffset] {
-        elements(of: list).map {
-            TopicPartitionOffset(TopicPartition(topic: String(cString: $0.topic), partition: $0.partition), offset: $0.offset)
+        elements(of: list).map { element in
+            let metadata = element.metadata.flatMap { bytes -> String? in
+                guard element.metadata_size > 0 else { return nil }
+                return String(decoding: UnsafeRawBufferPointer(start: bytes, count: element.metadata_size), as: UTF8.self)
+            }
+            return TopicPartitionOffset(
+                TopicPartition(topic: String(cString: element.topic), partition: element.partition),
+                offset: element.offset, metadata: metadata)
         }
     }
 
@@ -18,6 +25,11 @@ enum PartitionList {
         for entry in offsets {
             let element = rd_kafka_topic_partition_list_add(list, entry.topicPartition.topic, entry.topicPartition.partition)
             element?.pointee.offset = entry.offset
+            // librdkafka frees the metadata with the list, so it gets its own malloc'd copy.
+            if let element, let metadata = entry.metadata, let copy = strdup(metadata) {
+                element.pointee.metadata = UnsafeMutableRawPointer(copy)
+                element.pointee.metadata_size = strlen(copy)
+            }
         }
         return list
     }

@@ -10,6 +10,35 @@ package struct RulePlan: Sendable {
     package let aggregators: [AggregatorSpec]
     package let rules: [CompiledRule]
     package let warnings: [Diagnostic]
+    /// What the plan was compiled from, kept so a subset of its rules can be planned on its own.
+    let sources: [RuleSource]
+    let lists: [String: Set<String>]
+
+    /// The same rule set reduced to `ruleIDs`, with only the fields and aggregators those rules
+    /// use: an engine running it keeps window state for these rules alone. Same version.
+    package func restricted(to ruleIDs: Set<String>) throws(Diagnostics) -> RulePlan {
+        try RuleCompiler.compile(sources, lists: lists, version: version, selecting: ruleIDs).get()
+    }
+
+    /// An error about the rule text at `location`, quoting its line with a caret, for checks made
+    /// after compilation (such as how rules can be spread over partitions).
+    package func diagnostic(at location: SourceLocation, length: Int, _ message: String) -> Diagnostic {
+        let text = sources.first { $0.path == location.file }?.text ?? ""
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(location.line - 1).first.map(String.init) ?? ""
+        return Diagnostic(severity: .error, location: location, message: message, sourceLine: line, length: length)
+    }
+
+    /// The key fields of each aggregate a rule reads, by name (empty for a rule without aggregates).
+    package func aggregateKeys(of rule: CompiledRule) -> [[String]] {
+        rule.aggregators.map { id in aggregators[id.index].keyFields.map { fields[$0.index].name } }
+    }
+
+    /// How far back in event time state can matter: the longest window or cooldown.
+    package var longestMemoryMilliseconds: Int64 {
+        let windows = aggregators.map(\.windowMilliseconds).max() ?? 0
+        let cooldowns = rules.compactMap(\.cooldownMilliseconds).max() ?? 0
+        return max(windows, cooldowns)
+    }
 }
 
 package struct AggregatorID: Hashable, Sendable {

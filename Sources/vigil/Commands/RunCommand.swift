@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
             deadLetterTopic: pipeline.deadLetter
         )
         pipeline.apply(to: &configuration)
-        let service = Pipeline(configuration: configuration, plan: plan, logger: logger)
+        let service = try Pipeline(configuration: configuration, plan: plan, logger: logger)
         let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
         var services: [any Service] = [service, reloader]
         if let server = try ops.configuration() {

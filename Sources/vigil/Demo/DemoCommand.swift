@@ -54,7 +54,11 @@ struct DemoCommand: AsyncParsableCommand {
             shadowAlertTopic: topics.shadowAlerts, deadLetterTopic: topics.deadLetters
         )
         configuration.producer.lingerMilliseconds = 2
-        let pipeline = Pipeline(configuration: configuration, plan: plan, logger: logger)
+        let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        // Rules keyed by account or device run on repartition topics, as wide as the input.
+        for stage in pipeline.topology.repartitionStages {
+            try cluster.createTopic(stage.topic, partitions: partitions)
+        }
         let follower = AlertFollower(
             consumer: .demo(kafka, group: "vigil-demo-tail"), topics: [topics.alerts, topics.shadowAlerts], logger: logger
         )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VigilEngine
 import VigilKafka
 import VigilPipeline
@@ -22,6 +23,18 @@ struct PipelineOptions: ParsableArguments {
 
     @Option(help: "Topic for messages that are not valid events (default: <input>.dead-letter).")
     var deadLetter: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fields the input topic is keyed by, comma-separated ('' for none).",
+            discussion: "Rules keyed by anything else run on repartition topics named <group>-<input>-by-<fields>."))
+    var inputKey = "card_id"
+
+    @Flag(help: "Commit each batch's outputs and offsets in one Kafka transaction (needs a real cluster; see the README).")
+    var exactlyOnce = false
+
+    @Option(help: "Transactional id for --exactly-once, unique and stable per replica (default: the instance id).")
+    var transactionalID: String?
 
     @Option(help: "Directory of rule files.")
     var rules = "rules"
@@ -48,5 +61,16 @@ struct PipelineOptions: ParsableArguments {
         configuration.badInput.maximumShare = maxBadShare
         configuration.consumer.groupInstanceID = instanceID
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMs
+        configuration.inputKey = inputKey.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        configuration.isExactlyOnce = exactlyOnce
+        if exactlyOnce {
+            configuration.producer.transactionalID = transactionalID ?? instanceID.map { "\(group)-\($0)" }
+        }
+    }
+
+    func validate() throws {
+        if exactlyOnce, transactionalID == nil, instanceID == nil {
+            throw ValidationError("--exactly-once needs --transactional-id or --instance-id (one stable id per replica)")
+        }
     }
 }

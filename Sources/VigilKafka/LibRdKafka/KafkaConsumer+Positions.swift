@@ -1,0 +1,40 @@
+import CRdKafka
+
+extension KafkaConsumer {
+    /// Moves the fetch positions of assigned partitions, e.g. back to where a restore starts.
+    /// Messages already fetched for those partitions are discarded by librdkafka.
+    package func seek(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(10)) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = PartitionList.make(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(client.handle, list, timeout.milliseconds) {
+            throw KafkaError(.consume, consuming: error, context: "seek \(offsets)")
+        }
+        if let (partition, error) = PartitionList.firstError(of: list) {
+            throw KafkaError(.consume, response: error, context: "seek \(partition)")
+        }
+    }
+
+    /// The oldest and the next offset the broker holds for a partition (a broker round trip).
+    package func queryWatermarks(of partition: TopicPartition, timeout: Duration = .seconds(10)) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let result = rd_kafka_query_watermark_offsets(
+            client.handle, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consume, response: result, context: "watermarks of \(partition)")
+        }
+        return (low, high)
+    }
+}
+
+extension KafkaConsumer {
+    /// The offset of the next message this consumer will hand out for a partition, as far as it
+    /// knows locally; nil before the first fetch.
+    package func position(of partition: TopicPartition) -> Int64? {
+        let list = PartitionList.make([TopicPartitionOffset(partition, offset: -1001)])
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        guard rd_kafka_position(client.handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return PartitionList.offsets(of: list).first.flatMap { $0.offset >= 0 ? $0.offset : nil }
+    }
+}

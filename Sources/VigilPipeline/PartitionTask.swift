@@ -1,0 +1,76 @@
+import VigilEngine
+import VigilKafka
+import VigilRules
+
+/// One assigned partition: its own engine, its restore progress, and (on a repartition topic)
+/// which input messages it has already counted.
+///
+/// State follows partitions: when a partition moves to another replica, its window state is
+/// rebuilt there by replaying the partition's recent history, and the old owner drops its copy.
+final class PartitionTask {
+    let partition: TopicPartition
+    let engine: Engine
+    let isRepartitioned: Bool
+    /// Messages before this offset are history being replayed: they update state, their outputs
+    /// were delivered before the last commit and are discarded. Nil once live.
+    private(set) var restoreUntil: Int64?
+    private(set) var replayedMessages = 0
+    let assignedAt = ContinuousClock.now
+    private var anchors: ReplayAnchors
+    /// For repartition topics: per input partition, the newest input offset already counted.
+    /// A replayed input batch writes the same records again; they are recognised and skipped.
+    private var countedInputOffsets: [Int32: Int64] = [:]
+
+    init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
+        self.partition = partition
+        self.engine = engine
+        self.isRepartitioned = isRepartitioned
+        self.anchors = ReplayAnchors(replayFrom: replayFrom)
+        self.restoreUntil = restoreUntil.flatMap { $0 > replayFrom ? $0 : nil }
+    }
+
+    var isRestoring: Bool { restoreUntil != nil }
+
+    func isReplay(_ offset: Int64) -> Bool {
+        guard let restoreUntil else { return false }
+        return offset < restoreUntil
+    }
+
+    /// True the first time an input message is seen on this repartition partition; false for a copy.
+    func countsFirst(inputPartition: Int32, inputOffset: Int64) -> Bool {
+        if let counted = countedInputOffsets[inputPartition], inputOffset <= counted { return false }
+        countedInputOffsets[inputPartition] = inputOffset
+        return true
+    }
+
+    /// After a message went through the engine (replayed or live).
+    /// - Returns: true when this message completed the restore.
+    func processed(offset: Int64) -> Bool {
+        anchors.processed(upTo: offset + 1, watermark: engine.watermark)
+        guard let until = restoreUntil else { return false }
+        if offset < until { replayedMessages += 1 }
+        return finishRestore(ifReached: offset + 1)
+    }
+
+    /// Ends the restore once the consumer's position has reached the committed offset (a
+    /// transaction marker or a compacted gap can mean no message sits right before it).
+    func finishRestore(ifReached position: Int64) -> Bool {
+        guard let until = restoreUntil, position >= until else { return false }
+        restoreUntil = nil
+        return true
+    }
+
+    /// Where a restore of this partition would start now, to store with the next commit.
+    func restorePoint() -> RestorePoint {
+        let memory = engine.plan.longestMemoryMilliseconds + engine.options.allowedLatenessMilliseconds
+        return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory))
+    }
+}
+
+extension Engine.StateSummary {
+    mutating func add(_ other: Engine.StateSummary) {
+        activeKeys += other.activeKeys
+        retainedEntries += other.retainedEntries
+        estimatedBytes += other.estimatedBytes
+    }
+}
