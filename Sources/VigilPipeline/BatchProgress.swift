@@ -28,6 +28,8 @@ struct BatchTally {
     var duplicatesSkipped = 0
     /// Events written to repartition topics.
     var repartitioned = 0
+    /// Events read back from repartition topics (not counted in `consumed`, which is the input's).
+    var repartitionedConsumed = 0
     /// Input events that lack a repartition topic's key fields, by topic.
     var unroutable: [String: Int] = [:]
     var alertsByRule: [String: Int] = [:]
@@ -45,6 +47,7 @@ struct BatchTally {
         snapshot.replayedMessages += replayed
         snapshot.duplicatesSkipped += duplicatesSkipped
         snapshot.eventsRepartitioned += repartitioned
+        snapshot.repartitionedEventsConsumed += repartitionedConsumed
         snapshot.unroutableByTopic.merge(unroutable, uniquingKeysWith: +)
         snapshot.alertsByRule.merge(alertsByRule, uniquingKeysWith: +)
         snapshot.shadowAlertsByRule.merge(shadowAlertsByRule, uniquingKeysWith: +)

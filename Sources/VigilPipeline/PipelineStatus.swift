@@ -12,6 +12,7 @@ package struct PipelineSnapshot: Sendable {
     package var rulesetVersion = ""
     /// When the rule set in force was swapped in, epoch milliseconds.
     package var rulesetLoadedAt: Int64?
+    /// Messages read from the input topic (repartition topics are counted apart).
     package var eventsConsumed = 0
     package var eventsEvaluated = 0
     package var lateEvents = 0
@@ -20,6 +21,7 @@ package struct PipelineSnapshot: Sendable {
     /// Repeated copies of input events on repartition topics (from a replayed input batch), skipped.
     package var duplicatesSkipped = 0
     package var eventsRepartitioned = 0
+    package var repartitionedEventsConsumed = 0
     /// Input events without the key fields of a repartition topic, by topic.
     package var unroutableByTopic: [String: Int] = [:]
     /// Partitions whose window state is still being rebuilt: the replica is not ready meanwhile.

@@ -165,11 +165,11 @@ final class PipelineWorker {
             tally.replayed += 1
             return nil
         }
-        tally.consumed += 1
+        if task.isRepartitioned { tally.repartitionedConsumed += 1 } else { tally.consumed += 1 }
         var isBad = false
         switch outcome {
         case .evaluated(let alerts):
-            tally.evaluated += 1
+            if !task.isRepartitioned { tally.evaluated += 1 }
             for alert in alerts { try send(alert) }
             if !task.isRepartitioned { try repartition(message) }
         case .rejected(let failure):

@@ -73,10 +73,10 @@ struct ReplayAnchors {
         return replayFrom
     }
 
-    /// Keeps every other checkpoint.
+    /// Keeps every other checkpoint, the oldest included, so those left still span the history.
     private mutating func thin() {
         let live = checkpoints[head...]
-        checkpoints = live.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        checkpoints = live.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         head = 0
     }
 }

@@ -1,0 +1,47 @@
+import Testing
+@testable import VigilPipeline
+
+@Suite struct RestorePointTests {
+    @Test func metadataRoundTripsAndForeignMetadataIsIgnored() {
+        #expect(RestorePoint(metadata: RestorePoint(replayFrom: 1234).metadata) == RestorePoint(replayFrom: 1234))
+        #expect(RestorePoint(metadata: nil) == nil)
+        #expect(RestorePoint(metadata: "") == nil)
+        #expect(RestorePoint(metadata: "committed by another tool") == nil)
+        #expect(RestorePoint(metadata: RestorePoint.prefix + "-5") == nil)
+    }
+
+    /// One event per minute at offsets 0…; a 10-minute memory. Once the watermark is at minute m,
+    /// only events after minute m − 10 can matter, so replay may start at the offset of minute m − 10 + 1
+    /// (rounded down to a checkpoint).
+    @Test func replayStartsAtTheOldestMessageStillWithinReach() {
+        var anchors = ReplayAnchors(replayFrom: 0, interval: 1)
+        let minute: Int64 = 60_000
+        for offset in Int64(0)..<30 {
+            anchors.processed(upTo: offset + 1, watermark: offset * minute)
+        }
+        // Checkpoint (k, watermark (k-1) minutes) passes when (k - 1) <= 29 - 10.
+        #expect(anchors.advance(watermark: 29 * minute, memory: 10 * minute) == 20)
+        #expect(anchors.advance(watermark: 29 * minute, memory: 10 * minute) == 20, "idempotent")
+        #expect(anchors.advance(watermark: 25 * minute, memory: 10 * minute) == 20, "never moves back")
+    }
+
+    @Test func thinningOnlyMovesTheStartEarlier() {
+        var thinned = ReplayAnchors(replayFrom: 0, interval: 1, capacity: 8)
+        var full = ReplayAnchors(replayFrom: 0, interval: 1, capacity: 1_000)
+        for offset in Int64(0)..<100 {
+            thinned.processed(upTo: offset + 1, watermark: offset)
+            full.processed(upTo: offset + 1, watermark: offset)
+        }
+        let exact = full.advance(watermark: 99, memory: 30)
+        let bounded = thinned.advance(watermark: 99, memory: 30)
+        #expect(exact == 70)
+        #expect(bounded <= exact && bounded > 0, "bounded memory replays a little more, never less: \(bounded)")
+    }
+
+    @Test func aPartitionWithoutEventsKeepsItsStart() {
+        var anchors = ReplayAnchors(replayFrom: 42, interval: 1)
+        #expect(anchors.advance(watermark: .min, memory: 10) == 42)
+        anchors.processed(upTo: 43, watermark: .min)
+        #expect(anchors.advance(watermark: 1_000, memory: 10) == 43, "offsets before any counted event are never needed")
+    }
+}

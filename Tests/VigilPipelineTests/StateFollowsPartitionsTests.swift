@@ -1,0 +1,82 @@
+import Testing
+import VigilKafka
+import VigilPipeline
+import VigilRules
+import VigilTesting
+
+/// Window state that spans two runs of the pipeline, and an account whose payments arrive on
+/// every input partition: both need the pipeline to restore state and to repartition by account.
+@Suite struct StateFollowsPartitionsTests {
+    static let rules = """
+        rules:
+          - id: card-velocity
+            description: Three payments on one card in five minutes
+            severity: medium
+            expression: count(by: card_id, over: 5m) > 2
+          - id: account-velocity
+            description: Three payments on one account in ten minutes, whatever the card
+            severity: high
+            expression: count(by: account_id, over: 10m) > 2
+        """
+    static let minute: Int64 = 60_000
+    static let accountTopic = "vigil-payments-by-account_id"
+
+    @Test func windowsSurviveARestartAndSeePaymentsFromEveryPartition() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 3)
+        try fixture.cluster.createTopic(Self.accountTopic, partitions: 2)
+        let plan = try RuleTestSources.compile(Self.rules)
+        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
+        #expect(pipeline.topology.topics == ["payments", Self.accountTopic])
+
+        // First run: account a-1 pays with cards c-1 and c-2 on partitions 0 and 1; card c-9 pays twice.
+        try produce(on: fixture.cluster, [
+            (0, payment("a1-e1", card: "c-1", account: "a-1", at: 1)),
+            (1, payment("a1-e2", card: "c-2", account: "a-1", at: 2)),
+            (2, payment("c9-e1", card: "c-9", account: "a-9", at: 1)),
+            (2, payment("c9-e2", card: "c-9", account: "a-9", at: 2)),
+        ])
+        let first = try await run(pipeline) { $0.eventsConsumed == 4 && $0.repartitionedEventsConsumed == 4 }
+        #expect(first.alertCount == 0, "two payments per key are below every limit")
+
+        // Second run, a new member: the third payment of each key fires only if the windows were restored.
+        try produce(on: fixture.cluster, [
+            (2, payment("a1-e3", card: "c-3", account: "a-1", at: 3)),
+            (2, payment("c9-e3", card: "c-9", account: "a-9", at: 3)),
+        ])
+        let resumed = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
+        let second = try await run(resumed) { $0.alertCount >= 3 }
+        #expect(second.replayedMessages >= 4, "history replayed to rebuild the windows: \(second.replayedMessages)")
+        #expect(second.restoring.isEmpty)
+
+        // a-9 is c-9's account: its third payment fires both rules.
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 3)
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == [
+            ExpectedAlert(rule: "account-velocity", event: "a1-e3", key: "a-1"),
+            ExpectedAlert(rule: "account-velocity", event: "c9-e3", key: "a-9"),
+            ExpectedAlert(rule: "card-velocity", event: "c9-e3", key: "c-9"),
+        ])
+        #expect(alerts.count == 3, "no alert published twice")
+    }
+
+    private func payment(_ id: String, card: String, account: String, at minutes: Int64) -> (key: String, value: String) {
+        (card, TestEvent.json(id: id, ts: minutes * Self.minute, amount: "10", ["card_id": card, "account_id": account]))
+    }
+
+    /// Produces each message to the partition given, so that one account spans several partitions.
+    private func produce(on cluster: MockCluster, _ messages: [(partition: Int32, message: (key: String, value: String))]) throws {
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for (partition, message) in messages {
+            try producer.send(topic: "payments", partition: partition, key: Array(message.key.utf8), value: Array(message.value.utf8))
+        }
+        let failures = try producer.flush()
+        #expect(failures.isEmpty)
+    }
+
+    private func run(_ pipeline: Pipeline, until done: @escaping (PipelineSnapshot) -> Bool) async throws -> PipelineSnapshot {
+        let running = Task { try await pipeline.run() }
+        try await waitUntil { done(pipeline.status.snapshot) || pipeline.status.snapshot.phase == .failed }
+        pipeline.requestStop()
+        try await running.value
+        return pipeline.status.snapshot
+    }
+}
