@@ -34,8 +34,25 @@ package struct TopicPartitionOffset: Hashable, Sendable, CustomStringConvertible
 
 /// A change of the consumer's assignment, reported by `KafkaConsumer.poll` in the order it happened.
 package enum RebalanceEvent: Sendable, Equatable {
-    case assigned([TopicPartition])
+    case assigned([AssignedPartition])
     /// `isLost` is true when the partitions were taken away without a clean hand-over
     /// (session timeout): their uncommitted work may already be owned by another member.
     case revoked([TopicPartition], isLost: Bool)
+}
+
+/// A partition the group gave this member, and where reading it starts.
+package struct AssignedPartition: Sendable, Equatable {
+    package let partition: TopicPartition
+    /// The group's committed position with its metadata, when the consumer has a start-position
+    /// policy (`KafkaConsumer.startPositions`) and a commit exists; nil otherwise.
+    package let committed: TopicPartitionOffset?
+    /// Where fetching starts, as the policy chose it; nil: at the committed offset (or by
+    /// `auto.offset.reset` when none is committed).
+    package let start: Int64?
+
+    package init(partition: TopicPartition, committed: TopicPartitionOffset? = nil, start: Int64? = nil) {
+        self.partition = partition
+        self.committed = committed
+        self.start = start
+    }
 }

@@ -22,7 +22,8 @@ struct BatchTally {
     var consumed = 0
     var evaluated = 0
     var late = 0
-    /// History replayed to rebuild window state (outputs discarded).
+    /// History replayed to rebuild window state (outputs discarded); published whether or not the
+    /// batch commits, since a batch of pure replay has nothing to commit.
     var replayed = 0
     /// Copies of input events on a repartition topic, recognised and not counted twice.
     var duplicatesSkipped = 0
@@ -44,7 +45,6 @@ struct BatchTally {
         snapshot.eventsConsumed += consumed
         snapshot.eventsEvaluated += evaluated
         snapshot.lateEvents += late
-        snapshot.replayedMessages += replayed
         snapshot.duplicatesSkipped += duplicatesSkipped
         snapshot.eventsRepartitioned += repartitioned
         snapshot.repartitionedEventsConsumed += repartitionedConsumed

@@ -20,6 +20,8 @@ final class PartitionTask {
     /// For repartition topics: per input partition, the newest input offset already counted.
     /// A replayed input batch writes the same records again; they are recognised and skipped.
     private var countedInputOffsets: [Int32: Int64] = [:]
+    /// Where the replay was asked to start, until the first message shows where it did start.
+    private var requestedStart: Int64?
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -27,6 +29,15 @@ final class PartitionTask {
         self.isRepartitioned = isRepartitioned
         self.anchors = ReplayAnchors(replayFrom: replayFrom)
         self.restoreUntil = restoreUntil.flatMap { $0 > replayFrom ? $0 : nil }
+        self.requestedStart = self.restoreUntil == nil ? nil : replayFrom
+    }
+
+    /// True when the first replayed message lies past the restore point: retention has removed
+    /// history the windows need (one offset of slack for a transaction marker).
+    func revealsLostHistory(firstOffset offset: Int64) -> Bool {
+        guard let requested = requestedStart else { return false }
+        requestedStart = nil
+        return offset > requested + 1
     }
 
     var isRestoring: Bool { restoreUntil != nil }

@@ -6,12 +6,16 @@ package enum PipelineError: Error, CustomStringConvertible {
     case deliveryFailed([DeliveryFailure])
     /// The bad-input guard tripped; input past the bad stretch was not committed.
     case badInputLimit(reason: String, partition: Int32, offset: Int64)
+    /// Exactly-once mode: a batch's transaction had to be aborted; a restart rebuilds state from the last commit.
+    case transactionAborted(KafkaError)
 
     package var description: String {
         switch self {
         case .deliveryFailed(let failures):
             let sample = failures.prefix(3).map(\.description).joined(separator: "; ")
             return "\(failures.count) output messages were not delivered (\(sample)); their input was not committed"
+        case .transactionAborted(let error):
+            return "the batch's transaction was aborted (\(error)); restart to rebuild the window state from the last commit"
         case .badInputLimit(let reason, let partition, let offset):
             return "stopped consuming: \(reason), at partition \(partition) offset \(offset); "
                 + "nothing past the bad stretch was committed. Inspect the dead-letter topic, fix the producer, "

@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 import VigilEngine
 import VigilEvents
@@ -53,6 +52,7 @@ final class PipelineWorker {
     func run(until shouldStop: () -> Bool) throws {
         try producer.prepare(topics: outputTopics)
         if configuration.isExactlyOnce { try producer.initTransactions() }
+        consumer.startPositions(Self.restoreStart)
         try consumer.subscribe(topics: topology.topics)
         logger.info("consuming", metadata: ["topics": "\(topology.topics.joined(separator: ", "))"])
         status.update { $0.phase = .running }
@@ -139,6 +139,12 @@ final class PipelineWorker {
     /// Evaluates one message and sends what it caused. Returns an error when the bad-input guard trips.
     private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
         let isReplay = task.isReplay(message.offset)
+        if task.revealsLostHistory(firstOffset: message.offset) {
+            metrics.recordHistoryLost()
+            logger.warning(
+                "\(task.partition) no longer holds all the history its windows need (retention): they start incomplete",
+                metadata: ["firstOffset": "\(message.offset)"])
+        }
         defer {
             if task.processed(offset: message.offset) { restored(task) }
         }
@@ -254,19 +260,17 @@ final class PipelineWorker {
     }
 
     /// Sends the offsets into the open transaction and commits it. When the transaction must be
-    /// aborted, every partition is rebuilt from its last committed offset, as after a restart.
+    /// aborted, the replica stops so that it restarts from the last commit.
     private func commitTransaction(_ positions: [TopicPartitionOffset]) throws {
         do {
             try producer.sendOffsets(positions, of: consumer)
             try producer.commitTransaction()
         } catch {
             guard error.requiresAbort else { throw error }
-            logger.error("transaction aborted, rebuilding state from the last commit: \(error)")
+            // The engines already hold the aborted batch: only a rebuild from the last commit is
+            // right, and a restart does exactly that (the partitions are restored on assignment).
             try producer.abortTransaction()
-            let partitions = Array(tasks.keys)
-            tasks.removeAll()
-            try startTasks(for: partitions, rewinding: true)
-            return
+            throw PipelineError.transactionAborted(error)
         }
     }
 
@@ -289,7 +293,8 @@ final class PipelineWorker {
 
     /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
-        if tally.replayed > 0 { metrics.recordReplayed(tally.replayed) }
+        let replayed = tally.replayed
+        if replayed > 0 { metrics.recordReplayed(replayed) }
         tally = BatchTally()
         let lag = Dictionary(uniqueKeysWithValues: tasks.keys.compactMap { partition -> (TopicPartition, Int64)? in
             guard let end = consumer.cachedEndOffset(of: partition), let position = lastCommitted[partition] else { return nil }
@@ -309,6 +314,7 @@ final class PipelineWorker {
             snapshot.consumerLag = lag
             snapshot.windowState = state
             snapshot.restoring = restoring
+            snapshot.replayedMessages += replayed
         }
     }
 
@@ -316,8 +322,8 @@ final class PipelineWorker {
         for event in rebalances {
             switch event {
             case .assigned(let partitions):
-                logger.info("partitions assigned: \(partitions.map(\.description).joined(separator: ", "))")
-                try startTasks(for: partitions.filter { topology.stage(for: $0.topic) != nil })
+                logger.info("partitions assigned: \(partitions.map(\.partition.description).joined(separator: ", "))")
+                startTasks(for: partitions)
             case .revoked(let partitions, let isLost):
                 for partition in partitions {
                     tasks[partition] = nil
@@ -335,54 +341,28 @@ final class PipelineWorker {
         }
     }
 
-    /// Gives each newly assigned partition an engine and, when it has committed history, seeks
-    /// back to its restore point so the engine replays that history before going live.
-    /// - Parameter rewinding: the partitions were being read already (an aborted transaction):
-    ///   every one is moved back, even those without a commit.
-    private func startTasks(for partitions: [TopicPartition], rewinding: Bool = false) throws {
-        guard !partitions.isEmpty else { return }
-        let committed = try readCommitted(partitions)
-        var seeks: [TopicPartitionOffset] = []
-        for position in committed {
-            let partition = position.topicPartition
-            guard let stage = topology.stage(for: partition.topic) else { continue }
-            let oldest = try consumer.queryWatermarks(of: partition).low
-            let hasCommit = position.offset >= 0
-            var replayFrom = hasCommit ? position.offset : oldest
-            if hasCommit {
-                let wanted = RestorePoint(metadata: position.metadata)?.replayFrom ?? oldest
-                if wanted < oldest {
-                    metrics.recordHistoryLost()
-                    logger.warning(
-                        "part of \(partition)'s history needed to restore its windows is gone from the topic (retention): windows start incomplete",
-                        metadata: ["needed": "\(wanted)", "oldest": "\(oldest)"])
-                }
-                replayFrom = min(max(wanted, oldest), position.offset)
-            }
-            if replayFrom < position.offset || rewinding { seeks.append(TopicPartitionOffset(partition, offset: replayFrom)) }
-            let task = PartitionTask(
-                partition: partition, engine: Engine(plan: stage.plan, options: configuration.engine), isRepartitioned: !stage.isInput,
-                replayFrom: replayFrom, restoreUntil: hasCommit ? position.offset : nil)
-            tasks[partition] = task
-            if hasCommit { lastCommitted[partition] = position.offset }
-            if task.isRestoring {
-                logger.info("restoring \(partition): replaying offsets \(replayFrom)..<\(position.offset)")
-            }
-        }
-        try consumer.seek(seeks)
+    /// Where a newly assigned partition starts: at its restore point, so the engine first replays
+    /// the history its windows need. Offsets committed without a restore point replay all the
+    /// partition still holds; a partition without a commit starts by `auto.offset.reset`.
+    private static let restoreStart: StartPositionPolicy = { committed in
+        guard committed.offset >= 0 else { return nil }
+        guard let point = RestorePoint(metadata: committed.metadata) else { return TopicPartitionOffset.beginning }
+        return min(point.replayFrom, committed.offset)
     }
 
-    /// Committed offsets, retried for a while: without them a partition cannot be restored.
-    private func readCommitted(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
-        var attempt = 0
-        while true {
-            do {
-                return try consumer.committed(partitions)
-            } catch {
-                attempt += 1
-                if error.isFatal || attempt >= 5 { throw error }
-                logger.warning("reading committed offsets failed, retrying: \(error)")
-                usleep(UInt32(500_000 * attempt))
+    /// Gives each newly assigned partition an engine; one with committed history replays it
+    /// (reading started at its restore point) before going live.
+    private func startTasks(for partitions: [AssignedPartition]) {
+        for assigned in partitions {
+            guard let stage = topology.stage(for: assigned.partition.topic) else { continue }
+            let committed = assigned.committed?.offset
+            let task = PartitionTask(
+                partition: assigned.partition, engine: Engine(plan: stage.plan, options: configuration.engine),
+                isRepartitioned: !stage.isInput, replayFrom: max(0, assigned.start ?? committed ?? 0), restoreUntil: committed)
+            tasks[assigned.partition] = task
+            if let committed { lastCommitted[assigned.partition] = committed }
+            if task.isRestoring {
+                logger.info("restoring \(assigned.partition): replaying from offset \(assigned.start ?? 0) up to \(committed ?? 0)")
             }
         }
     }

@@ -24,7 +24,7 @@ import VigilTesting
         var assigned: Set<TopicPartition> = []
         var nextOffsets: [TopicPartition: Int64] = [:]
         try pollUntil(consumer, deadlineSeconds: 30) { batch in
-            for event in batch.rebalances { if case .assigned(let partitions) = event { assigned.formUnion(partitions) } }
+            for event in batch.rebalances { if case .assigned(let partitions) = event { assigned.formUnion(partitions.map(\.partition)) } }
             for index in 0..<batch.count {
                 let message = batch[index]
                 values.append(String(decoding: message.value, as: UTF8.self))
@@ -42,14 +42,7 @@ import VigilTesting
         let committed = try consumer.committed(Array(nextOffsets.keys))
         #expect(Set(committed) == Set(positions), "offsets and their metadata come back as committed")
 
-        // Seeking back re-reads the partition from there.
         let first = TopicPartition(topic: "payments", partition: 0)
-        try consumer.seek([TopicPartitionOffset(first, offset: 0)])
-        var reread = 0
-        try pollUntil(consumer, deadlineSeconds: 30) { batch in
-            for index in 0..<batch.count where batch[index].topicPartition == first { reread += 1 }
-            return Int64(reread) == nextOffsets[first]
-        }
         let watermarks = try consumer.queryWatermarks(of: first)
         #expect(watermarks.low == 0 && watermarks.high == nextOffsets[first])
         #expect(consumer.close(timeout: .seconds(10)))
@@ -138,6 +131,34 @@ import VigilTesting
         } throws: { error in
             (error as? KafkaError)?.message == "client.properties:2: expected key=value, got 'broken'"
         }
+    }
+
+    /// A start-position policy reads the commit's metadata at assignment, and the first fetch
+    /// already starts where it says: no message from the committed offset comes first.
+    @Test func assignedPartitionsStartWhereThePolicySays() throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 1)
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for index in 0..<10 { try producer.send(topic: "payments", key: nil, value: Array("event-\(index)".utf8)) }
+        #expect(try producer.flush().isEmpty)
+        let partition = TopicPartition(topic: "payments", partition: 0)
+        let first = try KafkaConsumer(configuration: .test(cluster, group: "starts"), logger: .quiet)
+        try first.commit([TopicPartitionOffset(partition, offset: 8, metadata: "from=3")])
+        first.close(timeout: .seconds(5))
+
+        let consumer = try KafkaConsumer(configuration: .test(cluster, group: "starts"), logger: .quiet)
+        consumer.startPositions { committed in committed.metadata.flatMap { Int64($0.dropFirst("from=".count)) } }
+        try consumer.subscribe(topics: ["payments"])
+        var assigned: [AssignedPartition] = []
+        var offsets: [Int64] = []
+        try pollUntil(consumer, deadlineSeconds: 30) { batch in
+            for event in batch.rebalances { if case .assigned(let partitions) = event { assigned += partitions } }
+            for index in 0..<batch.count { offsets.append(batch[index].offset) }
+            return offsets.count >= 7
+        }
+        #expect(assigned == [AssignedPartition(partition: partition, committed: TopicPartitionOffset(partition, offset: 8, metadata: "from=3"), start: 3)])
+        #expect(offsets == Array(3..<10))
+        #expect(consumer.close(timeout: .seconds(10)))
     }
 
     private func pollUntil(_ consumer: KafkaConsumer, deadlineSeconds: Int, _ body: (KafkaMessageBatch) -> Bool) throws {

@@ -1,20 +1,6 @@
 import CRdKafka
 
 extension KafkaConsumer {
-    /// Moves the fetch positions of assigned partitions, e.g. back to where a restore starts.
-    /// Messages already fetched for those partitions are discarded by librdkafka.
-    package func seek(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(10)) throws(KafkaError) {
-        guard !offsets.isEmpty else { return }
-        let list = PartitionList.make(offsets)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        if let error = rd_kafka_seek_partitions(client.handle, list, timeout.milliseconds) {
-            throw KafkaError(.consume, consuming: error, context: "seek \(offsets)")
-        }
-        if let (partition, error) = PartitionList.firstError(of: list) {
-            throw KafkaError(.consume, response: error, context: "seek \(partition)")
-        }
-    }
-
     /// The oldest and the next offset the broker holds for a partition (a broker round trip).
     package func queryWatermarks(of partition: TopicPartition, timeout: Duration = .seconds(10)) throws(KafkaError) -> (low: Int64, high: Int64) {
         var low: Int64 = -1

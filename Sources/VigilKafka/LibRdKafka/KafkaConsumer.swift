@@ -22,6 +22,12 @@ package final class KafkaConsumer {
         rd_kafka_poll_set_consumer(client.handle)
     }
 
+    /// Decides where each newly assigned partition starts reading, from its committed position
+    /// and metadata, before its first fetch. Set it before `subscribe`.
+    package func startPositions(_ policy: @escaping StartPositionPolicy) {
+        client.context.startPositions.withLock { $0 = policy }
+    }
+
     package func subscribe(topics: [String]) throws(KafkaError) {
         let list = PartitionList.make(topics.map { TopicPartitionOffset(TopicPartition(topic: $0, partition: -1), offset: 0) })
         defer { rd_kafka_topic_partition_list_destroy(list) }

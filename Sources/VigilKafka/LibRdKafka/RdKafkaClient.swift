@@ -10,6 +10,8 @@ final class ClientContext: Sendable {
     let logger: Logger
     let deliveryFailures = Mutex<[DeliveryFailure]>([])
     let rebalances = Mutex<[RebalanceEvent]>([])
+    /// Chooses where a newly assigned partition starts, from its committed position.
+    let startPositions = Mutex<StartPositionPolicy?>(nil)
     /// The latest statistics, when `statistics.interval.ms` is set.
     let statistics = Mutex<KafkaStatistics?>(nil)
 
@@ -143,12 +145,16 @@ private func applyRebalance(
     var failure: OpaquePointer?
     switch reason {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        var assigned = changed.map { AssignedPartition(partition: $0) }
+        if let partitions, let policy = context.startPositions.withLock({ $0 }) {
+            assigned = chooseStarts(client: client, partitions: partitions, policy: policy, logger: context.logger)
+        }
         if isCooperative {
             failure = rd_kafka_incremental_assign(client, partitions)
         } else {
             _ = rd_kafka_assign(client, partitions)
         }
-        context.rebalances.withLock { $0.append(.assigned(changed)) }
+        context.rebalances.withLock { $0.append(.assigned(assigned)) }
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         let isLost = rd_kafka_assignment_lost(client) != 0
         if isCooperative {
@@ -164,5 +170,38 @@ private func applyRebalance(
     }
     if let failure {
         context.logger.error("\(KafkaError(.consume, consuming: failure, context: "incremental rebalance"))")
+    }
+}
+
+/// Where a newly assigned partition starts, given its committed position (offset and metadata,
+/// offset -1001 when nothing is committed); nil keeps the committed offset.
+package typealias StartPositionPolicy = @Sendable (TopicPartitionOffset) -> Int64?
+
+/// Reads the committed positions of newly assigned partitions and writes the policy's start
+/// offsets into the list before it is assigned, so the first fetch already starts there (a seek
+/// after the assignment could still deliver messages fetched from the committed offset).
+/// When the committed positions cannot be read, the partitions start at the committed offset and
+/// are reported without one.
+private func chooseStarts(
+    client: OpaquePointer, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, policy: StartPositionPolicy, logger: Logger
+) -> [AssignedPartition] {
+    guard let query = rd_kafka_topic_partition_list_copy(partitions) else { return [] }
+    defer { rd_kafka_topic_partition_list_destroy(query) }
+    var result = RD_KAFKA_RESP_ERR_NO_ERROR
+    for attempt in 1...5 {
+        result = rd_kafka_committed(client, query, 10_000)
+        if result == RD_KAFKA_RESP_ERR_NO_ERROR { break }
+        logger.warning("reading committed offsets at assignment failed (attempt \(attempt)): \(String(cString: rd_kafka_err2str(result)))")
+    }
+    guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+        return PartitionList.partitions(of: partitions).map { AssignedPartition(partition: $0) }
+    }
+    return PartitionList.offsets(of: query).map { committed in
+        let start = policy(committed)
+        if let start, let element = rd_kafka_topic_partition_list_find(
+            partitions, committed.topicPartition.topic, committed.topicPartition.partition) {
+            element.pointee.offset = start
+        }
+        return AssignedPartition(partition: committed.topicPartition, committed: committed.offset >= 0 ? committed : nil, start: start)
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import VigilKafka
+import VigilTesting
+
+/// One mock Kafka cluster (a real Kafka-protocol broker on loopback) shared by several `vigil run`
+/// processes of one consumer group, a producer feeding them, and the checks made afterwards.
+final class ScaleOutCluster: @unchecked Sendable {
+    static let group = "vigil-scale"
+    static let partitions = 6
+
+    let cluster: MockCluster
+    let rulesDirectory: String
+    private var replicas: [String: VigilProcess] = [:]
+    /// Each replica's HTTP port (health, readiness, metrics).
+    private var ports: [String: Int] = [:]
+    /// Output of replicas that have exited, kept for failure reports.
+    private var finishedOutput: [String] = []
+
+    init(brokers: Int = 1) throws {
+        cluster = try MockCluster(brokers: brokers, logger: .quiet)
+        for topic in ScaleOutWorkload.topics(group: Self.group) { try cluster.createTopic(topic, partitions: Self.partitions) }
+        for topic in ["alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 3) }
+        rulesDirectory = try makeRulesDirectory(ScaleOutWorkload.rules)
+    }
+
+    /// Starts `vigil run` as a static member named `name`.
+    func start(_ name: String) throws {
+        let port = try freeLoopbackPort()
+        ports[name] = port
+        replicas[name] = try VigilProcess([
+            "run", "--brokers", cluster.bootstrapServers, "--group", Self.group, "--instance-id", name,
+            "--input", "payments", "--alerts", "alerts", "--rules", rulesDirectory, "--session-timeout-ms", "6000",
+            "-X", "fetch.wait.max.ms=10", "--http-port", String(port), "--http-host", "127.0.0.1",
+        ])
+    }
+
+    /// Whether every running replica answers /readyz with 200 (joined, restored, broker reachable).
+    func allReady() async -> Bool {
+        for name in replicas.keys {
+            guard let port = ports[name], (try? await HTTP(port: port).get("/readyz").status) == 200 else { return false }
+        }
+        return true
+    }
+
+    /// SIGTERM: the replica finishes its batch, commits and exits 0 within the grace period.
+    func stop(_ name: String) async throws {
+        guard let replica = replicas.removeValue(forKey: name) else { return }
+        replica.signal(SIGTERM)
+        let status = try await replica.waitForExit(timeout: .seconds(15))
+        finishedOutput.append("== \(name) (stopped)\n" + replica.printed)
+        #expect(status == 0, "\(name) exits 0 after SIGTERM:\n\(replica.printed.suffix(3_000))")
+    }
+
+    /// SIGKILL: nothing is flushed or committed; another member must pick its partitions up.
+    func kill(_ name: String) async throws {
+        guard let replica = replicas.removeValue(forKey: name) else { return }
+        replica.signal(SIGKILL)
+        _ = try await replica.waitForExit(timeout: .seconds(10))
+        finishedOutput.append("== \(name) (killed)\n" + replica.printed)
+    }
+
+    /// Produces the workload at `rate` messages per second, keyed by card.
+    func feed(_ workload: ScaleOutWorkload, rate: Int) async throws {
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        let started = ContinuousClock.now
+        for (index, message) in workload.messages.enumerated() {
+            try producer.send(topic: "payments", key: Array(message.key.utf8), value: Array(message.value.utf8))
+            if index % 50 == 49 {
+                producer.poll()
+                let due = started + .milliseconds((index + 1) * 1000 / rate)
+                if due > .now { try await Task.sleep(until: due) }
+            }
+        }
+        let failures = try producer.flush()
+        #expect(failures.isEmpty, "the feed was acknowledged")
+    }
+
+    /// Waits until the group has committed every partition of the input and repartition topics up
+    /// to its end, twice in a row a second apart (repartition topics grow while input drains).
+    func waitUntilDrained(timeout: Duration = .seconds(120)) async throws -> Bool {
+        let reader = try KafkaConsumer(configuration: .test(cluster, group: Self.group), logger: .quiet)
+        defer { reader.close(timeout: .seconds(2)) }
+        let partitions = ScaleOutWorkload.topics(group: Self.group).flatMap { topic in
+            (0..<Int32(Self.partitions)).map { TopicPartition(topic: topic, partition: $0) }
+        }
+        let deadline = ContinuousClock.now + timeout
+        var drainedChecks = 0
+        while ContinuousClock.now < deadline {
+            let committed = try reader.committed(partitions)
+            let drained = try committed.allSatisfy { position in
+                position.offset >= (try reader.queryWatermarks(of: position.topicPartition).high)
+            }
+            drainedChecks = drained ? drainedChecks + 1 : 0
+            if drainedChecks >= 2 { return true }
+            try await Task.sleep(for: .seconds(1))
+        }
+        return false
+    }
+
+    /// Every alert on the alert topic, duplicates included: id, then rule and event for reports.
+    func publishedAlerts(atLeast count: Int) throws -> [(id: String, rule: String, event: String)] {
+        try TopicReader.read("alerts", from: cluster, atLeast: count, quietPeriod: .seconds(1)).compactMap { record in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any],
+                let id = object["alert_id"] as? String
+            else { return nil }
+            return (id, object["rule_id"] as? String ?? "", object["event_id"] as? String ?? "")
+        }
+    }
+
+    /// Compares the published alerts with the expected ids: every expected id present, no other id,
+    /// and duplicates (identical ids, allowed under at-least-once) counted and reported.
+    func checkAlerts(expected: Set<String>, scenario: String) throws -> Int {
+        let alerts = try publishedAlerts(atLeast: expected.count)
+        let published = alerts.map(\.id)
+        let distinct = Set(published)
+        let duplicates = published.count - distinct.count
+        let missing = expected.subtracting(distinct)
+        let unexpected = distinct.subtracting(expected)
+        print("[\(scenario)] expected \(expected.count) alerts; published \(published.count), \(distinct.count) distinct, "
+            + "\(duplicates) duplicate ids, \(missing.count) missing, \(unexpected.count) unexpected")
+        #expect(missing.isEmpty, "\(scenario): \(missing.count) alerts lost\n\(diagnostics)")
+        let described = alerts.filter { unexpected.contains($0.id) }.map { "\($0.rule) on \($0.event)" }
+        #expect(unexpected.isEmpty, "\(scenario): alerts a single engine does not raise: \(described)\n\(diagnostics)")
+        return duplicates
+    }
+
+    /// Stops every replica still running.
+    func stopAll() async throws {
+        for name in replicas.keys.sorted() { try await stop(name) }
+    }
+
+    /// The replicas' logs, for a failing expectation.
+    var diagnostics: String {
+        let running = replicas.sorted { $0.key < $1.key }.map { "== \($0.key) (running)\n" + $0.value.printed }
+        return (finishedOutput + running).map { String($0.suffix(6_000)) }.joined(separator: "\n")
+    }
+}
