@@ -27,6 +27,8 @@ struct BatchTally {
     var replayed = 0
     /// Copies of input events on a repartition topic, recognised and not counted twice.
     var duplicatesSkipped = 0
+    /// Messages librdkafka handed out again after they were processed (e.g. after a pause), skipped.
+    var redeliveriesSkipped = 0
     /// Events written to repartition topics.
     var repartitioned = 0
     /// Events read back from repartition topics (not counted in `consumed`, which is the input's).

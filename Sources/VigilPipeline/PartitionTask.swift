@@ -20,6 +20,9 @@ final class PartitionTask {
     /// For repartition topics: per input partition, the newest input offset already counted.
     /// A replayed input batch writes the same records again; they are recognised and skipped.
     private var countedInputOffsets: [Int32: Int64] = [:]
+    /// The offset after the last message processed: a message below it was already counted
+    /// (librdkafka can hand one out again, e.g. after a pause) and must not be counted twice.
+    private(set) var nextOffset: Int64 = -1
     /// Where the replay was asked to start, until the first message shows where it did start.
     private var requestedStart: Int64?
 
@@ -42,6 +45,11 @@ final class PartitionTask {
 
     var isRestoring: Bool { restoreUntil != nil }
 
+    /// Whether a message at `offset` was processed already.
+    func hasProcessed(_ offset: Int64) -> Bool {
+        offset < nextOffset
+    }
+
     func isReplay(_ offset: Int64) -> Bool {
         guard let restoreUntil else { return false }
         return offset < restoreUntil
@@ -57,6 +65,7 @@ final class PartitionTask {
     /// After a message went through the engine (replayed or live).
     /// - Returns: true when this message completed the restore.
     func processed(offset: Int64) -> Bool {
+        nextOffset = offset + 1
         anchors.processed(upTo: offset + 1, watermark: engine.watermark)
         guard let until = restoreUntil else { return false }
         if offset < until { replayedMessages += 1 }

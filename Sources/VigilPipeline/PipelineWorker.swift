@@ -26,6 +26,12 @@ final class PipelineWorker {
     private var tasks: [TopicPartition: PartitionTask] = [:]
     /// The next offset to read, as last committed, by partition.
     private var lastCommitted: [TopicPartition: Int64] = [:]
+    /// Positions whose commit the broker refused (typically: a rebalance is in progress). Reading
+    /// is paused meanwhile and the commit retried every loop, so a partition that then moves is
+    /// replayed by its next owner from here, not from much further back.
+    private var uncommitted: [TopicPartition: Int64] = [:]
+    /// The partitions paused while a commit is refused; nil when not holding.
+    private var pausedForCommit: [TopicPartition]?
     private var tally = BatchTally()
     private let metrics = PipelineMetrics()
     /// One message in this many has its end-to-end latency sampled.
@@ -117,6 +123,10 @@ final class PipelineWorker {
             for index in 0..<batch.count {
                 let message = batch[index]
                 guard let task = tasks[message.topicPartition] else { continue }
+                if task.hasProcessed(message.offset) {
+                    tally.redeliveriesSkipped += 1
+                    continue
+                }
                 if let trip = try handle(message, task: task, now: now, progress: &progress) {
                     stop = trip
                     break
@@ -128,11 +138,12 @@ final class PipelineWorker {
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
         finishRestoresAtPosition()
-        guard !progress.nextOffsets.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
+        let positions = uncommitted.merging(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
+        guard !positions.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
         }
-        try commit(stop == nil ? progress.nextOffsets : progress.beforeBadRun)
+        try commit(positions)
         if let stop { throw stop }
     }
 
@@ -250,13 +261,34 @@ final class PipelineWorker {
                 try consumer.commit(positions)
             } catch {
                 if error.isFatal { throw error }
-                // Lost ownership mid-batch (a rebalance): the new owner replays from the last commit.
-                logger.warning("commit failed, the batch will be replayed by the partition's owner: \(error)")
+                holdUntilCommitted(positions, error: error)
                 return
             }
         }
+        uncommitted.removeAll()
+        resumeAfterHold()
         for position in positions { lastCommitted[position.topicPartition] = position.offset }
         publish(committed: positions)
+    }
+
+    /// Pauses reading until the refused positions are committed or their partitions move away.
+    private func holdUntilCommitted(_ positions: [TopicPartitionOffset], error: KafkaError) {
+        if pausedForCommit == nil {
+            logger.warning("commit refused, pausing until it is accepted (a partition that moves meanwhile is replayed from its last commit): \(error)")
+            let owned = Array(tasks.keys)
+            consumer.pause(owned)
+            pausedForCommit = owned
+        }
+        for position in positions { uncommitted[position.topicPartition] = position.offset }
+    }
+
+    /// Resumes exactly what was paused, owned or not any more: librdkafka keeps a partition's
+    /// pause across a revocation, so one assigned again later would otherwise never be fetched.
+    private func resumeAfterHold() {
+        guard let paused = pausedForCommit, uncommitted.isEmpty else { return }
+        pausedForCommit = nil
+        consumer.resume(paused)
+        logger.info("commits accepted again: reading resumed")
     }
 
     /// Sends the offsets into the open transaction and commits it. When the transaction must be
@@ -295,6 +327,9 @@ final class PipelineWorker {
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
         let replayed = tally.replayed
         if replayed > 0 { metrics.recordReplayed(replayed) }
+        if tally.redeliveriesSkipped > 0 {
+            logger.debug("skipped \(tally.redeliveriesSkipped) messages handed out again after they were processed")
+        }
         tally = BatchTally()
         let lag = Dictionary(uniqueKeysWithValues: tasks.keys.compactMap { partition -> (TopicPartition, Int64)? in
             guard let end = consumer.cachedEndOffset(of: partition), let position = lastCommitted[partition] else { return nil }
@@ -328,7 +363,9 @@ final class PipelineWorker {
                 for partition in partitions {
                     tasks[partition] = nil
                     lastCommitted[partition] = nil
+                    uncommitted[partition] = nil
                 }
+                resumeAfterHold()
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")
             }
         }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 
 extension KafkaConsumer {
     /// The oldest and the next offset the broker holds for a partition (a broker round trip).
@@ -22,5 +23,27 @@ extension KafkaConsumer {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         guard rd_kafka_position(client.handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         return PartitionList.offsets(of: list).first.flatMap { $0.offset >= 0 ? $0.offset : nil }
+    }
+}
+
+extension KafkaConsumer {
+    /// Stops fetching these partitions; messages already fetched for them are dropped and fetching
+    /// resumes after the last message handed out.
+    package func pause(_ partitions: [TopicPartition]) {
+        changeFetching(partitions, pause: true)
+    }
+
+    package func resume(_ partitions: [TopicPartition]) {
+        changeFetching(partitions, pause: false)
+    }
+
+    private func changeFetching(_ partitions: [TopicPartition], pause: Bool) {
+        guard !partitions.isEmpty else { return }
+        let list = PartitionList.make(partitions.map { TopicPartitionOffset($0, offset: -1001) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = pause ? rd_kafka_pause_partitions(client.handle, list) : rd_kafka_resume_partitions(client.handle, list)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("\(pause ? "pause" : "resume") of \(partitions) failed: \(String(cString: rd_kafka_err2str(result)))")
+        }
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// processes or commits anything more. Not thread-safe: one owner polls, commits and closes.
 package final class KafkaConsumer {
     let client: RdKafkaClient
-    private let logger: Logger
+    let logger: Logger
     private var isClosed = false
     /// False after librdkafka reported every broker down; true again once a message or rebalance arrives.
     package private(set) var isBrokerReachable = true
@@ -72,6 +72,7 @@ package final class KafkaConsumer {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.subscribe, response: result, context: "assign \(offsets)")
         }
+        client.context.hasBeenAssigned.store(true, ordering: .relaxed)
     }
 
     /// The partitions of `topic`, from the cluster's metadata.
@@ -136,6 +137,7 @@ package final class KafkaConsumer {
     }
 
     /// Leaves the group (revoking the assignment) and stops fetching, waiting at most `timeout`.
+    /// A group member that was never assigned anything is not closed (see below).
     ///
     /// librdkafka 2.0.2 can hang in close when an assignment arrives meanwhile (fixed in 2.4.0), so
     /// close runs on its own thread and is abandoned after `timeout`.
@@ -144,6 +146,14 @@ package final class KafkaConsumer {
     package func close(timeout: Duration) -> Bool {
         guard !isClosed else { return true }
         isClosed = true
+        guard client.context.hasBeenAssigned.load(ordering: .relaxed) else {
+            // librdkafka 2.0.2 asserts in the cooperative-sticky assignor when a member that never
+            // received an assignment closes or is destroyed (confluentinc/librdkafka#4312). Such a
+            // member owns nothing to commit: leave by session timeout and keep the handle alive.
+            logger.info("never assigned partitions: leaving the group by session timeout")
+            _ = Unmanaged.passRetained(client)
+            return true
+        }
         let handle = SendablePointer(pointer: client.handle)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue(label: "vigil.kafka.close").async {

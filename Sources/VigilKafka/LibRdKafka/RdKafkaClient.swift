@@ -10,6 +10,9 @@ final class ClientContext: Sendable {
     let logger: Logger
     let deliveryFailures = Mutex<[DeliveryFailure]>([])
     let rebalances = Mutex<[RebalanceEvent]>([])
+    /// Set by the first assignment; until then closing the consumer would trip a librdkafka 2.0.2
+    /// assertion (the cooperative-sticky assignor has no state yet; fixed in 2.3.0).
+    let hasBeenAssigned = Atomic<Bool>(false)
     /// Chooses where a newly assigned partition starts, from its committed position.
     let startPositions = Mutex<StartPositionPolicy?>(nil)
     /// The latest statistics, when `statistics.interval.ms` is set.
@@ -154,6 +157,7 @@ private func applyRebalance(
         } else {
             _ = rd_kafka_assign(client, partitions)
         }
+        context.hasBeenAssigned.store(true, ordering: .relaxed)
         context.rebalances.withLock { $0.append(.assigned(assigned)) }
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         let isLost = rd_kafka_assignment_lost(client) != 0

@@ -35,6 +35,21 @@ final class ScaleOutCluster: @unchecked Sendable {
         ])
     }
 
+    /// Waits until replica `name` has been assigned partitions and answers /readyz with 200, which
+    /// it does only once their window state is restored.
+    func waitUntilReady(_ name: String, timeout: Duration = .seconds(60)) async throws -> Bool {
+        guard let port = ports[name], let replica = replicas[name] else { return false }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let holdsPartitions = replica.printed.split(separator: "\n").contains { line in
+                line.contains("partitions assigned: ") && !line.contains("partitions assigned: \n") && line.contains("[")
+            }
+            if holdsPartitions, (try? await HTTP(port: port).get("/readyz").status) == 200 { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
     /// Whether every running replica answers /readyz with 200 (joined, restored, broker reachable).
     func allReady() async -> Bool {
         for name in replicas.keys {
@@ -49,7 +64,7 @@ final class ScaleOutCluster: @unchecked Sendable {
         replica.signal(SIGTERM)
         let status = try await replica.waitForExit(timeout: .seconds(15))
         finishedOutput.append("== \(name) (stopped)\n" + replica.printed)
-        #expect(status == 0, "\(name) exits 0 after SIGTERM:\n\(replica.printed.suffix(3_000))")
+        #expect(status == 0, "\(name) exits 0 after SIGTERM; its output is in \(keep(replica.printed, name: name))")
     }
 
     /// SIGKILL: nothing is flushed or committed; another member must pick its partitions up.
@@ -125,9 +140,19 @@ final class ScaleOutCluster: @unchecked Sendable {
         return duplicates
     }
 
-    /// Stops every replica still running.
-    func stopAll() async throws {
+    /// Stops every replica still running; returns where their logs were kept.
+    @discardableResult
+    func stopAll() async throws -> [String] {
+        let logs = replicas.map { keep($0.value.printed, name: $0.key) }
         for name in replicas.keys.sorted() { try await stop(name) }
+        return logs
+    }
+
+    /// Saves a replica's whole output for a failure report; returns the file's path.
+    private func keep(_ output: String, name: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString).log").path
+        FileManager.default.createFile(atPath: path, contents: Data(output.utf8))
+        return path
     }
 
     /// The replicas' logs, for a failing expectation.

@@ -38,11 +38,14 @@ import VigilKafka
         let expected = try workload.expectedAlertIDs()
         let cluster = try ScaleOutCluster()
         try cluster.start("r1")
-        let feeding = Task { try await cluster.feed(workload, rate: 500) }
-        try await Task.sleep(for: .seconds(4))
+        #expect(try await cluster.waitUntilReady("r1"))
+        let feeding = Task { try await cluster.feed(workload, rate: 300) }
+        try await Task.sleep(for: .seconds(3))
         try cluster.start("r2")
         try cluster.start("r3")
-        try await Task.sleep(for: .seconds(8))
+        #expect(try await cluster.waitUntilReady("r2"), "r2 gets partitions and restores them")
+        #expect(try await cluster.waitUntilReady("r3"), "r3 gets partitions and restores them")
+        try await Task.sleep(for: .seconds(2))
         try await cluster.stop("r2")
         try await cluster.stop("r3")
         try await feeding.value
