@@ -80,3 +80,68 @@ import VigilTesting
         return pipeline.status.snapshot
     }
 }
+
+/// A member joins while another is still replaying history, so the group starts rebalancing during
+/// the restore (on the mock cluster the revocation itself lands about five seconds later, usually
+/// after this short restore); both members must come out live, with exactly the expected alerts.
+@Suite struct RebalanceDuringRestoreTests {
+    static let rules = """
+        rules:
+          - id: card-velocity
+            description: Three payments on one card in five minutes
+            severity: medium
+            expression: count(by: card_id, over: 5m) > 2
+        """
+
+    @Test func aMemberJoiningWhileAnotherRestoresLeavesBothLiveWithExactAlerts() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 4)
+        let plan = try RuleTestSources.compile(Self.rules)
+        func configuration() -> PipelineConfiguration {
+            fixture.configuration(group: "restore")
+        }
+        // A long history: 400 cards paying twice each, 10 ms apart in event time.
+        let cards = 400
+        let history = (0..<(cards * 2)).map { index in
+            let card = "c-\(index % cards)"
+            return (key: Optional(card), value: TestEvent.json(id: "h\(index)", ts: Int64(index) * 10, amount: "10", ["card_id": card]))
+        }
+        for chunk in stride(from: 0, to: history.count, by: 200) {
+            try fixture.produce(Array(history[chunk..<min(chunk + 200, history.count)]))
+        }
+        let first = try Pipeline(configuration: configuration(), plan: plan, logger: .quiet)
+        let firstRun = Task { try await first.run() }
+        try await waitUntil { first.status.snapshot.eventsConsumed == history.count }
+        first.requestStop()
+        try await firstRun.value
+        #expect(first.status.snapshot.alertCount == 0, "two payments per card fire nothing")
+
+        // Every card's third payment needs the two restored ones to fire.
+        let third = (0..<cards).map { card in
+            (key: Optional("c-\(card)"), value: TestEvent.json(id: "t\(card)", ts: 9_000 + Int64(card), amount: "10", ["card_id": "c-\(card)"]))
+        }
+        try fixture.produce(third)
+        let restoring = try Pipeline(configuration: configuration(), plan: plan, logger: .quiet)
+        let restoringRun = Task { try await restoring.run() }
+        try await waitUntil { !restoring.status.snapshot.restoring.isEmpty || restoring.status.snapshot.alertCount > 0 }
+        let joinedMidRestore = !restoring.status.snapshot.restoring.isEmpty
+        if joinedMidRestore {
+            #expect(restoring.status.snapshot.notReadyReason?.hasPrefix("restoring") == true, "not ready while restoring")
+        }
+        let joining = try Pipeline(configuration: configuration(), plan: plan, logger: .quiet)
+        let joiningRun = Task { try await joining.run() }
+        try await waitUntil(timeout: .seconds(90)) {
+            let alerts = restoring.status.snapshot.alertCount + joining.status.snapshot.alertCount
+            return alerts >= cards && joining.status.snapshot.hasJoinedGroup
+        }
+        for pipeline in [restoring, joining] { pipeline.requestStop() }
+        try await restoringRun.value
+        try await joiningRun.value
+        print("rebalance during restore: member joined while \(joinedMidRestore ? "partitions were restoring" : "the restore had already finished")")
+
+        #expect(restoring.status.snapshot.phase == .stopped && joining.status.snapshot.phase == .stopped)
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: cards)
+        let expected = Set((0..<cards).map { ExpectedAlert(rule: "card-velocity", event: "t\($0)", key: "c-\($0)") })
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == expected)
+        print("rebalance during restore: \(alerts.count - Set(alerts.map(\.text)).count) duplicate alerts")
+    }
+}

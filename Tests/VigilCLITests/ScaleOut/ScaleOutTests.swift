@@ -25,6 +25,7 @@ import VigilKafka
         let expected = try workload.expectedAlertIDs()
         let cluster = try ScaleOutCluster()
         for name in ["r1", "r2", "r3"] { try cluster.start(name) }
+        for name in ["r1", "r2", "r3"] { #expect(try await cluster.waitUntilReady(name), "\(name) holds partitions") }
         try await cluster.feed(workload, rate: 1_000)
         #expect(try await cluster.waitUntilDrained(), "every partition committed to its end\n\(cluster.diagnostics)")
         _ = try cluster.checkAlerts(expected: expected, scenario: "3 replicas")
@@ -62,11 +63,13 @@ import VigilKafka
         let cluster = try ScaleOutCluster()
         try cluster.start("r1")
         try cluster.start("r2")
+        for name in ["r1", "r2"] { #expect(try await cluster.waitUntilReady(name), "\(name) holds partitions") }
         let feeding = Task { try await cluster.feed(workload, rate: 500) }
         try await Task.sleep(for: .seconds(6))
         try await cluster.kill("r2")
         try await Task.sleep(for: .seconds(3))
         try cluster.start("r2")
+        #expect(try await cluster.waitUntilReady("r2"), "the restarted r2 gets its partitions back and restores them")
         try await feeding.value
         #expect(try await cluster.waitUntilDrained(), "every partition committed to its end\n\(cluster.diagnostics)")
         let duplicates = try cluster.checkAlerts(expected: expected, scenario: "SIGKILL and restart")
@@ -82,6 +85,7 @@ import VigilKafka
         let cluster = try ScaleOutCluster()
         try cluster.start("r1")
         try cluster.start("r2")
+        for name in ["r1", "r2"] { #expect(try await cluster.waitUntilReady(name), "\(name) holds partitions") }
         let feeding = Task { try await cluster.feed(workload, rate: 600) }
         try await Task.sleep(for: .seconds(4))
         // NOT_LEADER_FOR_PARTITION (6) on produce, NOT_COORDINATOR (16) on commit, REQUEST_TIMED_OUT (7) on fetch.
