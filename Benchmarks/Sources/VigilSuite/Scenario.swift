@@ -1,0 +1,17 @@
+import SuiteReport
+
+/// The scenarios that need a process of their own, outside the engine micro-benchmarks.
+///
+/// Adding one (restore time, for instance) takes a case here, a runner returning a
+/// `ScenarioReport`, and its name in `scripts/benchmark`'s `--suite` list; the report command,
+/// the table and the run's JSON file pick it up unchanged.
+enum Scenario: String, CaseIterable {
+    /// Resident memory of an engine against active keys and retained window entries.
+    case memory
+
+    func run(_ options: inout Options) async throws -> ScenarioReport {
+        switch self {
+        case .memory: try MemoryScenario(options: &options).run()
+        }
+    }
+}
