@@ -1,0 +1,100 @@
+import BenchmarkSupport
+import Histogram
+import Logging
+import SuiteReport
+import VigilTraffic
+
+/// Vigil on loopback through librdkafka's mock cluster, against the Kafka-only ceilings measured
+/// on the same broker in the same process, then produce-to-alert latency at half Vigil's rate.
+struct EndToEndScenario {
+    private let partitions: Int
+    private let probeSeconds: Double
+    private let fixedSeconds: Double
+    private let latencySeconds: Double
+    private let events: Int
+
+    init(options: inout Options) throws {
+        partitions = try options.int("partitions", default: 6)
+        probeSeconds = try Double(options.int("probe-seconds", default: 8))
+        fixedSeconds = try Double(options.int("seconds", default: 10))
+        latencySeconds = try Double(options.int("latency-seconds", default: 20))
+        events = try options.int("events", default: 1_500_000)
+        try options.checkAllRead()
+    }
+
+    func run() async throws -> ScenarioReport {
+        var logger = Logger(label: "vigil.bench")
+        logger.logLevel = .notice
+        var traffic = BenchmarkTraffic.Configuration()
+        traffic.eventCount = events
+        let workload = BenchmarkTraffic(traffic).makeBatch()
+        let meanBytes = workload.bytes.count / max(workload.count, 1)
+        let cluster = try LoopbackCluster(partitions: partitions, logger: logger)
+        let retained = try RetentionProbe(cluster: cluster, workload: workload, logger: logger).retainedEvents()
+        let checks = RunChecks(retainedMessages: retained)
+        let bench = LoopbackBench(
+            cluster: cluster, workload: workload, plan: RuleSet.reference.plan(), checks: checks, logger: logger
+        )
+        var report = ScenarioReport(scenario: "end-to-end", settings: settings(meanBytes: meanBytes, checks: checks))
+        var rates: [SinkKind: Double] = [:]
+        let search = RateSearch(bench: bench, probeSeconds: probeSeconds, fixedSeconds: fixedSeconds)
+        for kind in SinkKind.allCases {
+            let outcome = try await search.run(kind)
+            report.runs += outcome.runs.map(\.summary)
+            rates[kind] = record(outcome, of: kind, in: &report)
+        }
+        if let vigil = rates[.vigil], let ceiling = rates[.readWrite] {
+            let share = 100 * vigil / ceiling
+            report.figures.append(Figure(
+                "Vigil ÷ read-write ceiling", share, unit: "%", target: "≥ 80 %", verdict: share >= 80 ? .met : .missed,
+                note: "sustained rates of the same run"
+            ))
+        }
+        guard let vigil = rates[.vigil] else { return report }
+        let latency = LatencyRun(bench: bench, firstEventNumber: traffic.seed &* 1_000_000_000 &+ 1)
+        let measured = try await latency.measure(rate: (vigil / 2).rounded(), seconds: latencySeconds)
+        record(measured, in: &report)
+        return report
+    }
+
+    private func settings(meanBytes: Int, checks: RunChecks) -> [String: String] {
+        [
+            "partitions": "\(partitions)", "broker": "librdkafka mock cluster, 1 broker, in process, 127.0.0.1",
+            "workload": "BenchmarkTraffic, \(events) events of \(meanBytes) bytes (mean), round-robin over partitions",
+            "rules": "Benchmarks/rules/reference", "probe seconds": "\(probeSeconds)", "fixed-rate seconds": "\(fixedSeconds)",
+            "latency seconds": "\(latencySeconds)", "retained events (measured)": "\(checks.retainedMessages)",
+            "throughput settings": "\(KafkaSettings.throughput)", "latency settings": "\(KafkaSettings.latency)",
+        ]
+    }
+
+    /// Adds a sink's sustained rate; returns it, or nil (and a failure) when no fixed rate held.
+    private func record(_ outcome: RateSearch.Outcome, of kind: SinkKind, in report: inout ScenarioReport) -> Double? {
+        let probeRate = outcome.probe.feed.consumerRateAfterStartUp
+        guard let sustained = outcome.sustained else {
+            report.figures.append(Figure("\(kind.title): sustained", 0, unit: "events/s", verdict: .failed, note: "probe \(Int(probeRate))/s"))
+            report.failures.append("\(kind.title): no fixed rate held (see runs)")
+            return nil
+        }
+        report.figures.append(Figure(
+            "\(kind.title): sustained", sustained.plan.rate, unit: "events/s",
+            note: "\(Int(fixedSeconds)) s fixed rate held; probe \(Int(probeRate))/s; wrote \(sustained.outcome.written)"
+        ))
+        return sustained.plan.rate
+    }
+
+    private func record(_ latency: LatencyRun.Outcome, in report: inout ScenarioReport) {
+        let run = latency.run
+        report.runs.append("latency: " + run.summary)
+        let verdict: (Bool) -> Figure.Verdict = { run.holds ? ($0 ? .met : .missed) : .failed }
+        let note = "\(Int(run.plan.rate)) events/s, \(KafkaSettings.latency), \(latency.histogram.totalCount) alerts"
+        let milliseconds = { (percentile: Double) in Double(latency.histogram.valueAtPercentile(percentile)) / 1000 }
+        report.figures += [
+            Figure("produce-to-alert p50", milliseconds(50), unit: "ms", note: note),
+            Figure("produce-to-alert p99", milliseconds(99), unit: "ms", target: "< 20 ms", verdict: verdict(milliseconds(99) < 20), note: note),
+            Figure("produce-to-alert p99.9", milliseconds(99.9), unit: "ms", note: note),
+            Figure("produce-to-alert max", Double(latency.histogram.max) / 1000, unit: "ms", note: note),
+        ]
+        if !run.holds { report.failures.append("latency run: " + run.failures.joined(separator: "; ")) }
+        if latency.unmatched > 0 { report.failures.append("latency run: \(latency.unmatched) alerts named events never sent") }
+    }
+}
