@@ -5,8 +5,8 @@ import VigilPipeline
 /// Reads the alert topic the way a downstream consumer would, stamping each alert's arrival.
 ///
 /// Black-box: it knows only the alert wire format, and takes the event id from the alert's
-/// `event_id` member. It reads every partition by assignment from the beginning, so it is
-/// ready before the first alert exists.
+/// `event_id` member. It reads every partition by assignment from the beginning; a run starts
+/// feeding only once it is fetching, so its start-up (metadata, offset lookup) is not counted.
 final class AlertReader: Sendable {
     /// One alert: the workload's event number it names, and when it was read (monotonic ns).
     struct Arrival: Sendable {
@@ -15,21 +15,24 @@ final class AlertReader: Sendable {
     }
 
     private let count: SharedCounter
+    /// 1 once every partition has answered a fetch.
+    private let fetching: SharedCounter
     private let stop: StopSignal
     private let task: Task<[Arrival], any Error>
 
     init(topic: String, cluster: LoopbackCluster, settings: KafkaSettings, logger: Logger) {
         let count = SharedCounter()
+        let fetching = SharedCounter()
         let stop = StopSignal()
         self.count = count
+        self.fetching = fetching
         self.stop = stop
         task = Task {
             try await DedicatedThread.run(label: "vigil.bench.alerts", signal: stop) { signal in
                 let consumer = try KafkaConsumer(configuration: settings.consumer(cluster, group: "reader-\(topic)"), logger: logger)
                 defer { consumer.close(timeout: .seconds(5)) }
-                try consumer.assign((0..<cluster.partitions).map {
-                    TopicPartitionOffset(TopicPartition(topic: topic, partition: Int32($0)), offset: TopicPartitionOffset.beginning)
-                })
+                let partitions = (0..<cluster.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }
+                try consumer.assign(partitions.map { TopicPartitionOffset($0, offset: TopicPartitionOffset.beginning) })
                 var arrivals: [Arrival] = []
                 while !signal.isRequested {
                     let batch = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
@@ -39,9 +42,21 @@ final class AlertReader: Sendable {
                         arrivals.append(Arrival(eventNumber: number, nanoseconds: now))
                     }
                     count.add(batch.count)
+                    if fetching.count == 0, partitions.allSatisfy({ consumer.cachedEndOffset(of: $0) != nil }) {
+                        fetching.add(1)
+                    }
                 }
                 return arrivals
             }
+        }
+    }
+
+    /// Waits until every partition has answered a fetch.
+    func waitUntilFetching(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while fetching.count == 0 {
+            guard ContinuousClock.now < deadline else { throw AlertReaderFailure.notFetching }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -70,4 +85,10 @@ final class AlertReader: Sendable {
         }
         return nil
     }
+}
+
+enum AlertReaderFailure: Error, CustomStringConvertible {
+    case notFetching
+
+    var description: String { "the reader was not fetching every partition within 10 s" }
 }

@@ -20,9 +20,11 @@ struct LatencyRun {
     /// The number in `evt-N` of the workload's first event.
     let firstEventNumber: UInt64
 
-    func measure(rate: Double, seconds: Double) async throws -> Outcome {
+    /// - Parameter kafkaOnly: read the input topic back while a ceiling consumer drains it, instead
+    ///   of Vigil's alerts: the same path without Vigil, the floor Vigil's latency sits on.
+    func measure(rate: Double, seconds: Double, kafkaOnly: Bool = false) async throws -> Outcome {
         let plan = FeedPlan(rate: rate, seconds: seconds, backlogLimit: nil, wrapsAround: false, recordsSendTimes: true)
-        let run = try await bench.measure(.vigil, plan, settings: .latency, readsAlerts: true)
+        let run = try await bench.measure(kafkaOnly ? .discard : .vigil, plan, settings: .latency, readBack: kafkaOnly ? .input : .output)
         var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         var unmatched = 0
         let sendTimes = run.feed.sendTimes

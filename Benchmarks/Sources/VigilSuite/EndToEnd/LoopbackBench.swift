@@ -3,6 +3,14 @@ import VigilPipeline
 import VigilRules
 import VigilTraffic
 
+/// Which of a run's topics is read back for latency: Vigil's alerts, or the input itself (the
+/// Kafka path alone, for comparison).
+enum ReadBack: Sendable {
+    case none
+    case output
+    case input
+}
+
 /// Runs feeds against sinks on one shared mock broker, each run on fresh topics.
 struct LoopbackBench: Sendable {
     let cluster: LoopbackCluster
@@ -12,11 +20,17 @@ struct LoopbackBench: Sendable {
     let logger: Logger
 
     /// Starts a sink, feeds it, waits for it to finish the last event, then checks the run.
-    /// - Parameter readsAlerts: also read the output topic from the start and stamp each alert's arrival.
-    func measure(_ kind: SinkKind, _ feedPlan: FeedPlan, settings: KafkaSettings, readsAlerts: Bool = false) async throws -> RunResult {
+    /// - Parameter readBack: a topic to read from the start alongside, stamping each message's arrival.
+    func measure(_ kind: SinkKind, _ feedPlan: FeedPlan, settings: KafkaSettings, readBack: ReadBack = .none) async throws -> RunResult {
         let topics = try cluster.makeTopics(kind.rawValue)
         let sink = try await start(kind, topics: topics, settings: settings)
-        let reader = readsAlerts ? AlertReader(topic: topics.output, cluster: cluster, settings: settings, logger: logger) : nil
+        let readTopic: String? = switch readBack {
+        case .none: nil
+        case .output: topics.output
+        case .input: topics.input
+        }
+        let reader = readTopic.map { AlertReader(topic: $0, cluster: cluster, settings: settings, logger: logger) }
+        try await reader?.waitUntilFetching()
         let feeder = Feeder(
             workload: workload, topic: topics.input, partitions: cluster.partitions,
             configuration: settings.producer(cluster), logger: logger
@@ -29,8 +43,9 @@ struct LoopbackBench: Sendable {
         var failures = checks.failures(plan: feedPlan, feed: feed, outcome: outcome, catchUpSeconds: catchUp)
         var arrivals: [AlertReader.Arrival] = []
         if let reader {
-            arrivals = try await read(reader, expecting: outcome.written)
-            if arrivals.count < outcome.written { failures.append("read \(arrivals.count) of \(outcome.written) alerts back") }
+            let expected = readBack == .input ? feed.sent : outcome.written
+            arrivals = try await read(reader, expecting: expected)
+            if arrivals.count < expected { failures.append("read \(arrivals.count) of \(expected) messages back") }
         }
         let result = RunResult(
             kind: kind, plan: feedPlan, feed: feed, outcome: outcome, catchUpSeconds: catchUp, failures: failures,
