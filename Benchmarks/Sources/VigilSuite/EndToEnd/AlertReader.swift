@@ -2,10 +2,10 @@ import Logging
 import VigilKafka
 import VigilPipeline
 
-/// Reads the alert topic the way a downstream consumer would, stamping each alert's arrival.
+/// Reads the alert topic the way a downstream consumer would, stamping each alert's arrival (or,
+/// for the Kafka-only comparison, the input topic: events carry the same `event_id` member).
 ///
-/// Black-box: it knows only the alert wire format, and takes the event id from the alert's
-/// `event_id` member. It reads every partition by assignment from the beginning; a run starts
+/// Black-box: it knows only the wire format, and takes the event id from the `event_id` member. It reads every partition by assignment from the beginning; a run starts
 /// feeding only once it is fetching, so its start-up (metadata, offset lookup) is not counted.
 final class AlertReader: Sendable {
     /// One alert: the workload's event number it names, and when it was read (monotonic ns).

@@ -83,7 +83,7 @@ struct EndToEndScenario {
         }
         report.figures.append(Figure(
             "\(kind.title): sustained", sustained.plan.rate, unit: "events/s",
-            note: "\(Int(fixedSeconds)) s fixed rate held; probe \(Int(probeRate))/s; wrote \(sustained.outcome.written)"
+            note: "\(Int(fixedSeconds)) s fixed rate held (finished at \(Int(sustained.sinkRate))/s); probe \(Int(probeRate))/s"
         ))
         return sustained.plan.rate
     }
