@@ -22,6 +22,8 @@ let package = Package(
             name: "VigilHotPath",
             targets: ["VigilValues", "VigilEvents", "VigilRules", "VigilWindows", "VigilEngine", "VigilTraffic"]
         ),
+        // Kafka and the pipeline, for the end-to-end benchmarks in Benchmarks/ (loopback, mock cluster).
+        .library(name: "VigilStream", targets: ["VigilKafka", "VigilPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

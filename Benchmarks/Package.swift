@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", .upToNextMinor(from: "0.2.0")),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The workload and the runs shared by the benchmarks and the profiling tool.
@@ -42,6 +44,22 @@ let package = Package(
         .executableTarget(
             name: "HotPathProfile",
             dependencies: ["BenchmarkSupport", .product(name: "VigilHotPath", package: mainPackage)],
+            swiftSettings: settings
+        ),
+        // The suite's frame: scenario reports, the printed table and the run's JSON file.
+        .target(name: "SuiteReport", swiftSettings: settings),
+        // Scenarios that need a process of their own (Kafka on loopback, resident memory), run by
+        // scripts/benchmark outside the test run: `VigilSuite end-to-end|memory|report`.
+        .executableTarget(
+            name: "VigilSuite",
+            dependencies: [
+                "BenchmarkSupport",
+                "SuiteReport",
+                .product(name: "VigilHotPath", package: mainPackage),
+                .product(name: "VigilStream", package: mainPackage),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings
         ),
     ]

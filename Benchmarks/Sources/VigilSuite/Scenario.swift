@@ -1,0 +1,20 @@
+import SuiteReport
+
+/// The scenarios that need a process of their own, outside the engine micro-benchmarks.
+///
+/// Adding one (restore time, for instance) takes a case here, a runner returning a
+/// `ScenarioReport`, and its name in `scripts/benchmark`'s `--suite` list; the report command,
+/// the table and the run's JSON file pick it up unchanged.
+enum Scenario: String, CaseIterable {
+    /// Kafka on loopback: sustained rates against the Kafka-only ceilings, then produce-to-alert latency.
+    case endToEnd = "end-to-end"
+    /// Resident memory of an engine against active keys and retained window entries.
+    case memory
+
+    func run(_ options: inout Options) async throws -> ScenarioReport {
+        switch self {
+        case .endToEnd: try await EndToEndScenario(options: &options).run()
+        case .memory: try MemoryScenario(options: &options).run()
+        }
+    }
+}
