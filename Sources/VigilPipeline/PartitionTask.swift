@@ -94,3 +94,18 @@ extension Engine.StateSummary {
         estimatedBytes += other.estimatedBytes
     }
 }
+
+/// Rule evaluations that could not decide, and firings held back by a cooldown.
+struct RuleCounts {
+    var unknown = 0
+    var suppressed = 0
+}
+
+extension [String: RuleCounts] {
+    mutating func add(_ statistics: EngineStatistics) {
+        for rule in statistics.rules {
+            self[rule.ruleID, default: RuleCounts()].unknown += rule.unknown
+            self[rule.ruleID, default: RuleCounts()].suppressed += rule.suppressed
+        }
+    }
+}

@@ -29,7 +29,7 @@ final class PipelineMetrics {
     private var suppressed: [String: Counter] = [:]
     private var lag: [TopicPartition: Gauge] = [:]
     private var kafkaGauges: [String: Gauge] = [:]
-    /// Engine counters are cumulative; metrics get the difference since the last batch.
+    /// Rule counters are cumulative; metrics get the difference since the last loop.
     private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
 
     func record(_ batch: BatchTally, duration: Duration) {
@@ -46,12 +46,12 @@ final class PipelineMetrics {
         Self.add(batch.deadLettersByReason, to: &deadLetters, label: "vigil_dead_letters_total", dimension: "reason")
     }
 
-    func record(_ statistics: EngineStatistics) {
-        for rule in statistics.rules {
-            let last = lastRuleCounts[rule.ruleID] ?? (0, 0)
-            Self.add([rule.ruleID: max(0, rule.unknown - last.unknown)], to: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
-            Self.add([rule.ruleID: max(0, rule.suppressed - last.suppressed)], to: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
-            lastRuleCounts[rule.ruleID] = (rule.unknown, rule.suppressed)
+    func record(_ counts: [String: RuleCounts]) {
+        for (rule, count) in counts {
+            let last = lastRuleCounts[rule] ?? (0, 0)
+            Self.add([rule: max(0, count.unknown - last.unknown)], to: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
+            Self.add([rule: max(0, count.suppressed - last.suppressed)], to: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
+            lastRuleCounts[rule] = (count.unknown, count.suppressed)
         }
     }
 

@@ -33,6 +33,8 @@ final class PipelineWorker {
     /// The partitions paused while a commit is refused; nil when not holding.
     private var pausedForCommit: [TopicPartition]?
     private var tally = BatchTally()
+    /// Rule counters of engines dropped with their partitions.
+    private var retiredRuleCounts: [String: RuleCounts] = [:]
     private let metrics = PipelineMetrics()
     /// One message in this many has its end-to-end latency sampled.
     private static let latencySampling = 64
@@ -307,24 +309,25 @@ final class PipelineWorker {
     }
 
     private func publish(committed positions: [TopicPartitionOffset]) {
-        let batch = tally
-        let engineStatistics = tasks.values.map(\.engine.statistics)
-        for statistics in engineStatistics { metrics.record(statistics) }
         status.update { snapshot in
-            batch.add(to: &snapshot)
             snapshot.batchesCommitted += 1
             for position in positions { snapshot.committed[position.topicPartition] = position.offset }
-            for statistics in engineStatistics {
-                for rule in statistics.rules {
-                    snapshot.unknownByRule[rule.ruleID, default: 0] = rule.unknown
-                    snapshot.suppressedByRule[rule.ruleID, default: 0] = rule.suppressed
-                }
-            }
         }
+    }
+
+    /// Per-rule counters summed over every engine this member has run, dropped ones included, so
+    /// they never go back when a partition moves away.
+    private func ruleCounts() -> [String: RuleCounts] {
+        var totals = retiredRuleCounts
+        for task in tasks.values { totals.add(task.engine.statistics) }
+        return totals
     }
 
     /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
+        let batch = tally
+        let counts = ruleCounts()
+        metrics.record(counts)
         let replayed = tally.replayed
         if replayed > 0 { metrics.recordReplayed(replayed) }
         if tally.redeliveriesSkipped > 0 {
@@ -350,6 +353,9 @@ final class PipelineWorker {
             snapshot.windowState = state
             snapshot.restoring = restoring
             snapshot.replayedMessages += replayed
+            batch.add(to: &snapshot)
+            snapshot.unknownByRule = counts.mapValues(\.unknown)
+            snapshot.suppressedByRule = counts.mapValues(\.suppressed)
         }
     }
 
@@ -361,6 +367,7 @@ final class PipelineWorker {
                 startTasks(for: partitions)
             case .revoked(let partitions, let isLost):
                 for partition in partitions {
+                    if let task = tasks[partition] { retiredRuleCounts.add(task.engine.statistics) }
                     tasks[partition] = nil
                     lastCommitted[partition] = nil
                     uncommitted[partition] = nil

@@ -10,11 +10,14 @@ enum Scenario: String, CaseIterable {
     case endToEnd = "end-to-end"
     /// Resident memory of an engine against active keys and retained window entries.
     case memory
+    /// Time for a replica to rebuild window state from the partitions' history.
+    case restore
 
     func run(_ options: inout Options) async throws -> ScenarioReport {
         switch self {
         case .endToEnd: try await EndToEndScenario(options: &options).run()
         case .memory: try MemoryScenario(options: &options).run()
+        case .restore: try await RestoreScenario(options: &options).run()
         }
     }
 }

@@ -20,7 +20,11 @@ final class PipelineSink: RunningSink {
             inputTopic: topics.input,
             alertTopic: topics.output
         )
-        let pipeline = Pipeline(configuration: configuration, plan: plan, logger: logger)
+        let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        // Rules keyed by account or device run on repartition topics, as wide as the input.
+        for stage in pipeline.topology.repartitionStages {
+            try cluster.cluster.createTopic(stage.topic, partitions: cluster.partitions)
+        }
         self.pipeline = pipeline
         self.input = topics.input
         task = Task { try await pipeline.run() }

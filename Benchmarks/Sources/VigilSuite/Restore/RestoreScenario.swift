@@ -1,0 +1,125 @@
+import BenchmarkSupport
+import Logging
+import SuiteReport
+import VigilKafka
+import VigilPipeline
+import VigilTraffic
+
+/// (d) How fast a replica rebuilds window state when it is assigned partitions with history.
+///
+/// One member reads a history of the benchmark workload (reference rules, so the input and its
+/// two repartition topics all carry history), commits and leaves. A second member is then
+/// assigned every partition: it reads from each restore point up to the commit with outputs
+/// discarded, and becomes ready. The figure is the messages it replayed over the time from its
+/// assignment to its last partition going live. The history has to fit the mock broker's bounded
+/// retention (about 5 MB per partition), so it is far below a million events and the figure per
+/// million is the measured rate scaled.
+struct RestoreScenario {
+    private let events: Int
+    private static let partitions = 6
+
+    init(options: inout Options) throws {
+        events = try options.int("restore-events", default: 50_000)
+        try options.checkAllRead()
+    }
+
+    func run() async throws -> ScenarioReport {
+        var logger = Logger(label: "vigil.bench")
+        logger.logLevel = .notice
+        var traffic = BenchmarkTraffic.Configuration()
+        traffic.eventCount = events
+        let workload = BenchmarkTraffic(traffic).makeBatch()
+        let cluster = try LoopbackCluster(partitions: Self.partitions, logger: logger)
+        let topics = try cluster.makeTopics("restore")
+        let settings = KafkaSettings(fetchWaitMaxMilliseconds: 10, lingerMilliseconds: 5)
+        let configuration = PipelineConfiguration(
+            consumer: settings.consumer(cluster, group: "restore"), producer: settings.producer(cluster),
+            inputTopic: topics.input, alertTopic: topics.output)
+        let plan = RuleSet.reference.plan()
+
+        let first = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        for stage in first.topology.repartitionStages { try cluster.cluster.createTopic(stage.topic, partitions: Self.partitions) }
+        try produce(workload, to: topics.input, cluster: cluster)
+        let firstRun = Task { try await first.run() }
+        try await waitUntilSettled(first, events: workload.count)
+        first.requestStop()
+        try await firstRun.value
+        let history = first.status.snapshot.eventsConsumed + first.status.snapshot.repartitionedEventsConsumed
+
+        let second = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        let secondRun = Task { try await second.run() }
+        var assignedAt: ContinuousClock.Instant?
+        var liveAt: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(300)
+        while liveAt == nil, ContinuousClock.now < deadline, second.status.snapshot.phase != .failed {
+            let snapshot = second.status.snapshot
+            if assignedAt == nil, !snapshot.assignment.isEmpty { assignedAt = .now }
+            if assignedAt != nil, snapshot.restoring.isEmpty, snapshot.replayedMessages > 0 { liveAt = .now }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        second.requestStop()
+        try await secondRun.value
+        let replayed = second.status.snapshot.replayedMessages
+
+        var report = ScenarioReport(scenario: "restore", settings: [
+            "rules": "Benchmarks/rules/reference (input + 2 repartition topics)",
+            "history": "\(workload.count) events, \(history) messages over 3 topics × \(Self.partitions) partitions",
+            "build": "release; one replica replays all partitions on one thread",
+        ])
+        guard let assignedAt, let liveAt, replayed > 0 else {
+            report.failures.append("the second member did not finish restoring within 300 s (replayed \(replayed))")
+            return report
+        }
+        let seconds = Double((liveAt - assignedAt).components.attoseconds) / 1e18 + Double((liveAt - assignedAt).components.seconds)
+        let rate = Double(replayed) / seconds
+        report.figures = [
+            Figure("restore rate", rate, unit: "messages/s", target: "≥ 1,000,000", verdict: rate >= 1_000_000 ? .met : .missed,
+                   note: "\(replayed) messages replayed in \(ReportTable.format(seconds)) s"),
+            Figure("restore time per million messages of history", 1_000_000 / rate, unit: "s"),
+        ]
+        report.runs.append("replayed \(replayed) of \(history) messages in \(ReportTable.format(seconds)) s, assignment to live")
+        if replayed < history {
+            report.failures.append("replayed \(replayed) messages, fewer than the \(history) of history: restore points moved or history was lost")
+        }
+        return report
+    }
+
+    private func produce(_ workload: TrafficBatch, to topic: String, cluster: LoopbackCluster) throws {
+        let producer = try KafkaProducer(configuration: KafkaSettings(fetchWaitMaxMilliseconds: 10, lingerMilliseconds: 5).producer(cluster), logger: Logger(label: "vigil.bench"))
+        try workload.bytes.withUnsafeBytes { bytes in
+            for index in 0..<workload.count {
+                let range = workload.range(of: index)
+                try producer.send(topic: topic, key: nil, value: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
+        }
+        let failures = try producer.flush()
+        guard failures.isEmpty else { throw failures[0].error }
+    }
+
+    /// Waits until the member consumed the input and its repartition topics stopped growing.
+    private func waitUntilSettled(_ pipeline: Pipeline, events: Int) async throws {
+        var last = -1
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ContinuousClock.now < deadline {
+            let snapshot = pipeline.status.snapshot
+            if snapshot.phase == .failed { throw RestoreFailure.firstMemberFailed }
+            let total = snapshot.eventsConsumed + snapshot.repartitionedEventsConsumed
+            if snapshot.eventsConsumed >= events, total == last { return }
+            last = total
+            try await Task.sleep(for: .seconds(1))
+        }
+        throw RestoreFailure.historyNotConsumed(pipeline.status.snapshot.eventsConsumed, of: events)
+    }
+}
+
+enum RestoreFailure: Error, CustomStringConvertible {
+    case firstMemberFailed
+    case historyNotConsumed(Int, of: Int)
+
+    var description: String {
+        switch self {
+        case .firstMemberFailed: "the member reading the history failed"
+        case .historyNotConsumed(let consumed, let events): "the history was not consumed within 300 s (\(consumed) of \(events))"
+        }
+    }
+}
