@@ -21,6 +21,7 @@ package final class Engine {
     @exclusivity(unchecked) var event: PaymentEvent
     @exclusivity(unchecked) var frame: EvaluationFrame
     @exclusivity(unchecked) var aggregators: [AggregatorState]
+    @exclusivity(unchecked) var keyGroups: KeyGroups
     /// Every rule's condition by rule index. Calling a closure from this flat array costs no copy of
     /// the rule (reading `plan.rules[index]` copied the plan's fields on every evaluation).
     @exclusivity(unchecked) var conditions: [@Sendable (EvaluationFrame) -> Bool?]
@@ -38,6 +39,7 @@ package final class Engine {
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
         self.aggregators = plan.aggregators.map(AggregatorState.init)
+        self.keyGroups = KeyGroups(aggregators: plan.aggregators)
         self.conditions = plan.rules.map(\.condition)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
@@ -71,8 +73,10 @@ package final class Engine {
     }
 
     private func updateAggregates(at time: Int64) {
+        keyGroups.makeKeys(from: frame.fields)
         for index in aggregators.indices {
-            frame.aggregates[index] = aggregators[index].observe(frame.fields, at: time)
+            frame.aggregates[index] = aggregators[index].observe(
+                frame.fields, key: keyGroups.key(ofAggregator: index), at: time)
         }
     }
 

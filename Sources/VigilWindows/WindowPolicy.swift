@@ -58,7 +58,7 @@ extension WindowPolicy where Shared == NoState {
 /// Entries before it stay only for queries at earlier times, until the watermark passes them.
 /// A lane with no entries is vacant. Positions are stored in 32 bits to keep lanes small.
 struct Lane<Policy: WindowPolicy> {
-    var key: String
+    var key: WindowKey
     var ring = TimeRing<Policy.Entry>()
     private var storedWindowStart: Int32 = 0
     private var storedSplit: Int32 = 0
@@ -66,7 +66,7 @@ struct Lane<Policy: WindowPolicy> {
     var anchor = Int64.min
     var running: Policy.Running
 
-    init(key: String) {
+    init(key: WindowKey) {
         self.key = key
         self.running = Policy.idle
     }
