@@ -29,8 +29,15 @@ package struct WindowKey: Hashable, Sendable {
     /// keys are as hard to forge as for `String`; the mix (a 64-bit finaliser) spreads the seed over
     /// the low bits that pick a bucket.
     package func _rawHashValue(seed: Int) -> Int {
-        var mixed = UInt64(bitPattern: Int64(hash ^ seed))
-        mixed = (mixed ^ (mixed >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        HashMixing.finalize(UInt64(bitPattern: Int64(hash ^ seed)))
+    }
+}
+
+/// The bucket hash of a word that needs no SipHash: a 64-bit finaliser (MurmurHash3's), which
+/// makes every bit of the word, and of a table's seed mixed into it, reach the low bits.
+enum HashMixing {
+    static func finalize(_ word: UInt64) -> Int {
+        var mixed = (word ^ (word >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         mixed ^= mixed >> 33
         return Int(truncatingIfNeeded: mixed)
     }

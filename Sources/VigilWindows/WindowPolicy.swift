@@ -26,6 +26,12 @@ protocol WindowPolicy {
     /// Forgets an entry that is physically dropped.
     static func release(_ entry: Entry, shared: inout Shared)
 
+    /// Drops entries that no query at `watermark` or later can tell from a later entry; returns how many.
+    ///
+    /// Called after the table has dropped everything at or before `watermark − width`. The policy
+    /// releases what it drops and keeps the lane's `windowStart` pointing at the same entry.
+    static func compact(_ lane: inout Lane<Self>, through watermark: Int64, laneIndex: Int, shared: inout Shared) -> Int
+
     /// The aggregate of the running window.
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: Shared) -> Value?
 
@@ -41,6 +47,15 @@ protocol WindowPolicy {
     static func value(of entry: Entry, shared: Shared) -> Value?
 
     static func heapBytes(of shared: Shared) -> Int
+}
+
+extension WindowPolicy {
+    /// Every entry counts on its own in a count, sum, average, minimum or maximum.
+    static func compact(
+        _ lane: inout Lane<Self>, through watermark: Int64, laneIndex: Int, shared: inout Shared
+    ) -> Int {
+        0
+    }
 }
 
 /// The state of a function that keeps none beyond its entries.

@@ -172,10 +172,11 @@ final class WindowTable<Policy: WindowPolicy> {
         for position in 0..<cut { Policy.release(lanes[index].ring[position], shared: &shared) }
         let capacityBefore = lanes[index].ring.capacity
         lanes[index].ring.removeFirst(cut)
-        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
-        retainedEntries -= cut
         lanes[index].windowStart -= cut
         lanes[index].split -= cut
+        let merged = Policy.compact(&lanes[index], through: watermark, laneIndex: index, shared: &shared)
+        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
+        retainedEntries -= cut + merged
         if lanes[index].ring.isEmpty {
             evict(index)
         } else {
