@@ -37,7 +37,6 @@ extension Engine {
         decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         event = PaymentEvent(fieldCount: fieldTable.specs.count)
         frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)
-        conditions = newPlan.rules.map(\.condition)
         plan = newPlan
         return summary
     }

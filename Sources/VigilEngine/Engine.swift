@@ -22,9 +22,6 @@ package final class Engine {
     @exclusivity(unchecked) var frame: EvaluationFrame
     @exclusivity(unchecked) var aggregators: [AggregatorState]
     @exclusivity(unchecked) var keyGroups: KeyGroups
-    /// Every rule's condition by rule index. Calling a closure from this flat array costs no copy of
-    /// the rule (reading `plan.rules[index]` copied the plan's fields on every evaluation).
-    @exclusivity(unchecked) var conditions: [@Sendable (EvaluationFrame) -> Bool?]
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
@@ -40,7 +37,6 @@ package final class Engine {
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
         self.aggregators = plan.aggregators.map(AggregatorState.init)
         self.keyGroups = KeyGroups(aggregators: plan.aggregators)
-        self.conditions = plan.rules.map(\.condition)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
     }
@@ -82,8 +78,8 @@ package final class Engine {
 
     private func evaluateRules(source: EventSource, now: Int64) -> [Alert] {
         var alerts: [Alert] = []
-        for index in conditions.indices {
-            switch conditions[index](frame) {
+        for index in plan.rules.indices {
+            switch plan.rules[index].evaluate(frame) {
             case true?:
                 statistics.rules[index].matched += 1
                 if let alert = fire(ruleIndex: index, source: source, now: now) { alerts.append(alert) }

@@ -31,10 +31,6 @@ package struct CompiledRule: Sendable {
         parts.condition(frame)
     }
 
-    /// The compiled condition alone, so that a hot loop can keep every rule's condition in one flat
-    /// array and call it without touching the rest of the rule.
-    package var condition: @Sendable (_ frame: EvaluationFrame) -> Bool? { parts.condition }
-
     /// Slow path for a firing rule: every comparison with the values its sides had.
     package func explain(_ frame: EvaluationFrame) -> [ConditionTrace] {
         parts.probes.map { $0.trace(frame) }
