@@ -3,12 +3,15 @@ import VigilValues
 import VigilWindows
 
 /// One shared aggregator: its definition from the plan and its window state for every key.
-struct AggregatorState {
+///
+/// A class, so that the per-event loop over aggregators borrows each one instead of copying its
+/// definition (a struct copy retained every field of the spec, for every aggregator and event).
+final class AggregatorState {
     let spec: AggregatorSpec
     let store: SlidingWindowStore
     private let input: FieldID?
 
-    init(spec: AggregatorSpec) {
+    convenience init(spec: AggregatorSpec) {
         let (function, _) = Self.windowFunction(for: spec.function)
         self.init(spec: spec, store: SlidingWindowStore(function: function, widthMilliseconds: spec.windowMilliseconds))
     }
@@ -21,9 +24,10 @@ struct AggregatorState {
     }
 
     /// Records the event when the filter passes, then reads the window ending at `time`.
+    /// - Parameter key: the event's key for this aggregator's key fields, from ``KeyGroups``.
     /// - Returns: nil when a key field is missing (the aggregate is unknown for this event).
-    func observe(_ fields: [Value?], at time: Int64) -> Value? {
-        guard let key = WindowKey.make(spec.keyFields, from: fields) else { return nil }
+    func observe(_ fields: [Value?], key: WindowKey?, at time: Int64) -> Value? {
+        guard let key else { return nil }
         guard spec.filter?.evaluate(fields) ?? true else { return store.aggregate(key: key, at: time) }
         let value = input.flatMap { fields[$0.index] }
         if input != nil, value == nil { return store.aggregate(key: key, at: time) }
@@ -42,14 +46,47 @@ struct AggregatorState {
     }
 }
 
-/// The window key of an event: the values of the key fields, joined.
-enum WindowKey {
+/// The distinct key-field lists of a plan's aggregators, and each event's key for each list.
+///
+/// Aggregators keyed by the same fields share one key per event: it is joined and hashed once,
+/// however many stores it is looked up in.
+struct KeyGroups {
     /// A separator no sane identifier contains (ASCII unit separator).
     private static let separator = "\u{1F}"
 
-    static func make(_ keyFields: [FieldID], from fields: [Value?]) -> String? {
+    private let groups: [[FieldID]]
+    /// The group of each aggregator, by `AggregatorID.index`.
+    private let groupOfAggregator: [Int]
+    /// The current event's key per group; nil when one of the group's fields is missing.
+    private var keys: [WindowKey?]
+
+    init(aggregators: [AggregatorSpec]) {
+        var groups: [[FieldID]] = []
+        groupOfAggregator = aggregators.map { spec in
+            if let existing = groups.firstIndex(of: spec.keyFields) { return existing }
+            groups.append(spec.keyFields)
+            return groups.count - 1
+        }
+        self.groups = groups
+        keys = Array(repeating: nil, count: groups.count)
+    }
+
+    /// Builds every group's key from the event's fields.
+    mutating func makeKeys(from fields: [Value?]) {
+        for index in groups.indices {
+            keys[index] = Self.key(groups[index], from: fields)
+        }
+    }
+
+    /// The current event's key for an aggregator.
+    func key(ofAggregator index: Int) -> WindowKey? {
+        keys[groupOfAggregator[index]]
+    }
+
+    /// The values of the key fields, joined.
+    private static func key(_ keyFields: [FieldID], from fields: [Value?]) -> WindowKey? {
         if keyFields.count == 1 {
-            return fields[keyFields[0].index].map(text)
+            return fields[keyFields[0].index].map { WindowKey(text($0)) }
         }
         var key = ""
         for (position, field) in keyFields.enumerated() {
@@ -57,7 +94,7 @@ enum WindowKey {
             if position > 0 { key += separator }
             key += text(value)
         }
-        return key
+        return WindowKey(key)
     }
 
     private static func text(_ value: Value) -> String {

@@ -7,10 +7,16 @@ struct CooldownLedger {
         var suppressed: Int
     }
 
+    /// A rule's keys are not worth a forgetting pass below this many.
+    private static let minimumPass = 256
+
     private var entries: [[String: Entry]]
+    /// Per rule, the number of keys at which the next forgetting pass runs.
+    private var nextPass: [Int]
 
     init(rules: [CompiledRule]) {
         entries = Array(repeating: [:], count: rules.count)
+        nextPass = Array(repeating: Self.minimumPass, count: rules.count)
     }
 
     /// The ledger for a new rule set: rules that keep their id keep their history.
@@ -41,10 +47,16 @@ struct CooldownLedger {
     }
 
     /// Drops keys whose cooldown ended before `horizon` and that have nothing held back to report.
+    ///
+    /// A pass rebuilds the rule's dictionary, so it runs only once the rule's keys have doubled
+    /// since the previous pass: the work stays proportional to the firings, where a pass on every
+    /// eviction sweep cost more than the rest of the engine for rules with long cooldowns. Keeping
+    /// such a key longer changes no decision: its cooldown has ended and it holds nothing back.
     mutating func forget(before horizon: Int64, rules: [CompiledRule]) {
         for (index, rule) in rules.enumerated() {
-            guard let cooldown = rule.cooldownMilliseconds, !entries[index].isEmpty else { continue }
+            guard let cooldown = rule.cooldownMilliseconds, entries[index].count >= nextPass[index] else { continue }
             entries[index] = entries[index].filter { $0.value.suppressed > 0 || $0.value.lastFired + cooldown >= horizon }
+            nextPass[index] = max(Self.minimumPass, 2 * entries[index].count)
         }
     }
 }

@@ -21,6 +21,7 @@ package final class Engine {
     @exclusivity(unchecked) var event: PaymentEvent
     @exclusivity(unchecked) var frame: EvaluationFrame
     @exclusivity(unchecked) var aggregators: [AggregatorState]
+    @exclusivity(unchecked) var keyGroups: KeyGroups
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
@@ -35,6 +36,7 @@ package final class Engine {
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
         self.aggregators = plan.aggregators.map(AggregatorState.init)
+        self.keyGroups = KeyGroups(aggregators: plan.aggregators)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
     }
@@ -67,8 +69,10 @@ package final class Engine {
     }
 
     private func updateAggregates(at time: Int64) {
+        keyGroups.makeKeys(from: frame.fields)
         for index in aggregators.indices {
-            frame.aggregates[index] = aggregators[index].observe(frame.fields, at: time)
+            frame.aggregates[index] = aggregators[index].observe(
+                frame.fields, key: keyGroups.key(ofAggregator: index), at: time)
         }
     }
 

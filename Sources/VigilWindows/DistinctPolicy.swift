@@ -17,7 +17,7 @@ struct InternedValues {
     fileprivate var slots: [Slot] = []
     fileprivate var freeIDs: [UInt32] = []
     /// Occurrences in the running window per (lane, value): the pair is present while it counts.
-    fileprivate var occurrences: [UInt64: UInt32] = [:]
+    fileprivate var occurrences: [LaneValue: UInt32] = [:]
     fileprivate var stringBytes = 0
 
     fileprivate mutating func intern(_ value: Value) -> UInt32? {
@@ -55,18 +55,24 @@ struct InternedValues {
 
     /// Counts one more occurrence of the value in the lane's running window; true when it is new there.
     fileprivate mutating func enter(lane: Int, id: UInt32) -> Bool {
-        let key = Self.pair(lane: lane, id: id)
-        let previous = occurrences[key, default: 0]
-        occurrences[key] = previous + 1
-        return previous == 0
+        Self.countOneMore(&occurrences[Self.pair(lane: lane, id: id), default: 0])
     }
 
     /// Counts one occurrence less; true when the value no longer occurs in the lane's running window.
     fileprivate mutating func exit(lane: Int, id: UInt32) -> Bool {
-        let key = Self.pair(lane: lane, id: id)
-        let remaining = occurrences[key, default: 1] - 1
-        occurrences[key] = remaining == 0 ? nil : remaining
-        return remaining == 0
+        guard let slot = occurrences.index(forKey: Self.pair(lane: lane, id: id)) else { return true }
+        guard occurrences.values[slot] == 1 else {
+            occurrences.values[slot] -= 1
+            return false
+        }
+        occurrences.remove(at: slot)
+        return true
+    }
+
+    /// One hash per join: the count is found once and changed in place.
+    private static func countOneMore(_ count: inout UInt32) -> Bool {
+        count += 1
+        return count == 1
     }
 
     fileprivate var heapBytes: Int {
@@ -75,8 +81,8 @@ struct InternedValues {
             + slots.capacity * MemoryLayout<Slot>.stride + freeIDs.capacity * 4 + stringBytes
     }
 
-    private static func pair(lane: Int, id: UInt32) -> UInt64 {
-        UInt64(truncatingIfNeeded: lane) << 32 | UInt64(id)
+    private static func pair(lane: Int, id: UInt32) -> LaneValue {
+        LaneValue(bits: UInt64(truncatingIfNeeded: lane) << 32 | UInt64(id))
     }
 
     private static func heapBytes(of value: Value) -> Int {
@@ -85,11 +91,51 @@ struct InternedValues {
     }
 }
 
+/// A (lane, value identifier) pair in one word.
+///
+/// Both halves are numbers the store hands out in order, never text from an event, so a sender
+/// cannot pick colliding pairs: a cheap mix replaces SipHash, which cost a hash per join and leave.
+struct LaneValue: Hashable {
+    let bits: UInt64
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bits)
+    }
+
+    func _rawHashValue(seed: Int) -> Int {
+        HashMixing.finalize(bits ^ UInt64(bitPattern: Int64(seed)))
+    }
+}
+
+/// The values already kept by a compaction, which walks from the latest entry backwards.
+///
+/// A short prefix is searched where it lies, among the entries kept so far; only a long one
+/// pays for a set, so that compacting the usual lane of a few entries allocates nothing.
+private struct LaterValues {
+    private static let scanLimit = 16
+    private var set: Set<UInt32>?
+
+    init(capacity: Int) {
+        set = capacity > Self.scanLimit ? Set(minimumCapacity: capacity) : nil
+    }
+
+    /// Whether `id` is new; `kept` holds the entries kept so far, all of them up to the watermark.
+    mutating func insert(_ id: UInt32, among kept: Range<Int>, of ring: TimeRing<DistinctEntry>) -> Bool {
+        guard set == nil else { return set?.insert(id).inserted ?? true }
+        for position in kept where ring[position].valueID == id {
+            return false
+        }
+        return true
+    }
+}
+
 /// Distinct count over a sliding window.
 ///
 /// Each occurrence costs one 16-byte entry (its time and an interned value identifier); the value
-/// itself is stored once per store. The running count changes when a (key, value) pair's count of
-/// occurrences in the running window moves between zero and one.
+/// itself is stored once per store. Once the watermark has passed a key's entries, only the latest
+/// entry of each value stays (see ``compact(_:through:laneIndex:shared:)``), so a distinct count
+/// does not keep more than exact answers need. The running count changes when a (key, value)
+/// pair's count of occurrences in the running window moves between zero and one.
 enum DistinctPolicy: WindowPolicy {
     static var idle: Int { 0 }
 
@@ -114,6 +160,40 @@ enum DistinctPolicy: WindowPolicy {
 
     static func release(_ entry: DistinctEntry, shared: inout InternedValues) {
         shared.release(entry.valueID)
+    }
+
+    /// Keeps only the latest of the entries of each value at or before `watermark`.
+    ///
+    /// Queries come at the watermark or later, so an entry at or before it counts its value in
+    /// exactly the windows that a later entry at or before it also counts it in: of those, the
+    /// latest per value is all a distinct count must keep. Entries after the watermark stay, each
+    /// one: a late event between two of them is counted against the earlier one alone. A dropped
+    /// entry never changes the running count, since the entry that replaces it is later.
+    static func compact(
+        _ lane: inout Lane<Self>, through watermark: Int64, laneIndex: Int, shared: inout InternedValues
+    ) -> Int {
+        let end = lane.ring.firstPosition(after: watermark)
+        guard end > 1 else { return 0 }
+        var later = LaterValues(capacity: end)
+        var write = end
+        var droppedBeforeStart = 0
+        for read in stride(from: end - 1, through: 0, by: -1) {
+            let entry = lane.ring[read]
+            guard later.insert(entry.valueID, among: write..<end, of: lane.ring) else {
+                if read < lane.windowStart {
+                    droppedBeforeStart += 1
+                } else {
+                    _ = shared.exit(lane: laneIndex, id: entry.valueID)
+                }
+                shared.release(entry.valueID)
+                continue
+            }
+            write -= 1
+            lane.ring[write] = entry
+        }
+        lane.ring.removeFirst(write)
+        lane.windowStart -= droppedBeforeStart
+        return write
     }
 
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: InternedValues) -> Value? {

@@ -48,7 +48,7 @@ package final class SlidingWindowStore {
     /// `value` is the number summed, averaged or compared, or the value counted by a distinct
     /// count; a count ignores it. An observation whose value does not apply (missing, or not a
     /// number where one is needed) is not recorded, as a missing field contributes nothing.
-    package func record(key: String, time: Int64, value: Value?) {
+    package func record(key: WindowKey, time: Int64, value: Value?) {
         switch table {
         case .count(let table): table.record(key: key, time: time, value: value)
         case .sum(let table): table.record(key: key, time: time, value: value)
@@ -61,7 +61,7 @@ package final class SlidingWindowStore {
     /// The aggregate over `(time − width, time]` for `key`.
     ///
     /// An empty window counts, sums and distinct-counts to 0 and has no average, minimum or maximum.
-    package func aggregate(key: String, at time: Int64) -> Value? {
+    package func aggregate(key: WindowKey, at time: Int64) -> Value? {
         switch table {
         case .count(let table): table.aggregate(key: key, at: time)
         case .sum(let table): table.aggregate(key: key, at: time)
@@ -72,7 +72,7 @@ package final class SlidingWindowStore {
     }
 
     /// Records an observation and returns the aggregate at its time, with one key lookup.
-    package func recordAndAggregate(key: String, time: Int64, value: Value?) -> Value? {
+    package func recordAndAggregate(key: WindowKey, time: Int64, value: Value?) -> Value? {
         switch table {
         case .count(let table): table.recordAndAggregate(key: key, time: time, value: value)
         case .sum(let table): table.recordAndAggregate(key: key, time: time, value: value)

@@ -7,11 +7,15 @@ protocol TimedEntry {
 /// A time-ordered ring buffer of one key's entries.
 ///
 /// Contiguous storage that grows and shrinks geometrically keeps an in-order append free of
-/// allocation and costs one array header per key instead of one object per entry.
+/// allocation and costs one array header per key instead of one object per entry. A key's only
+/// entry lives inline, without storage: most keys of a short window see one event before they
+/// expire, and for them this saves an allocation and a free per key.
 struct TimeRing<Entry: TimedEntry> {
     private var storage: [Entry] = []
     private var storedHead: Int32 = 0
     private var storedCount: Int32 = 0
+    /// The entry of a ring with exactly one entry and no storage.
+    private var inline: Entry?
 
     var count: Int {
         get { Int(storedCount) }
@@ -23,12 +27,22 @@ struct TimeRing<Entry: TimedEntry> {
         set { storedHead = Int32(truncatingIfNeeded: newValue) }
     }
 
+    /// Entries the heap storage can hold; zero while the ring is empty or holds its entry inline.
     var capacity: Int { storage.count }
     var isEmpty: Bool { count == 0 }
 
     subscript(position: Int) -> Entry {
-        get { storage[physical(position)] }
-        set { storage[physical(position)] = newValue }
+        get {
+            if storage.isEmpty, let inline { return inline }
+            return storage[physical(position)]
+        }
+        set {
+            if storage.isEmpty {
+                inline = newValue
+            } else {
+                storage[physical(position)] = newValue
+            }
+        }
     }
 
     /// The time of the newest entry, if any.
@@ -48,7 +62,12 @@ struct TimeRing<Entry: TimedEntry> {
     /// Inserts `entry` after every entry with an equal or earlier time and returns its position.
     mutating func insert(_ entry: Entry) -> Int {
         let position = count > 0 && self[count - 1].time <= entry.time ? count : firstPosition(after: entry.time)
-        if count == capacity { resize(to: Swift.max(1, capacity * 2), filler: entry) }
+        guard count > 0 else {
+            inline = entry
+            count = 1
+            return 0
+        }
+        if count >= capacity { resize(to: Swift.max(2, capacity * 2), filler: entry) }
         var index = count
         while index > position {
             self[index] = self[index - 1]
@@ -70,6 +89,7 @@ struct TimeRing<Entry: TimedEntry> {
         if count == 0 {
             storage = []
             head = 0
+            inline = nil
         } else if count * 8 <= capacity {
             resize(to: count * 2, filler: self[0])
         }
@@ -87,5 +107,6 @@ struct TimeRing<Entry: TimedEntry> {
         while resized.count < newCapacity { resized.append(filler) }
         storage = resized
         head = 0
+        inline = nil
     }
 }

@@ -26,6 +26,12 @@ protocol WindowPolicy {
     /// Forgets an entry that is physically dropped.
     static func release(_ entry: Entry, shared: inout Shared)
 
+    /// Drops entries that no query at `watermark` or later can tell from a later entry; returns how many.
+    ///
+    /// Called after the table has dropped everything at or before `watermark − width`. The policy
+    /// releases what it drops and keeps the lane's `windowStart` pointing at the same entry.
+    static func compact(_ lane: inout Lane<Self>, through watermark: Int64, laneIndex: Int, shared: inout Shared) -> Int
+
     /// The aggregate of the running window.
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: Shared) -> Value?
 
@@ -43,6 +49,15 @@ protocol WindowPolicy {
     static func heapBytes(of shared: Shared) -> Int
 }
 
+extension WindowPolicy {
+    /// Every entry counts on its own in a count, sum, average, minimum or maximum.
+    static func compact(
+        _ lane: inout Lane<Self>, through watermark: Int64, laneIndex: Int, shared: inout Shared
+    ) -> Int {
+        0
+    }
+}
+
 /// The state of a function that keeps none beyond its entries.
 struct NoState {}
 
@@ -58,7 +73,7 @@ extension WindowPolicy where Shared == NoState {
 /// Entries before it stay only for queries at earlier times, until the watermark passes them.
 /// A lane with no entries is vacant. Positions are stored in 32 bits to keep lanes small.
 struct Lane<Policy: WindowPolicy> {
-    var key: String
+    var key: WindowKey
     var ring = TimeRing<Policy.Entry>()
     private var storedWindowStart: Int32 = 0
     private var storedSplit: Int32 = 0
@@ -66,7 +81,7 @@ struct Lane<Policy: WindowPolicy> {
     var anchor = Int64.min
     var running: Policy.Running
 
-    init(key: String) {
+    init(key: WindowKey) {
         self.key = key
         self.running = Policy.idle
     }

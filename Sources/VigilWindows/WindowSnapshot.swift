@@ -69,7 +69,7 @@ extension SlidingWindowStore {
                 guard Self.accepts(observation.value, for: function) else {
                     throw .malformed("value does not suit \(function)")
                 }
-                record(key: history.key, time: observation.time, value: observation.value)
+                record(key: WindowKey(history.key), time: observation.time, value: observation.value)
             }
         }
         advance(watermark: snapshot.watermark)

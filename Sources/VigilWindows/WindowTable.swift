@@ -11,7 +11,7 @@ final class WindowTable<Policy: WindowPolicy> {
     // checks on these properties, which otherwise cost about a third of the hot path, are off.
     @exclusivity(unchecked) private(set) var watermark = Int64.min
     @exclusivity(unchecked) private(set) var retainedEntries = 0
-    @exclusivity(unchecked) private var directory: [String: Int] = [:]
+    @exclusivity(unchecked) private var directory: [WindowKey: Int] = [:]
     @exclusivity(unchecked) private var lanes: [Lane<Policy>] = []
     @exclusivity(unchecked) private var vacantLanes: [Int] = []
     @exclusivity(unchecked) private var shared: Policy.Shared
@@ -31,7 +31,7 @@ final class WindowTable<Policy: WindowPolicy> {
 
     /// Records an observation and returns its key's lane, or `nil` when the value does not apply.
     @discardableResult
-    func record(key: String, time: Int64, value: Value?) -> Int? {
+    func record(key: WindowKey, time: Int64, value: Value?) -> Int? {
         guard let entry = Policy.makeEntry(time: time, value: value, shared: &shared) else { return nil }
         let index = lane(for: key)
         if time > lanes[index].anchor { slide(index, to: time) }
@@ -39,12 +39,12 @@ final class WindowTable<Policy: WindowPolicy> {
         return index
     }
 
-    func aggregate(key: String, at time: Int64) -> Value? {
+    func aggregate(key: WindowKey, at time: Int64) -> Value? {
         guard let index = directory[key] else { return emptyResult }
         return aggregate(lane: index, at: time)
     }
 
-    func recordAndAggregate(key: String, time: Int64, value: Value?) -> Value? {
+    func recordAndAggregate(key: WindowKey, time: Int64, value: Value?) -> Value? {
         guard let index = record(key: key, time: time, value: value) else {
             return aggregate(key: key, at: time)
         }
@@ -64,7 +64,8 @@ final class WindowTable<Policy: WindowPolicy> {
     var estimatedBytes: Int {
         var bytes = ringSlots * MemoryLayout<Policy.Entry>.stride + allocatedRings * HeapAccounting.bufferOverhead
         bytes += lanes.capacity * MemoryLayout<Lane<Policy>>.stride + vacantLanes.capacity * 8
-        bytes += HeapAccounting.dictionaryBytes(capacity: directory.capacity, elementStride: 24) + keyBytes
+        bytes += HeapAccounting.dictionaryBytes(
+            capacity: directory.capacity, elementStride: MemoryLayout<WindowKey>.stride + 8) + keyBytes
         return bytes + Policy.heapBytes(of: shared) + expiry.heapBytes
     }
 
@@ -77,7 +78,8 @@ final class WindowTable<Policy: WindowPolicy> {
                 let entry = lane.ring[position]
                 return WindowSnapshot.Observation(time: entry.time, value: Policy.value(of: entry, shared: shared))
             }
-            return observations.isEmpty ? nil : WindowSnapshot.KeyHistory(key: lane.key, observations: observations)
+            guard !observations.isEmpty else { return nil }
+            return WindowSnapshot.KeyHistory(key: lane.key.text, observations: observations)
         }
         return histories.sorted { $0.key < $1.key }
     }
@@ -107,8 +109,8 @@ final class WindowTable<Policy: WindowPolicy> {
     /// The lane of `key`, created on first sight.
     ///
     /// Most keys of a short window are new when they arrive, so the lookup and the insertion share
-    /// one hash of the key: the defaulted subscript is resolved once and written in place.
-    private func lane(for key: String) -> Int {
+    /// one probe: the defaulted subscript is resolved once and written in place.
+    private func lane(for key: WindowKey) -> Int {
         var created = false
         let index = Self.resolve(&directory[key, default: -1]) {
             created = true
@@ -116,7 +118,7 @@ final class WindowTable<Policy: WindowPolicy> {
         }
         if created {
             lanes[index] = Lane(key: key)
-            keyBytes += HeapAccounting.bytes(of: key)
+            keyBytes += HeapAccounting.bytes(of: key.text)
         }
         return index
     }
@@ -129,7 +131,7 @@ final class WindowTable<Policy: WindowPolicy> {
     /// A lane to reuse, or a new one at the end.
     private func vacantLane() -> Int {
         if let reused = vacantLanes.popLast() { return reused }
-        lanes.append(Lane(key: ""))
+        lanes.append(Lane(key: .vacant))
         return lanes.count - 1
     }
 
@@ -170,10 +172,11 @@ final class WindowTable<Policy: WindowPolicy> {
         for position in 0..<cut { Policy.release(lanes[index].ring[position], shared: &shared) }
         let capacityBefore = lanes[index].ring.capacity
         lanes[index].ring.removeFirst(cut)
-        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
-        retainedEntries -= cut
         lanes[index].windowStart -= cut
         lanes[index].split -= cut
+        let merged = Policy.compact(&lanes[index], through: watermark, laneIndex: index, shared: &shared)
+        accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
+        retainedEntries -= cut + merged
         if lanes[index].ring.isEmpty {
             evict(index)
         } else {
@@ -200,8 +203,8 @@ final class WindowTable<Policy: WindowPolicy> {
     private func evict(_ index: Int) {
         let key = lanes[index].key
         directory[key] = nil
-        keyBytes -= HeapAccounting.bytes(of: key)
-        lanes[index] = Lane(key: "")
+        keyBytes -= HeapAccounting.bytes(of: key.text)
+        lanes[index] = Lane(key: .vacant)
         vacantLanes.append(index)
     }
 

@@ -15,11 +15,11 @@ import VigilWindows
             for _ in 0..<1_500 {
                 let step = stream.next()
                 reference.record(key: step.key, time: step.time, value: step.value)
-                let result = store.recordAndAggregate(key: step.key, time: step.time, value: step.value)
+                let result = store.recordAndAggregate(key: WindowKey(step.key), time: step.time, value: step.value)
                 #expect(result == reference.aggregate(key: step.key, at: step.time), "seed \(seed) at \(step.time)")
                 if let earlier = stream.earlierQuery(), let key = stream.randomKey() {
                     let expected = reference.aggregate(key: key, at: earlier)
-                    #expect(store.aggregate(key: key, at: earlier) == expected, "seed \(seed) at \(earlier)")
+                    #expect(store.aggregate(key: WindowKey(key), at: earlier) == expected, "seed \(seed) at \(earlier)")
                 }
                 if let watermark = stream.nextWatermark() { store.advance(watermark: watermark) }
             }
@@ -32,7 +32,7 @@ import VigilWindows
         let store = SlidingWindowStore(function: function, widthMilliseconds: 60_000)
         for _ in 0..<2_000 {
             let step = stream.next()
-            store.record(key: step.key, time: step.time, value: step.value)
+            store.record(key: WindowKey(step.key), time: step.time, value: step.value)
             if let watermark = stream.nextWatermark() { store.advance(watermark: watermark) }
         }
         #expect(store.activeKeys > 0)
@@ -48,7 +48,7 @@ import VigilWindows
         let store = SlidingWindowStore(function: function, widthMilliseconds: 10_000)
         for _ in 0..<1_000 {
             let step = stream.next()
-            store.record(key: step.key, time: step.time, value: step.value)
+            store.record(key: WindowKey(step.key), time: step.time, value: step.value)
             if let watermark = stream.nextWatermark() { store.advance(watermark: watermark) }
         }
         let snapshot = store.snapshot()
@@ -59,7 +59,8 @@ import VigilWindows
         #expect(restored.activeKeys == snapshot.keys.count)
         for key in stream.keys {
             for time in stride(from: store.watermark, through: stream.clock + 10_000, by: 997) {
-                #expect(restored.aggregate(key: key, at: time) == store.aggregate(key: key, at: time))
+                let windowKey = WindowKey(key)
+                #expect(restored.aggregate(key: windowKey, at: time) == store.aggregate(key: windowKey, at: time))
             }
         }
     }

@@ -8,7 +8,7 @@ import VigilWindows
 package final class WindowRun {
     private struct Observation {
         let time: Int64
-        let keys: [String?]
+        let keys: [WindowKey?]
         let values: [Value?]
     }
 
@@ -51,8 +51,9 @@ package final class WindowRun {
             (0..<batch.count).compactMap { index in
                 guard decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[batch.range(of: index)]), into: &event) == nil
                 else { return nil }
-                let keys = plan.aggregators.map { spec in
-                    spec.keyFields.count == 1 ? event.fields[spec.keyFields[0].index].map(\.description) : nil
+                let keys = plan.aggregators.map { spec -> WindowKey? in
+                    guard spec.keyFields.count == 1 else { return nil }
+                    return event.fields[spec.keyFields[0].index].map { WindowKey($0.description) }
                 }
                 let values = plan.aggregators.map { spec in Self.input(of: spec.function).flatMap { event.fields[$0.index] } }
                 return Observation(time: event.timestamp, keys: keys, values: values)
