@@ -18,6 +18,29 @@ import Testing
         #expect(vigil.printed.hasPrefix("OK "))
     }
 
+    @Test func explainShowsWhereEachRuleRuns() async throws {
+        let vigil = try VigilProcess(["rules", "explain", Self.shippedRules, "--group", "risk"])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        let accountTopic = vigil.printed.split(separator: "\n").first { $0.hasPrefix("risk-payments-by-account_id") }
+        #expect(accountTopic?.contains("account-daily-spend") == true, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("payments (input)"))
+    }
+
+    @Test func aRuleNoPartitioningServesFailsTheCheckWithItsLocation() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - id: mixed
+                description: Account spend against the device's average
+                severity: high
+                expression: sum(amount, by: account_id, over: 1h) > 3 * avg(amount, by: device_id, over: 7d)
+            """)
+        let vigil = try VigilProcess(["rules", "check", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
+        #expect(vigil.printed.contains("rules.yaml:5:"), "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("share no field"))
+        #expect(vigil.printed.contains("^"))
+    }
+
     @Test func stateBeyondTheBudgetFailsTheCheck() async throws {
         let vigil = try VigilProcess(["rules", "check", Self.shippedRules, "--events-per-second", "50000", "--state-budget", "1GiB"])
         #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 3)

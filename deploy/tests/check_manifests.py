@@ -133,7 +133,8 @@ def scaling(path):
     docs = load([path])
     partitions = {(d["spec"].get("topicName") or d["metadata"]["name"]): d["spec"].get("partitions")
                   for d in docs if d.get("kind") == "KafkaTopic"}
-    problems = []
+    problems = [f"repartition topic {topic} has {count} partitions, the input payments has {partitions.get('payments')}"
+                for topic, count in partitions.items() if "-by-" in topic and count != partitions.get("payments")]
     for doc in docs:
         if doc.get("kind") == "ScaledObject":
             for trigger in doc["spec"].get("triggers", []):

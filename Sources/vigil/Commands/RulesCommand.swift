@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilEngine
+import VigilPipeline
 import VigilRules
 
 /// `vigil rules`: what analysts run before a rule change ships.
@@ -62,14 +63,16 @@ struct RulesCheckCommand: ParsableCommand {
     var directory = "rules"
 
     @OptionGroup var capacity: CapacityOptions
+    @OptionGroup var routing: RoutingOptions
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
+        let topology = try RuleLoading.topology(of: plan, group: routing.group, input: routing.input, inputKey: routing.inputKeyFields)
         let estimate = try capacity.estimate(for: plan)
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         print(
             "\(estimate.exceedsBudget ? "OVER BUDGET" : "OK") \(directory): \(plan.rules.count) rules (\(shadow) shadow), \(plan.aggregators.count) shared aggregators, "
-                + "\(plan.fields.count) fields, version \(plan.version); "
+                + "\(plan.fields.count) fields, \(topology.repartitionStages.count) repartition topics, version \(plan.version); "
                 + "estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica "
                 + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas)"
         )
@@ -119,10 +122,12 @@ struct RulesExplainCommand: ParsableCommand {
     var directory = "rules"
 
     @OptionGroup var capacity: CapacityOptions
+    @OptionGroup var routing: RoutingOptions
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
+        let topology = try RuleLoading.topology(of: plan, group: routing.group, input: routing.input, inputKey: routing.inputKeyFields)
         let estimate = try capacity.estimate(for: plan)
-        print(PlanExplanation(plan: plan, estimate: estimate).rendered)
+        print(PlanExplanation(plan: plan, estimate: estimate, topology: topology).rendered)
     }
 }

@@ -34,7 +34,13 @@ struct RunCommand: AsyncParsableCommand {
             deadLetterTopic: pipeline.deadLetter
         )
         pipeline.apply(to: &configuration)
-        let service = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        let service: Pipeline
+        do {
+            service = try Pipeline(configuration: configuration, plan: plan, logger: logger)
+        } catch {
+            printToStandardError(error.rendered)
+            throw ExitCode(2)
+        }
         let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
         var services: [any Service] = [service, reloader]
         if let server = try ops.configuration() {

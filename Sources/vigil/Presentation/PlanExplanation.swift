@@ -1,11 +1,13 @@
 import Foundation
 import VigilEngine
+import VigilPipeline
 import VigilRules
 
 /// `vigil rules explain` as text: rules, then the shared aggregators with their estimated state.
 struct PlanExplanation {
     let plan: RulePlan
     let estimate: StateEstimate
+    let topology: PipelineTopology
 
     var rendered: String {
         var lines = [Style.bold("Rule set \(plan.version)") + "  (\(plan.rules.count) rules, \(plan.aggregators.count) aggregators)", ""]
@@ -26,6 +28,18 @@ struct PlanExplanation {
                     + "\(ByteSize.text(aggregator.bytes).padding(9)) \(ByteSize.text(aggregator.bytesPerKey).padding(9)) "
                     + aggregator.rules.joined(separator: ", ")
             )
+        }
+        lines.append("")
+        lines.append(Style.bold("TOPIC".padding(44) + " KEYED BY             RULES"))
+        for stage in topology.stages {
+            let name = stage.isInput ? "\(stage.topic) (input)" : stage.topic
+            let key = stage.keyFields.isEmpty ? "-" : stage.keyFields.joined(separator: ", ")
+            lines.append("\(name.padding(44)) \(key.padding(20)) \(stage.plan.rules.map(\.id).joined(separator: ", "))")
+        }
+        if !topology.repartitionStages.isEmpty {
+            lines.append(
+                "Repartition topics are written and read by the group: create them with the input's partition count and "
+                    + "a retention of at least the longest window + cooldown + allowed lateness.")
         }
         lines.append("")
         lines.append(
