@@ -14,8 +14,11 @@ struct DemoConductor: Service {
             try await gracefulShutdown()
             return
         }
+        // Done when the input is read and every event written to a repartition topic was read back too.
         try await waitUntil(timeout: .seconds(120)) {
-            feeder.isFinished.load(ordering: .sequentiallyConsistent) && pipeline.status.snapshot.eventsConsumed >= feeder.totalSent
+            let snapshot = pipeline.status.snapshot
+            return feeder.isFinished.load(ordering: .sequentiallyConsistent) && snapshot.eventsConsumed >= feeder.totalSent
+                && snapshot.repartitionedEventsConsumed + snapshot.duplicatesSkipped >= snapshot.eventsRepartitioned
         }
         // Alerts are on the topic once their batch is committed; give the follower time to read them.
         let alertTotal = pipeline.status.snapshot.alertCount + pipeline.status.snapshot.shadowAlertsByRule.values.reduce(0, +)
