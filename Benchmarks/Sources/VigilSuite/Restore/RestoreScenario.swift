@@ -41,7 +41,16 @@ struct RestoreScenario {
         for stage in first.topology.repartitionStages { try cluster.cluster.createTopic(stage.topic, partitions: Self.partitions) }
         try produce(workload, to: topics.input, cluster: cluster)
         let firstRun = Task { try await first.run() }
-        try await waitUntilSettled(first, events: workload.count)
+        do {
+            try await waitUntilSettled(first, events: workload.count)
+        } catch {
+            // Say whether the broker still holds the whole input: the mock drops the oldest messages.
+            let probe = try KafkaConsumer(configuration: settings.consumer(cluster, group: "restore-probe"), logger: logger)
+            let oldest = try (0..<Int32(Self.partitions)).map { try probe.queryWatermarks(of: TopicPartition(topic: topics.input, partition: $0)) }
+            first.requestStop()
+            try? await firstRun.value
+            throw RestoreFailure.withWatermarks("\(error); input partitions (oldest, end): \(oldest)")
+        }
         first.requestStop()
         try await firstRun.value
         let history = first.status.snapshot.eventsConsumed + first.status.snapshot.repartitionedEventsConsumed
@@ -89,7 +98,10 @@ struct RestoreScenario {
         try workload.bytes.withUnsafeBytes { bytes in
             for index in 0..<workload.count {
                 let range = workload.range(of: index)
-                try producer.send(topic: topic, key: nil, value: UnsafeRawBufferPointer(rebasing: bytes[range]))
+                // Spread evenly: unkeyed messages go to one partition at a time (sticky partitioning),
+                // and one partition would outgrow what the mock retains.
+                try producer.send(
+                    topic: topic, partition: Int32(index % Self.partitions), key: nil, value: UnsafeRawBufferPointer(rebasing: bytes[range]))
             }
         }
         let failures = try producer.flush()
@@ -99,7 +111,7 @@ struct RestoreScenario {
     /// Waits until the member consumed the input and its repartition topics stopped growing.
     private func waitUntilSettled(_ pipeline: Pipeline, events: Int) async throws {
         var last = -1
-        let deadline = ContinuousClock.now + .seconds(300)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let snapshot = pipeline.status.snapshot
             if snapshot.phase == .failed { throw RestoreFailure.firstMemberFailed }
@@ -115,11 +127,13 @@ struct RestoreScenario {
 enum RestoreFailure: Error, CustomStringConvertible {
     case firstMemberFailed
     case historyNotConsumed(Int, of: Int)
+    case withWatermarks(String)
 
     var description: String {
         switch self {
         case .firstMemberFailed: "the member reading the history failed"
-        case .historyNotConsumed(let consumed, let events): "the history was not consumed within 300 s (\(consumed) of \(events))"
+        case .historyNotConsumed(let consumed, let events): "the history was not consumed within 60 s (\(consumed) of \(events))"
+        case .withWatermarks(let text): text
         }
     }
 }
