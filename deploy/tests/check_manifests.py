@@ -6,7 +6,8 @@ Used by scripts/validate-deployment; each subcommand prints what is wrong and ex
                              Kubernetes schemas, custom kinds against deploy/schemas; any other kind fails
   compose-depends-on FILE    every depends_on of a Compose file names a defined service
   rules-coverage FILE DIR    the rendered rule ConfigMaps and volume carry exactly the rules directory
-  scaling FILE               no autoscaler may exceed the partition count of the topic it scales on
+  scaling FILE               no autoscaler may exceed the partition count of the topic it scales on,
+                             and repartition topics (`-by-`) have the input's partition count
 """
 import os
 import subprocess
