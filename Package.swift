@@ -101,6 +101,6 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(name: "VigilLoggingTests", dependencies: ["VigilLogging"], swiftSettings: upcoming),
-        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilEngine", "VigilTesting"], swiftSettings: upcoming),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilKafka", "VigilEngine", "VigilTesting", "VigilTraffic"], swiftSettings: upcoming),
     ]
 )

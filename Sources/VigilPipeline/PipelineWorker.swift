@@ -239,9 +239,7 @@ final class PipelineWorker {
             ("vigil.reason", Array(reason.utf8)),
             ("vigil.detail", Array(detail.utf8)),
             ("vigil.source.topic", Array(configuration.inputTopic.utf8)),
-            ("vigil.source.partition", Array(String(message.partition).utf8)),
-            ("vigil.source.offset", Array(String(message.offset).utf8)),
-        ]
+        ] + RepartitionOrigin.headers(partition: message.partition, offset: message.offset)
         try producer.send(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
         tally.deadLettersByReason[reason, default: 0] += 1
         logger.debug("dead-lettered", metadata: ["reason": "\(reason)", "detail": "\(detail)", "offset": "\(message.offset)"])
@@ -431,7 +429,7 @@ final class PipelineWorker {
     }
 }
 
-/// Where a repartitioned record came from on the input topic, carried in its headers.
+/// Where a repartitioned record (or a dead letter) came from on the input topic, carried in its headers.
 struct RepartitionOrigin {
     static let partitionHeader = "vigil.source.partition"
     static let offsetHeader = "vigil.source.offset"

@@ -39,10 +39,12 @@ struct PipelineFixture {
     }
 
     /// Produces messages keyed by card (nil key for messages that have none) and waits for their acknowledgement.
-    func produce(_ messages: [(key: String?, value: String)]) throws {
+    /// - Parameter partitions: a fixed partition per message, to spread one key over several.
+    func produce(_ messages: [(key: String?, value: String)], partitions: [Int32]? = nil) throws {
         let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
-        for message in messages {
-            try producer.send(topic: "payments", key: message.key.map { Array($0.utf8) }, value: Array(message.value.utf8))
+        for (index, message) in messages.enumerated() {
+            try producer.send(
+                topic: "payments", partition: partitions?[index], key: message.key.map { Array($0.utf8) }, value: Array(message.value.utf8))
         }
         let failures = try producer.flush()
         guard failures.isEmpty else { throw failures[0].error }

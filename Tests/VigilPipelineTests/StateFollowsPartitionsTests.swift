@@ -29,7 +29,7 @@ import VigilTesting
         #expect(pipeline.topology.topics == ["payments", Self.accountTopic])
 
         // First run: account a-1 pays with cards c-1 and c-2 on partitions 0 and 1; card c-9 pays twice.
-        try produce(on: fixture.cluster, [
+        try produce(on: fixture, [
             (0, payment("a1-e1", card: "c-1", account: "a-1", at: 1)),
             (1, payment("a1-e2", card: "c-2", account: "a-1", at: 2)),
             (2, payment("c9-e1", card: "c-9", account: "a-9", at: 1)),
@@ -39,7 +39,7 @@ import VigilTesting
         #expect(first.alertCount == 0, "two payments per key are below every limit")
 
         // Second run, a new member: the third payment of each key fires only if the windows were restored.
-        try produce(on: fixture.cluster, [
+        try produce(on: fixture, [
             (2, payment("a1-e3", card: "c-3", account: "a-1", at: 3)),
             (2, payment("c9-e3", card: "c-9", account: "a-9", at: 3)),
         ])
@@ -63,13 +63,8 @@ import VigilTesting
     }
 
     /// Produces each message to the partition given, so that one account spans several partitions.
-    private func produce(on cluster: MockCluster, _ messages: [(partition: Int32, message: (key: String, value: String))]) throws {
-        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
-        for (partition, message) in messages {
-            try producer.send(topic: "payments", partition: partition, key: Array(message.key.utf8), value: Array(message.value.utf8))
-        }
-        let failures = try producer.flush()
-        #expect(failures.isEmpty)
+    private func produce(on fixture: PipelineFixture, _ messages: [(partition: Int32, message: (key: String, value: String))]) throws {
+        try fixture.produce(messages.map { (Optional($0.message.key), $0.message.value) }, partitions: messages.map(\.partition))
     }
 
     private func run(_ pipeline: Pipeline, until done: @escaping (PipelineSnapshot) -> Bool) async throws -> PipelineSnapshot {

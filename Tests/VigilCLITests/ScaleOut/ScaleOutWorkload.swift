@@ -1,5 +1,6 @@
 import VigilEngine
 import VigilTesting
+import VigilTraffic
 
 /// A deterministic stream of payments whose alerts are known before any replica runs.
 ///
@@ -39,11 +40,8 @@ struct ScaleOutWorkload {
     let messages: [(key: String, value: String)]
 
     init(events: Int, cards: Int = 300, seed: UInt64 = 7) {
-        var random = seed
-        func next(_ bound: Int) -> Int {
-            random = random &* 6364136223846793005 &+ 1442695040888963407
-            return Int((random >> 33) % UInt64(bound))
-        }
+        var random = SplitMix64(seed: seed)
+        func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         let start: Int64 = 1_700_000_000_000
         var messages: [(key: String, value: String)] = []
         var burst: (card: Int, left: Int)?

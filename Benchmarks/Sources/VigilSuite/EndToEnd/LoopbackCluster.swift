@@ -1,5 +1,6 @@
 import Logging
 import VigilKafka
+import VigilPipeline
 
 /// The names of one measured run's topics: every run gets fresh ones, so no run reads another's
 /// backlog or inherits a partition the mock has already pruned.
@@ -31,5 +32,12 @@ final class LoopbackCluster: Sendable {
         try cluster.createTopic("\(topics.output).shadow", partitions: 1)
         try cluster.createTopic("\(topics.input).dead-letter", partitions: 1)
         return topics
+    }
+
+    /// Creates the repartition topics a pipeline writes and reads, as wide as its input.
+    func createRepartitionTopics(of pipeline: Pipeline) throws {
+        for stage in pipeline.topology.repartitionStages {
+            try cluster.createTopic(stage.topic, partitions: partitions)
+        }
     }
 }

@@ -21,10 +21,7 @@ final class PipelineSink: RunningSink {
             alertTopic: topics.output
         )
         let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: logger)
-        // Rules keyed by account or device run on repartition topics, as wide as the input.
-        for stage in pipeline.topology.repartitionStages {
-            try cluster.cluster.createTopic(stage.topic, partitions: cluster.partitions)
-        }
+        try cluster.createRepartitionTopics(of: pipeline)
         self.pipeline = pipeline
         self.input = topics.input
         task = Task { try await pipeline.run() }

@@ -38,8 +38,8 @@ struct RestoreScenario {
         let plan = RuleSet.reference.plan()
 
         let first = try Pipeline(configuration: configuration, plan: plan, logger: logger)
-        for stage in first.topology.repartitionStages { try cluster.cluster.createTopic(stage.topic, partitions: Self.partitions) }
-        try produce(workload, to: topics.input, cluster: cluster)
+        try cluster.createRepartitionTopics(of: first)
+        try produce(workload, to: topics.input, producer: settings.producer(cluster), logger: logger)
         let firstRun = Task { try await first.run() }
         do {
             try await waitUntilSettled(first, events: workload.count)
@@ -93,8 +93,8 @@ struct RestoreScenario {
         return report
     }
 
-    private func produce(_ workload: TrafficBatch, to topic: String, cluster: LoopbackCluster) throws {
-        let producer = try KafkaProducer(configuration: KafkaSettings(fetchWaitMaxMilliseconds: 10, lingerMilliseconds: 5).producer(cluster), logger: Logger(label: "vigil.bench"))
+    private func produce(_ workload: TrafficBatch, to topic: String, producer configuration: ProducerConfiguration, logger: Logger) throws {
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
         try workload.bytes.withUnsafeBytes { bytes in
             for index in 0..<workload.count {
                 let range = workload.range(of: index)
