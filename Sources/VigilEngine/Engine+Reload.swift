@@ -1,5 +1,6 @@
 import VigilEvents
 package import VigilRules
+package import VigilValues
 
 extension Engine {
     /// What a rule-set swap kept and what it started afresh.
@@ -17,8 +18,9 @@ extension Engine {
     /// Window state follows the aggregator's definition, not its position: an aggregator with the
     /// same canonical text (function, field, key, window, filter) keeps its state, so editing one rule
     /// does not blind the others. Cooldowns and counters follow the rule id.
+    /// - Parameter extraFields: the new fields to decode beyond the rules' (see `init`); nil keeps them.
     @discardableResult
-    package func replace(plan newPlan: RulePlan) -> ReloadSummary {
+    package func replace(plan newPlan: RulePlan, alsoDecoding extraFields: [FieldSpec]? = nil) -> ReloadSummary {
         var summary = ReloadSummary()
         var existing = Dictionary(aggregators.map { ($0.spec.canonicalText, $0) }, uniquingKeysWith: { first, _ in first })
         aggregators = newPlan.aggregators.map { spec in
@@ -33,7 +35,8 @@ extension Engine {
         keyGroups = KeyGroups(aggregators: newPlan.aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)
-        fieldTable = FieldTable(plan: newPlan)
+        if let extraFields { self.extraFields = extraFields }
+        fieldTable = FieldTable(plan: newPlan, alsoDecoding: self.extraFields)
         decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         event = PaymentEvent(fieldCount: fieldTable.specs.count)
         frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)

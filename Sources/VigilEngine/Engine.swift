@@ -1,6 +1,6 @@
 package import VigilEvents
 package import VigilRules
-import VigilValues
+package import VigilValues
 import VigilWindows
 
 /// The hot path: one event's bytes in, its alerts out.
@@ -12,6 +12,8 @@ import VigilWindows
 package final class Engine {
     package internal(set) var plan: RulePlan
     package let options: EngineOptions
+    /// Fields decoded for the owner beyond those the rules read; see `lastEventValue(ofField:)`.
+    package internal(set) var extraFields: [FieldSpec]
     @exclusivity(unchecked) package internal(set) var statistics: EngineStatistics
 
     // Everything below `statistics` that depends on the plan is rebuilt by `replace(plan:)`.
@@ -28,10 +30,13 @@ package final class Engine {
     @exclusivity(unchecked) private var newestEventTime = Int64.min
     @exclusivity(unchecked) private var eventsSinceEviction = 0
 
-    package init(plan: RulePlan, options: EngineOptions = EngineOptions()) {
+    /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
+    ///   read them after an event (an input stage routes events on them) without decoding twice.
+    package init(plan: RulePlan, options: EngineOptions = EngineOptions(), alsoDecoding extraFields: [FieldSpec] = []) {
         self.plan = plan
         self.options = options
-        self.fieldTable = FieldTable(plan: plan)
+        self.extraFields = extraFields
+        self.fieldTable = FieldTable(plan: plan, alsoDecoding: extraFields)
         self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
@@ -66,6 +71,12 @@ package final class Engine {
         let alerts = evaluateRules(source: source, now: now)
         evictExpiredState()
         return .evaluated(alerts)
+    }
+
+    /// The value of a decoded field in the event evaluated last: valid after `process` returned
+    /// `.evaluated`, until the next `process`. Nil when the event lacks it or the field is not decoded.
+    package func lastEventValue(ofField name: String) -> Value? {
+        fieldTable.index(named: name).flatMap { event.fields[$0] }
     }
 
     private func updateAggregates(at time: Int64) {

@@ -21,6 +21,8 @@ final class PipelineWorker {
     private let pendingPlan: PendingPlan
     private var topology: PipelineTopology
     private var router: RepartitionRouter
+    /// Reused for every repartitioned record's key.
+    private var routeKey: [UInt8] = []
     private var badInput: BadInputGuard
     /// The partitions this member owns now, input and repartition topics alike.
     private var tasks: [TopicPartition: PartitionTask] = [:]
@@ -48,7 +50,7 @@ final class PipelineWorker {
         self.consumer = try KafkaConsumer(configuration: configuration.consumer, logger: logger)
         let (plan, topology) = pendingPlan.current
         self.topology = topology
-        self.router = RepartitionRouter(topology: topology, maximumMessageBytes: configuration.engine.maximumMessageBytes)
+        self.router = RepartitionRouter(topology: topology)
         self.badInput = BadInputGuard(limits: configuration.badInput)
         status.update {
             $0.rulesetVersion = plan.version
@@ -85,9 +87,11 @@ final class PipelineWorker {
         guard let (plan, newTopology) = pendingPlan.take() else { return }
         let topicsChanged = newTopology.topics != topology.topics
         topology = newTopology
-        router = RepartitionRouter(topology: newTopology, maximumMessageBytes: configuration.engine.maximumMessageBytes)
+        router = RepartitionRouter(topology: newTopology)
         let summaries = tasks.values.map { task in
-            task.engine.replace(plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan))
+            task.engine.replace(
+                plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan),
+                alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
         if topicsChanged {
             try producer.prepare(topics: outputTopics)
@@ -122,9 +126,13 @@ final class PipelineWorker {
             if configuration.isExactlyOnce { try producer.beginTransaction() }
             let now = WallClock.nowMilliseconds()
             let evaluationStarted = ContinuousClock.now
+            // A batch holds runs of one partition: look its task up once per run.
+            var run: (partition: TopicPartition, task: PartitionTask?)?
             for index in 0..<batch.count {
                 let message = batch[index]
-                guard let task = tasks[message.topicPartition] else { continue }
+                let partition = message.topicPartition
+                if run?.partition != partition { run = (partition, tasks[partition]) }
+                guard let task = run?.task else { continue }
                 if task.hasProcessed(message.offset) {
                     tally.redeliveriesSkipped += 1
                     continue
@@ -190,7 +198,7 @@ final class PipelineWorker {
         case .evaluated(let alerts):
             if !task.isRepartitioned { tally.evaluated += 1 }
             for alert in alerts { try send(alert) }
-            if !task.isRepartitioned { try repartition(message) }
+            if !task.isRepartitioned { try repartition(message, evaluatedBy: task.engine) }
         case .rejected(let failure):
             isBad = true
             try deadLetter(message, reason: failure.reason.code, detail: failure.detail)
@@ -219,15 +227,15 @@ final class PipelineWorker {
     }
 
     /// Writes a valid input event to every repartition topic, keyed for the rules that run there.
-    private func repartition(_ message: KafkaMessage) throws {
+    private func repartition(_ message: KafkaMessage, evaluatedBy engine: Engine) throws {
         guard !router.isEmpty else { return }
         let headers = RepartitionOrigin.headers(partition: message.partition, offset: message.offset)
-        for (route, key) in zip(router.routes, router.keys(of: message.value)) {
-            guard let key else {
+        for route in router.routes {
+            guard router.key(on: route, of: engine, into: &routeKey) else {
                 tally.unroutable[route.topic, default: 0] += 1
                 continue
             }
-            try key.withUnsafeBytes { keyBytes in
+            try routeKey.withUnsafeBytes { keyBytes in
                 try producer.send(topic: route.topic, key: keyBytes, value: message.value, headers: headers)
             }
             tally.repartitioned += 1
@@ -398,8 +406,9 @@ final class PipelineWorker {
         for assigned in partitions {
             guard let stage = topology.stage(for: assigned.partition.topic) else { continue }
             let committed = assigned.committed?.offset
+            let engine = Engine(plan: stage.plan, options: configuration.engine, alsoDecoding: stage.isInput ? router.fields : [])
             let task = PartitionTask(
-                partition: assigned.partition, engine: Engine(plan: stage.plan, options: configuration.engine),
+                partition: assigned.partition, engine: engine,
                 isRepartitioned: !stage.isInput, replayFrom: max(0, assigned.start ?? committed ?? 0), restoreUntil: committed)
             tasks[assigned.partition] = task
             if let committed { lastCommitted[assigned.partition] = committed }
@@ -438,12 +447,22 @@ struct RepartitionOrigin {
     let offset: Int64
 
     init?(_ message: KafkaMessage) {
-        guard let partitionBytes = message.header(Self.partitionHeader), let offsetBytes = message.header(Self.offsetHeader),
-            let partition = Int32(String(decoding: partitionBytes, as: UTF8.self)),
-            let offset = Int64(String(decoding: offsetBytes, as: UTF8.self))
+        guard let partition = message.withHeader(Self.partitionHeader, Self.decimal).flatMap(Int32.init(exactly:)),
+            let offset = message.withHeader(Self.offsetHeader, Self.decimal)
         else { return nil }
         self.partition = partition
         self.offset = offset
+    }
+
+    /// A non-negative decimal integer of at most 18 digits (every Kafka offset), read in place.
+    private static func decimal(_ bytes: UnsafeRawBufferPointer?) -> Int64? {
+        guard let bytes, (1...18).contains(bytes.count) else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int64(byte &- UInt8(ascii: "0"))
+        }
+        return value
     }
 
     static func headers(partition: Int32, offset: Int64) -> [(name: String, value: [UInt8])] {

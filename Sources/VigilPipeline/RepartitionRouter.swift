@@ -1,4 +1,4 @@
-import VigilEvents
+import VigilEngine
 import VigilRules
 import VigilValues
 
@@ -6,46 +6,44 @@ import VigilValues
 ///
 /// A key is the values of the topic's key fields joined by `|`, as alert keys are written; an
 /// event that lacks one of them has no key there and is not forwarded (the rules on that topic
-/// could not decide on it anyway).
+/// could not decide on it anyway). The input stage's engine decodes the key fields along with its
+/// own (`fields`), so routing reads the values it already has instead of decoding again.
 struct RepartitionRouter {
     struct Route {
         let topic: String
-        let fieldIndices: [Int]
+        let keyFields: [String]
     }
 
     let routes: [Route]
-    private var decoder: EventDecoder
-    private var event: PaymentEvent
+    /// Every route's key fields, typed as the rules on its topic read them.
+    let fields: [FieldSpec]
 
-    init(topology: PipelineTopology, maximumMessageBytes: Int) {
-        var specs: [FieldSpec] = []
-        var routes: [Route] = []
+    init(topology: PipelineTopology) {
+        var fields: [FieldSpec] = []
         for stage in topology.repartitionStages {
-            let indices = stage.keyFields.map { name -> Int in
-                if let known = specs.firstIndex(where: { $0.name == name }) { return known }
+            for name in stage.keyFields where !fields.contains(where: { $0.name == name }) {
                 let type = stage.plan.fields.first { $0.name == name }?.type ?? .string
-                specs.append(FieldSpec(name: name, type: type))
-                return specs.count - 1
+                fields.append(FieldSpec(name: name, type: type))
             }
-            routes.append(Route(topic: stage.topic, fieldIndices: indices))
         }
-        self.routes = routes
-        decoder = EventDecoder(fields: specs, maximumMessageBytes: maximumMessageBytes)
-        event = PaymentEvent(fieldCount: specs.count)
+        routes = topology.repartitionStages.map { Route(topic: $0.topic, keyFields: $0.keyFields) }
+        self.fields = fields
     }
 
     var isEmpty: Bool { routes.isEmpty }
 
-    /// The key on each route, in `routes` order; nil where a key field is missing.
-    mutating func keys(of bytes: UnsafeRawBufferPointer) -> [[UInt8]?] {
-        guard decoder.decode(bytes, into: &event) == nil else { return routes.map { _ in nil } }
-        return routes.map { route in
-            var parts: [String] = []
-            for index in route.fieldIndices {
-                guard let value = event.fields[index] else { return nil }
-                parts.append(value.description)
+    /// Replaces `key` with the key on `route` of the event `engine` evaluated last.
+    /// - Returns: false when the event lacks one of the route's key fields.
+    func key(on route: Route, of engine: Engine, into key: inout [UInt8]) -> Bool {
+        key.removeAll(keepingCapacity: true)
+        for (position, name) in route.keyFields.enumerated() {
+            guard let value = engine.lastEventValue(ofField: name) else { return false }
+            if position > 0 { key.append(UInt8(ascii: "|")) }
+            switch value {
+            case .string(let text): key.append(contentsOf: text.utf8)
+            case .number, .bool: key.append(contentsOf: value.description.utf8)
             }
-            return Array(parts.joined(separator: "|").utf8)
         }
+        return true
     }
 }

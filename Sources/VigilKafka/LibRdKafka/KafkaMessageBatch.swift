@@ -8,6 +8,9 @@ package final class KafkaMessageBatch {
     private let messages: [UnsafeMutablePointer<rd_kafka_message_t>]
     /// Assignment changes that happened during the poll, in order.
     package let rebalances: [RebalanceEvent]
+    /// The topic name of the message read last, by librdkafka's topic handle: a batch holds runs
+    /// of one topic, and naming each message afresh would copy the C string every time.
+    private var lastTopic: (handle: OpaquePointer, name: String)?
 
     init(messages: [UnsafeMutablePointer<rd_kafka_message_t>], rebalances: [RebalanceEvent]) {
         self.messages = messages
@@ -22,18 +25,23 @@ package final class KafkaMessageBatch {
     package var isEmpty: Bool { messages.isEmpty }
 
     package subscript(index: Int) -> KafkaMessage {
-        KafkaMessage(raw: messages[index])
+        let raw = messages[index]
+        return KafkaMessage(raw: raw, topic: topicName(of: raw.pointee.rkt))
+    }
+
+    private func topicName(of handle: OpaquePointer?) -> String {
+        guard let handle else { return "" }
+        if let lastTopic, lastTopic.handle == handle { return lastTopic.name }
+        let name = String(cString: rd_kafka_topic_name(handle))
+        lastTopic = (handle, name)
+        return name
     }
 }
 
 /// A consumed message: a view into its batch.
 package struct KafkaMessage {
     fileprivate let raw: UnsafeMutablePointer<rd_kafka_message_t>
-
-    /// Built on demand: the topic name is a C string in librdkafka.
-    package var topic: String {
-        raw.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-    }
+    package let topic: String
 
     package var partition: Int32 { raw.pointee.partition }
     package var offset: Int64 { raw.pointee.offset }
@@ -57,12 +65,16 @@ package struct KafkaMessage {
 
     /// Header values by name (the last one when a name repeats).
     package func header(_ name: String) -> [UInt8]? {
+        withHeader(name) { $0.map(Array.init) }
+    }
+
+    /// Lends a header's value (the last one when a name repeats) without copying it; nil when absent.
+    package func withHeader<Result>(_ name: String, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
         var headers: OpaquePointer?
-        guard rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        guard rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return body(nil) }
         var value: UnsafeRawPointer?
         var size = 0
-        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        guard let value else { return [] }
-        return Array(UnsafeRawBufferPointer(start: value, count: size))
+        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return body(nil) }
+        return body(UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : size))
     }
 }

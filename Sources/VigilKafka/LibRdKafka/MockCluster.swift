@@ -14,7 +14,10 @@ package final class MockCluster: Sendable {
     package let bootstrapServers: String
 
     package init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
-        let conf = try makeRdKafkaConf(["client.id": "vigil-mock-cluster", "log_level": "3"])
+        // The mock's brokers take their socket options from this handle's configuration. Kafka
+        // brokers send with TCP_NODELAY; without it the mock holds the second of two back-to-back
+        // responses until the client's delayed acknowledgement, and every flush waited 40 ms.
+        let conf = try makeRdKafkaConf(["client.id": "vigil-mock-cluster", "log_level": "3", "socket.nagle.disable": "true"])
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
