@@ -2,14 +2,26 @@ import VigilKafka
 
 /// How far a batch got in each partition, and where the current run of bad messages began.
 struct BatchProgress {
-    /// The next offset to read, by partition.
-    private(set) var nextOffsets: [TopicPartition: Int64] = [:]
+    /// Partitions finished with in this batch, by the next offset to read.
+    private var settled: [TopicPartition: Int64] = [:]
+    /// The partition being advanced now. A batch holds runs of one partition, so it joins
+    /// `settled` only when another partition comes, not with a dictionary write per message.
+    private var current: (partition: TopicPartition, nextOffset: Int64)?
     /// `nextOffsets` as it was when the latest run of bad messages began: what to commit if the
     /// bad-input guard trips, so the bad stretch is read again after the fix.
     private(set) var beforeBadRun: [TopicPartition: Int64] = [:]
 
+    /// The next offset to read, by partition.
+    var nextOffsets: [TopicPartition: Int64] {
+        guard let current else { return settled }
+        var offsets = settled
+        offsets[current.partition] = current.nextOffset
+        return offsets
+    }
+
     mutating func advance(_ partition: TopicPartition, past offset: Int64) {
-        nextOffsets[partition] = offset + 1
+        if let current, current.partition != partition { settled[current.partition] = current.nextOffset }
+        current = (partition, offset + 1)
     }
 
     mutating func markBadRunStart() {

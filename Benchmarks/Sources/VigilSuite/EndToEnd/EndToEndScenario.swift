@@ -12,6 +12,8 @@ struct EndToEndScenario {
     private let fixedSeconds: Double
     private let latencySeconds: Double
     private let events: Int
+    /// When set, only the latency runs, at this rate: for tuning without the rate searches.
+    private let latencyRate: Int?
 
     init(options: inout Options) throws {
         partitions = try options.int("partitions", default: 6)
@@ -19,6 +21,8 @@ struct EndToEndScenario {
         fixedSeconds = try Double(options.int("seconds", default: 10))
         latencySeconds = try Double(options.int("latency-seconds", default: 20))
         events = try options.int("events", default: 1_500_000)
+        let latencyRate = try options.int("latency-rate", default: Int.max)
+        self.latencyRate = latencyRate == .max ? nil : latencyRate
         try options.checkAllRead()
     }
 
@@ -36,6 +40,11 @@ struct EndToEndScenario {
             cluster: cluster, workload: workload, plan: RuleSet.reference.plan(), checks: checks, logger: logger
         )
         var report = ScenarioReport(scenario: "end-to-end", settings: settings(meanBytes: meanBytes, checks: checks))
+        let latency = LatencyRun(bench: bench, firstEventNumber: traffic.seed &* 1_000_000_000 &+ 1)
+        if let latencyRate {
+            try await measureLatency(latency, sustained: Double(latencyRate) * 2, into: &report)
+            return report
+        }
         var rates: [SinkKind: Double] = [:]
         let search = RateSearch(bench: bench, probeSeconds: probeSeconds, fixedSeconds: fixedSeconds)
         for kind in SinkKind.allCases {
@@ -51,7 +60,11 @@ struct EndToEndScenario {
             ))
         }
         guard let vigil = rates[.vigil] else { return report }
-        let latency = LatencyRun(bench: bench, firstEventNumber: traffic.seed &* 1_000_000_000 &+ 1)
+        try await measureLatency(latency, sustained: vigil, into: &report)
+        return report
+    }
+
+    private func measureLatency(_ latency: LatencyRun, sustained vigil: Double, into report: inout ScenarioReport) async throws {
         // Half the sustained rate is where the target is stated; a tenth shows the floor without queueing.
         for (share, hasTarget) in [(0.5, true), (0.1, false)] {
             let measured = try await latency.measure(rate: (vigil * share).rounded(), seconds: latencySeconds)
@@ -60,7 +73,6 @@ struct EndToEndScenario {
         // The same feed read straight back from the input topic: what Kafka alone adds on this machine.
         let floor = try await latency.measure(rate: (vigil / 2).rounded(), seconds: latencySeconds, kafkaOnly: true)
         record(floor, label: "produce-to-consume, Kafka only, at 50 %", hasTarget: false, in: &report)
-        return report
     }
 
     private func settings(meanBytes: Int, checks: RunChecks) -> [String: String] {

@@ -3,15 +3,17 @@ import VigilKafka
 /// The librdkafka settings a run uses for every client: feeder, Vigil, ceilings and the alert reader.
 ///
 /// Throughput runs use Vigil's defaults. Latency runs use what a latency-sensitive deployment
-/// would: the mock broker holds an empty fetch for the whole `fetch.wait.max.ms`, so the 100 ms
-/// default would dominate; `linger.ms=1` keeps producer batches from being one message each.
+/// would: the mock broker holds an empty fetch for the whole `fetch.wait.max.ms` even when data
+/// arrives meanwhile, so every hop waited half of it on average (three hops from payment to an
+/// alert of a repartitioned rule); a Kafka broker answers as soon as data arrives, so there 1 ms
+/// only costs more empty fetches. `linger.ms=1` keeps producer batches from being one message each.
 struct KafkaSettings: Sendable, CustomStringConvertible {
     let fetchWaitMaxMilliseconds: Int
     let lingerMilliseconds: Int
 
     /// Vigil's defaults (`ConsumerConfiguration`, `ProducerConfiguration`).
     static let throughput = KafkaSettings(fetchWaitMaxMilliseconds: 100, lingerMilliseconds: 5)
-    static let latency = KafkaSettings(fetchWaitMaxMilliseconds: 10, lingerMilliseconds: 1)
+    static let latency = KafkaSettings(fetchWaitMaxMilliseconds: 1, lingerMilliseconds: 1)
 
     var description: String { "fetch.wait.max.ms=\(fetchWaitMaxMilliseconds), linger.ms=\(lingerMilliseconds)" }
 
