@@ -3,10 +3,11 @@ import VigilKafka
 /// The librdkafka settings a run uses for every client: feeder, Vigil, ceilings and the alert reader.
 ///
 /// Throughput runs use Vigil's defaults. Latency runs use what a latency-sensitive deployment
-/// would: the mock broker holds an empty fetch for the whole `fetch.wait.max.ms` even when data
-/// arrives meanwhile, so every hop waited half of it on average (three hops from payment to an
-/// alert of a repartitioned rule); a Kafka broker answers as soon as data arrives, so there 1 ms
-/// only costs more empty fetches. `linger.ms=1` keeps producer batches from being one message each.
+/// would. The mock broker holds an empty fetch for the whole `fetch.wait.max.ms`, and an alert of
+/// a repartitioned rule takes three hops; going from 10 ms to 1 ms cut the produce-to-alert median
+/// at 2,000 events/s from 19.9 to 11.7 ms. A Kafka broker answers a waiting fetch as soon as data
+/// arrives, so there a short wait only costs more empty fetches. `linger.ms=1` keeps producer
+/// batches from being one message each.
 struct KafkaSettings: Sendable, CustomStringConvertible {
     let fetchWaitMaxMilliseconds: Int
     let lingerMilliseconds: Int
