@@ -87,6 +87,43 @@ final class PartitionTask {
     }
 }
 
+/// One restoring partition's history messages in a batch, replayed on a thread of its own.
+///
+/// `@unchecked Sendable`: a lane is the only user of its task (and so of the task's engine) while
+/// it runs, and the worker reads its results only after every lane has finished.
+final class ReplayWork: @unchecked Sendable {
+    let task: PartitionTask
+    var messages: [KafkaMessage] = []
+    /// Messages that went through the engine (copies recognised on a repartition topic do not).
+    private(set) var evaluated = 0
+    private(set) var finishedRestore = false
+
+    init(task: PartitionTask) {
+        self.task = task
+    }
+
+    /// Rebuilds state from the messages; their alerts were delivered before the last commit and
+    /// are discarded, and a record without its source headers was dead-lettered back then.
+    func run(inputTopic: String, now: Int64) {
+        for message in messages {
+            var source = EventSource(topic: inputTopic, partition: message.partition, offset: message.offset)
+            var counts = true
+            if task.isRepartitioned {
+                if let origin = RepartitionOrigin(message), task.countsFirst(inputPartition: origin.partition, inputOffset: origin.offset) {
+                    source = EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset)
+                } else {
+                    counts = false
+                }
+            }
+            if counts {
+                _ = task.engine.process(message.value, source: source, now: now)
+                evaluated += 1
+            }
+            if task.processed(offset: message.offset) { finishedRestore = true }
+        }
+    }
+}
+
 extension Engine.StateSummary {
     mutating func add(_ other: Engine.StateSummary) {
         activeKeys += other.activeKeys

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import VigilEngine
 import VigilEvents
@@ -126,13 +127,11 @@ final class PipelineWorker {
             if configuration.isExactlyOnce { try producer.beginTransaction() }
             let now = WallClock.nowMilliseconds()
             let evaluationStarted = ContinuousClock.now
-            // A batch holds runs of one partition: look its task up once per run.
-            var run: (partition: TopicPartition, task: PartitionTask?)?
-            for index in 0..<batch.count {
-                let message = batch[index]
-                let partition = message.topicPartition
-                if run?.partition != partition { run = (partition, tasks[partition]) }
-                guard let task = run?.task else { continue }
+            let messages = (0..<batch.count).map { batch[$0] }
+            let owners = owningTasks(of: messages)
+            let replayedAhead = replayAhead(messages, owners: owners, now: now)
+            for (index, message) in messages.enumerated() where !replayedAhead[index] {
+                guard let task = owners[index] else { continue }
                 if task.hasProcessed(message.offset) {
                     tally.redeliveriesSkipped += 1
                     continue
@@ -157,41 +156,74 @@ final class PipelineWorker {
         if let stop { throw stop }
     }
 
-    /// Evaluates one message and sends what it caused. Returns an error when the bad-input guard trips.
-    private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
-        let isReplay = task.isReplay(message.offset)
-        if task.revealsLostHistory(firstOffset: message.offset) {
-            metrics.recordHistoryLost()
-            logger.warning(
-                "\(task.partition) no longer holds all the history its windows need (retention): they start incomplete",
-                metadata: ["firstOffset": "\(message.offset)"])
+    /// The task of each message, looked up once per run of one partition.
+    private func owningTasks(of messages: [KafkaMessage]) -> [PartitionTask?] {
+        var run: (partition: TopicPartition, task: PartitionTask?)?
+        return messages.map { message in
+            let partition = message.topicPartition
+            if run?.partition != partition { run = (partition, tasks[partition]) }
+            return run?.task
         }
+    }
+
+    /// Replays the batch's history messages before anything else, each restoring partition on a
+    /// thread of its own: replay only rebuilds the partition's own engine and sends nothing, and a
+    /// partition's history precedes its live messages, so its order is kept.
+    /// - Returns: per message, whether it was replayed here.
+    private func replayAhead(_ messages: [KafkaMessage], owners: [PartitionTask?], now: Int64) -> [Bool] {
+        var replayed = [Bool](repeating: false, count: messages.count)
+        var work: [ObjectIdentifier: ReplayWork] = [:]
+        for (index, message) in messages.enumerated() {
+            guard let task = owners[index], task.isReplay(message.offset), !task.hasProcessed(message.offset) else { continue }
+            noteFirstOffset(message.offset, of: task)
+            let lane = work[ObjectIdentifier(task)] ?? ReplayWork(task: task)
+            lane.messages.append(message)
+            work[ObjectIdentifier(task)] = lane
+            replayed[index] = true
+        }
+        guard !work.isEmpty else { return replayed }
+        let lanes = Array(work.values)
+        let inputTopic = configuration.inputTopic
+        DispatchQueue.concurrentPerform(iterations: lanes.count) { lane in
+            lanes[lane].run(inputTopic: inputTopic, now: now)
+        }
+        for lane in lanes {
+            tally.replayed += lane.evaluated
+            if lane.finishedRestore { restored(lane.task) }
+        }
+        return replayed
+    }
+
+    /// Warns, once per partition, when its first message shows that retention removed history.
+    private func noteFirstOffset(_ offset: Int64, of task: PartitionTask) {
+        guard task.revealsLostHistory(firstOffset: offset) else { return }
+        metrics.recordHistoryLost()
+        logger.warning(
+            "\(task.partition) no longer holds all the history its windows need (retention): they start incomplete",
+            metadata: ["firstOffset": "\(offset)"])
+    }
+
+    /// Evaluates one live message and sends what it caused. Returns an error when the bad-input guard trips.
+    private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
+        noteFirstOffset(message.offset, of: task)
         defer {
             if task.processed(offset: message.offset) { restored(task) }
         }
         var source = EventSource(topic: configuration.inputTopic, partition: message.partition, offset: message.offset)
         if task.isRepartitioned {
             guard let origin = RepartitionOrigin(message) else {
-                if !isReplay {
-                    try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
-                    progress.advance(message.topicPartition, past: message.offset)
-                }
+                try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
+                progress.advance(message.topicPartition, past: message.offset)
                 return nil
             }
             guard task.countsFirst(inputPartition: origin.partition, inputOffset: origin.offset) else {
-                if !isReplay {
-                    tally.duplicatesSkipped += 1
-                    progress.advance(message.topicPartition, past: message.offset)
-                }
+                tally.duplicatesSkipped += 1
+                progress.advance(message.topicPartition, past: message.offset)
                 return nil
             }
             source = EventSource(topic: configuration.inputTopic, partition: origin.partition, offset: origin.offset)
         }
         let outcome = task.engine.process(message.value, source: source, now: now)
-        if isReplay {
-            tally.replayed += 1
-            return nil
-        }
         if task.isRepartitioned { tally.repartitionedConsumed += 1 } else { tally.consumed += 1 }
         var isBad = false
         switch outcome {

@@ -69,11 +69,12 @@ struct RestoreScenario {
         second.requestStop()
         try await secondRun.value
         let replayed = second.status.snapshot.replayedMessages
+        let ceiling = try readCeiling(topics: first.topology.topics, messages: history, settings: settings, cluster: cluster, logger: logger)
 
         var report = ScenarioReport(scenario: "restore", settings: [
             "rules": "Benchmarks/rules/reference (input + 2 repartition topics)",
             "history": "\(workload.count) events, \(history) messages over 3 topics × \(Self.partitions) partitions",
-            "build": "release; one replica replays all partitions on one thread",
+            "build": "release; one replica replays its partitions in parallel, one thread per restoring partition",
         ])
         guard let assignedAt, let liveAt, replayed > 0 else {
             report.failures.append("the second member did not finish restoring within 300 s (replayed \(replayed))")
@@ -85,12 +86,31 @@ struct RestoreScenario {
             Figure("restore rate", rate, unit: "messages/s", target: "≥ 1,000,000", verdict: rate >= 1_000_000 ? .met : .missed,
                    note: "\(replayed) messages replayed in \(ReportTable.format(seconds)) s"),
             Figure("restore time per million messages of history", 1_000_000 / rate, unit: "s"),
+            Figure(
+                "Kafka ceiling: read the same history and discard", ceiling, unit: "messages/s",
+                note: "a plain consumer assigned every partition, same settings and broker"),
         ]
         report.runs.append("replayed \(replayed) of \(history) messages in \(ReportTable.format(seconds)) s, assignment to live")
         if replayed < history {
             report.failures.append("replayed \(replayed) messages, fewer than the \(history) of history: restore points moved or history was lost")
         }
         return report
+    }
+
+    /// How fast a plain consumer reads the history the replica replayed: the most a restore
+    /// through this broker could reach.
+    private func readCeiling(topics: [String], messages: Int, settings: KafkaSettings, cluster: LoopbackCluster, logger: Logger) throws -> Double {
+        let consumer = try KafkaConsumer(configuration: settings.consumer(cluster, group: "restore-ceiling"), logger: logger)
+        defer { consumer.close(timeout: .seconds(5)) }
+        let partitions = topics.flatMap { topic in (0..<Int32(Self.partitions)).map { TopicPartition(topic: topic, partition: $0) } }
+        try consumer.assign(partitions.map { TopicPartitionOffset($0, offset: TopicPartitionOffset.beginning) })
+        let started = ContinuousClock.now
+        var read = 0
+        while read < messages, ContinuousClock.now - started < .seconds(120) {
+            read += try consumer.poll(maxMessages: 2000, timeout: .milliseconds(100)).count
+        }
+        let elapsed = ContinuousClock.now - started
+        return Double(read) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     private func produce(_ workload: TrafficBatch, to topic: String, producer configuration: ProducerConfiguration, logger: Logger) throws {
