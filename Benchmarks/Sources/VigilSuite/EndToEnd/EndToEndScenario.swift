@@ -59,6 +59,12 @@ struct EndToEndScenario {
                 note: "sustained rates of the same run"
             ))
         }
+        if let inputKeyed = rates[.vigilInputKeyed], let ceiling = rates[.readWrite] {
+            report.figures.append(Figure(
+                "Vigil, card-keyed rules only ÷ read-write ceiling", 100 * inputKeyed / ceiling, unit: "%",
+                note: "one topic read per event instead of three"
+            ))
+        }
         guard let vigil = rates[.vigil] else { return report }
         try await measureLatency(latency, sustained: vigil, into: &report)
         return report

@@ -60,7 +60,14 @@ struct LoopbackBench: Sendable {
         case .discard: CeilingConsumer(writes: false, topics: topics, cluster: cluster, settings: settings, logger: logger)
         case .readWrite: CeilingConsumer(writes: true, topics: topics, cluster: cluster, settings: settings, logger: logger)
         case .vigil: try await PipelineSink(topics: topics, cluster: cluster, plan: plan, settings: settings, logger: logger)
+        case .vigilInputKeyed:
+            try await PipelineSink(topics: topics, cluster: cluster, plan: inputKeyedPlan(), settings: settings, logger: logger)
         }
+    }
+
+    /// The rules of `plan` that run on the input topic (keyed by `card_id`), and only those.
+    private func inputKeyedPlan() throws -> RulePlan {
+        try PipelineTopology(plan: plan, inputTopic: "payments", inputKey: ["card_id"], group: "vigil").input.plan
     }
 
     /// Lets the reader catch up with the alerts the pipeline committed (10 s at most), then stops it.

@@ -22,13 +22,13 @@ struct RateSearch {
     func run(_ kind: SinkKind) async throws -> Outcome {
         let probePlan = FeedPlan(
             rate: 10_000_000, seconds: probeSeconds, backlogLimit: bench.checks.retainedMessages / 4,
-            wrapsAround: kind != .vigil, recordsSendTimes: false
+            wrapsAround: !kind.isVigil, recordsSendTimes: false
         )
         let probe = try await bench.measure(kind, probePlan, settings: .throughput)
         var runs = [probe]
         var rate = (probe.feed.consumerRateAfterStartUp / 1000).rounded(.down) * 1000
         for _ in 0..<attempts where rate > 0 {
-            let plan = FeedPlan(rate: rate, seconds: fixedSeconds, backlogLimit: nil, wrapsAround: kind != .vigil, recordsSendTimes: false)
+            let plan = FeedPlan(rate: rate, seconds: fixedSeconds, backlogLimit: nil, wrapsAround: !kind.isVigil, recordsSendTimes: false)
             let run = try await bench.measure(kind, plan, settings: .throughput)
             runs.append(run)
             if run.holds { return Outcome(probe: probe, sustained: run, runs: runs) }

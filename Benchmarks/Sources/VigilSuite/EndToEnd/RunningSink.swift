@@ -23,12 +23,18 @@ enum SinkKind: String, CaseIterable, Sendable {
     case discard = "read-discard"
     case readWrite = "read-write"
     case vigil
+    /// Only the reference rules that run where the input is read: no repartition topics.
+    case vigilInputKeyed = "vigil-input-keyed"
 
     var title: String {
         switch self {
         case .discard: "Kafka ceiling: read and discard"
         case .readWrite: "Kafka ceiling: read, write 1 per 100, commit"
         case .vigil: "Vigil pipeline, reference rules"
+        case .vigilInputKeyed: "Vigil pipeline, card-keyed reference rules only (no repartitioning)"
         }
     }
+
+    /// Vigil must not see an event twice, so its feed never wraps around the workload.
+    var isVigil: Bool { self == .vigil || self == .vigilInputKeyed }
 }
