@@ -19,8 +19,13 @@ package struct PipelineConfiguration: Sendable {
     package var isExactlyOnce = false
     package var engine = EngineOptions()
     package var badInput = BadInputGuard.Limits()
-    /// Messages evaluated between two commits at most.
+    /// Messages taken from the consumer per loop at most.
     package var batchSize = 2000
+    /// At least once: outputs are flushed and offsets committed at most this often (and when
+    /// stopping), not after every poll, so a busy loop is not held up by a round trip each time.
+    /// A crash or a partition moving away replays about this much, with the same alert ids.
+    /// Exactly once commits every batch's transaction regardless.
+    package var commitInterval = Duration.milliseconds(100)
     package var pollTimeout = Duration.milliseconds(100)
     /// How long closing the consumer (leaving the group) may take at shutdown.
     package var closeTimeout = Duration.seconds(5)

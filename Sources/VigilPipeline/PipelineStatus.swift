@@ -35,7 +35,9 @@ package struct PipelineSnapshot: Sendable {
     package var assignment: Set<TopicPartition> = []
     /// The next offset to read, as last committed, by partition.
     package var committed: [TopicPartition: Int64] = [:]
-    package var batchesCommitted = 0
+    package var commits = 0
+    /// Non-empty batches taken from the consumer and evaluated.
+    package var batchesEvaluated = 0
     package var reloadsApplied = 0
     package var reloadsRejected = 0
     /// The diagnostics of the last rejected rule set.

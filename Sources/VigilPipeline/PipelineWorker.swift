@@ -6,11 +6,12 @@ import VigilKafka
 import VigilRules
 
 /// The processing loop: poll a batch, evaluate it, send its alerts, dead letters and repartitioned
-/// events, wait for the broker to acknowledge all of them, then commit the batch's offsets.
+/// events; every commit interval, wait for the broker to acknowledge all of them, then commit the
+/// offsets evaluated so far.
 ///
 /// That order is the at-least-once guarantee: an offset is committed only after everything its
-/// message caused is durable. A crash between send and commit replays the batch, and replayed
-/// alerts carry the same `alert_id`. In exactly-once mode the same outputs and the offsets form one
+/// message caused is durable. A crash between send and commit replays what followed the last
+/// commit, and replayed alerts carry the same `alert_id`. In exactly-once mode the same outputs and the offsets form one
 /// Kafka transaction instead. Each assigned partition has its own engine (`PartitionTask`), rebuilt
 /// by replay when the partition arrives. Runs on one dedicated thread; blocking calls are fine here.
 final class PipelineWorker {
@@ -29,10 +30,12 @@ final class PipelineWorker {
     private var tasks: [TopicPartition: PartitionTask] = [:]
     /// The next offset to read, as last committed, by partition.
     private var lastCommitted: [TopicPartition: Int64] = [:]
-    /// Positions whose commit the broker refused (typically: a rebalance is in progress). Reading
-    /// is paused meanwhile and the commit retried every loop, so a partition that then moves is
+    /// Positions evaluated but not committed yet: until the commit interval has passed, or because
+    /// the broker refused the commit (typically: a rebalance is in progress). After a refusal,
+    /// reading pauses and the commit is retried every loop, so a partition that then moves is
     /// replayed by its next owner from here, not from much further back.
-    private var uncommitted: [TopicPartition: Int64] = [:]
+    private var pending: [TopicPartition: Int64] = [:]
+    private var lastCommitAt = ContinuousClock.now
     /// The partitions paused while a commit is refused; nil when not holding.
     private var pausedForCommit: [TopicPartition]?
     private var tally = BatchTally()
@@ -77,6 +80,7 @@ final class PipelineWorker {
             if !batch.isEmpty { metrics.record(tally, duration: busy) }
             publish(loopAt: .now, busy: busy)
         }
+        if !pending.isEmpty { try commit(pending) }
     }
 
     private var outputTopics: [String] {
@@ -147,12 +151,14 @@ final class PipelineWorker {
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
         finishRestoresAtPosition()
-        let positions = uncommitted.merging(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
-        guard !positions.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
+        pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
+        let isDue = stop != nil || configuration.isExactlyOnce || pausedForCommit != nil
+            || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
+        guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
         }
-        try commit(positions)
+        try commit(pending)
         if let stop { throw stop }
     }
 
@@ -285,8 +291,8 @@ final class PipelineWorker {
         logger.debug("dead-lettered", metadata: ["reason": "\(reason)", "detail": "\(detail)", "offset": "\(message.offset)"])
     }
 
-    /// Makes the batch's outputs durable, then commits its offsets with each partition's restore
-    /// point; in exactly-once mode both happen in the batch's transaction.
+    /// Makes the outputs sent so far durable, then commits the offsets with each partition's
+    /// restore point; in exactly-once mode both happen in the batch's transaction.
     private func commit(_ nextOffsets: [TopicPartition: Int64]) throws {
         let positions = nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
             guard let task = tasks[partition] else { return nil }
@@ -301,31 +307,31 @@ final class PipelineWorker {
                 try consumer.commit(positions)
             } catch {
                 if error.isFatal { throw error }
-                holdUntilCommitted(positions, error: error)
+                holdUntilCommitted(error: error)
                 return
             }
         }
-        uncommitted.removeAll()
+        pending.removeAll()
+        lastCommitAt = .now
         resumeAfterHold()
         for position in positions { lastCommitted[position.topicPartition] = position.offset }
         publish(committed: positions)
     }
 
-    /// Pauses reading until the refused positions are committed or their partitions move away.
-    private func holdUntilCommitted(_ positions: [TopicPartitionOffset], error: KafkaError) {
+    /// Pauses reading until the pending positions are committed or their partitions move away.
+    private func holdUntilCommitted(error: KafkaError) {
         if pausedForCommit == nil {
             logger.warning("commit refused, pausing until it is accepted (a partition that moves meanwhile is replayed from its last commit): \(error)")
             let owned = Array(tasks.keys)
             consumer.pause(owned)
             pausedForCommit = owned
         }
-        for position in positions { uncommitted[position.topicPartition] = position.offset }
     }
 
     /// Resumes exactly what was paused, owned or not any more: librdkafka keeps a partition's
     /// pause across a revocation, so one assigned again later would otherwise never be fetched.
     private func resumeAfterHold() {
-        guard let paused = pausedForCommit, uncommitted.isEmpty else { return }
+        guard let paused = pausedForCommit, pending.isEmpty else { return }
         pausedForCommit = nil
         consumer.resume(paused)
         logger.info("commits accepted again: reading resumed")
@@ -348,7 +354,7 @@ final class PipelineWorker {
 
     private func publish(committed positions: [TopicPartitionOffset]) {
         status.update { snapshot in
-            snapshot.batchesCommitted += 1
+            snapshot.commits += 1
             for position in positions { snapshot.committed[position.topicPartition] = position.offset }
         }
     }
@@ -386,6 +392,7 @@ final class PipelineWorker {
         status.update { snapshot in
             snapshot.lastLoopAt = instant
             snapshot.busyTime += busy
+            if busy > .zero { snapshot.batchesEvaluated += 1 }
             snapshot.isBrokerReachable = isBrokerReachable
             snapshot.consumerLag = lag
             snapshot.windowState = state
@@ -408,7 +415,7 @@ final class PipelineWorker {
                     if let task = tasks[partition] { retiredRuleCounts.add(task.engine.statistics) }
                     tasks[partition] = nil
                     lastCommitted[partition] = nil
-                    uncommitted[partition] = nil
+                    pending[partition] = nil
                 }
                 resumeAfterHold()
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")

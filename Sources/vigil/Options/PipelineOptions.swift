@@ -51,6 +51,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Stop consuming when more than this share (0-1) of the last 10000 messages were bad.")
     var maxBadShare = 0.5
 
+    @Option(help: "How often outputs are flushed and offsets committed (at least once); a crash replays about this much.")
+    var commitInterval = HumanDuration(milliseconds: 100)
+
     @Option(help: "Group session timeout in milliseconds.")
     var sessionTimeoutMs = 45_000
 
@@ -61,6 +64,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.badInput.maximumShare = maxBadShare
         configuration.consumer.groupInstanceID = instanceID
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMs
+        configuration.commitInterval = .milliseconds(commitInterval.milliseconds)
         configuration.inputKey = inputKey.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         configuration.isExactlyOnce = exactlyOnce
         if exactlyOnce {

@@ -46,12 +46,12 @@ final class PipelineSink: RunningSink {
         let snapshot = pipeline.status.snapshot
         let committed = snapshot.committed.reduce(0) { $0 + ($1.key.topic == input ? Int($1.value) : 0) }
         // Committed positions count every offset passed; consumed events count the messages seen.
-        let batches = max(snapshot.batchesCommitted, 1)
+        let batches = max(snapshot.batchesEvaluated, 1)
         let busy = Double(snapshot.busyTime.components.seconds) + Double(snapshot.busyTime.components.attoseconds) / 1e18
         return SinkOutcome(
             consumed: committed, skipped: max(0, committed - snapshot.eventsConsumed), written: snapshot.alertCount,
-            detail: "\(snapshot.batchesCommitted) batches of \(snapshot.eventsConsumed / batches) events (mean), "
-                + "\(Int(busy * 1000 / Double(batches))) ms busy each, \(snapshot.deadLetterCount) dead letters"
+            detail: "\(snapshot.batchesEvaluated) batches of \(snapshot.eventsConsumed / batches) input events (mean), "
+                + "\(Int(busy * 1000 / Double(batches))) ms busy each, \(snapshot.commits) commits, \(snapshot.deadLetterCount) dead letters"
         )
     }
 }
