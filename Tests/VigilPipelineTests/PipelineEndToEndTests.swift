@@ -65,6 +65,30 @@ import VigilTesting
         #expect(alerts.count == expected.count, "no alert published twice")
     }
 
+    /// Alerts go out as events are evaluated; offsets wait for the commit interval, or for the
+    /// stop, and are committed only then, after every output was acknowledged.
+    @Test func alertsFlowBetweenCommitsAndStoppingCommitsTheRest() async throws {
+        let fixture = try PipelineFixture()
+        var configuration = fixture.configuration()
+        configuration.commitInterval = .seconds(3600)
+        let messages = Workload.first()
+        try fixture.produce(messages)
+        let pipeline = try Pipeline(configuration: configuration, plan: fixture.plan, logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == messages.count }
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: Workload.firstAlerts.count)
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == Workload.firstAlerts, "published before any commit")
+        let whileRunning = pipeline.status.snapshot
+        #expect(whileRunning.commits == 0, "nothing committed before the interval")
+        #expect(whileRunning.committed.isEmpty)
+
+        pipeline.requestStop()
+        try await running.value
+        let stopped = pipeline.status.snapshot
+        #expect(stopped.commits == 1, "one commit, when stopping")
+        #expect(stopped.committed.values.reduce(0, +) == Int64(messages.count), "every offset committed at shutdown")
+    }
+
     @Test func shadowRuleAlertsGoToTheShadowTopicOnly() async throws {
         let fixture = try PipelineFixture(inputPartitions: 1)
         let configuration = fixture.configuration()
