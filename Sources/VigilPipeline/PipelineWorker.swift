@@ -42,6 +42,9 @@ final class PipelineWorker {
     /// Rule counters of engines dropped with their partitions.
     private var retiredRuleCounts: [String: RuleCounts] = [:]
     private let metrics = PipelineMetrics()
+    /// When the gauges were last published; nil when something they show has changed since.
+    private var gaugesPublishedAt: ContinuousClock.Instant?
+    private static let gaugeInterval = Duration.milliseconds(100)
     /// One message in this many has its end-to-end latency sampled.
     private static let latencySampling = 64
 
@@ -81,6 +84,8 @@ final class PipelineWorker {
             publish(loopAt: .now, busy: busy)
         }
         if !pending.isEmpty { try commit(pending) }
+        gaugesPublishedAt = nil
+        publish(loopAt: .now, busy: .zero)
     }
 
     private var outputTopics: [String] {
@@ -367,17 +372,50 @@ final class PipelineWorker {
         return totals
     }
 
-    /// Per-iteration health: the loop's heartbeat, the broker's reachability, lag and window state.
+    /// Per-iteration health: the loop's heartbeat, the broker's reachability and the batch's
+    /// counters every loop; the gauges (lag, window state, rule counters, client statistics) when
+    /// the loop is idle, when partitions moved or finished restoring, and otherwise at most every
+    /// `gaugeInterval`: computing them cost a busy loop of small batches a tenth of its time.
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
         let batch = tally
-        let counts = ruleCounts()
-        metrics.record(counts)
         let replayed = tally.replayed
         if replayed > 0 { metrics.recordReplayed(replayed) }
         if tally.redeliveriesSkipped > 0 {
             logger.debug("skipped \(tally.redeliveriesSkipped) messages handed out again after they were processed")
         }
         tally = BatchTally()
+        let isDue = busy == .zero || gaugesPublishedAt.map { instant - $0 >= Self.gaugeInterval } ?? true
+        let gauges = isDue ? measureGauges() : nil
+        if gauges != nil { gaugesPublishedAt = instant }
+        let isBrokerReachable = consumer.isBrokerReachable
+        status.update { snapshot in
+            snapshot.lastLoopAt = instant
+            snapshot.busyTime += busy
+            if busy > .zero { snapshot.batchesEvaluated += 1 }
+            snapshot.isBrokerReachable = isBrokerReachable
+            snapshot.replayedMessages += replayed
+            batch.add(to: &snapshot)
+            if let gauges {
+                snapshot.consumerLag = gauges.lag
+                snapshot.windowState = gauges.state
+                snapshot.restoring = gauges.restoring
+                snapshot.unknownByRule = gauges.ruleCounts.mapValues(\.unknown)
+                snapshot.suppressedByRule = gauges.ruleCounts.mapValues(\.suppressed)
+            }
+        }
+    }
+
+    private struct Gauges {
+        let lag: [TopicPartition: Int64]
+        let state: Engine.StateSummary
+        let restoring: Set<TopicPartition>
+        let ruleCounts: [String: RuleCounts]
+    }
+
+    /// Reads the gauges and records them as metrics.
+    private func measureGauges() -> Gauges {
+        let counts = ruleCounts()
+        metrics.record(counts)
         let lag = Dictionary(uniqueKeysWithValues: tasks.keys.compactMap { partition -> (TopicPartition, Int64)? in
             guard let end = consumer.cachedEndOffset(of: partition), let position = lastCommitted[partition] else { return nil }
             return (partition, max(0, end - position))
@@ -387,21 +425,8 @@ final class PipelineWorker {
         metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag)
         metrics.record(consumer.statistics, client: "consumer")
         metrics.record(producer.statistics, client: "producer")
-        let isBrokerReachable = consumer.isBrokerReachable
         let restoring = Set(tasks.values.filter(\.isRestoring).map(\.partition))
-        status.update { snapshot in
-            snapshot.lastLoopAt = instant
-            snapshot.busyTime += busy
-            if busy > .zero { snapshot.batchesEvaluated += 1 }
-            snapshot.isBrokerReachable = isBrokerReachable
-            snapshot.consumerLag = lag
-            snapshot.windowState = state
-            snapshot.restoring = restoring
-            snapshot.replayedMessages += replayed
-            batch.add(to: &snapshot)
-            snapshot.unknownByRule = counts.mapValues(\.unknown)
-            snapshot.suppressedByRule = counts.mapValues(\.suppressed)
-        }
+        return Gauges(lag: lag, state: state, restoring: restoring, ruleCounts: counts)
     }
 
     private func apply(_ rebalances: [RebalanceEvent]) throws {
@@ -422,6 +447,7 @@ final class PipelineWorker {
             }
         }
         if !rebalances.isEmpty {
+            gaugesPublishedAt = nil
             let owned = Set(tasks.keys)
             status.update {
                 $0.assignment = owned
@@ -464,6 +490,7 @@ final class PipelineWorker {
     }
 
     private func restored(_ task: PartitionTask) {
+        gaugesPublishedAt = nil
         let elapsed = ContinuousClock.now - task.assignedAt
         metrics.recordRestore(duration: elapsed)
         let milliseconds = max(1, elapsed.nanoseconds / 1_000_000)
