@@ -1,5 +1,6 @@
 import Testing
 import VigilEngine
+import VigilEvents
 import VigilRules
 import VigilTesting
 import VigilValues
@@ -39,5 +40,45 @@ import VigilValues
             """))
         #expect(driver.alerts(TestEvent.json(id: "e1", ts: 0, amount: "20", ["country": "FR"])).map(\.ruleID) == ["foreign"])
         #expect(driver.alerts(TestEvent.json(id: "e2", ts: 1, amount: "20", ["country": "DE"])).isEmpty)
+    }
+}
+
+/// Fields decoded for the engine's owner (an input stage routes events on them) beside the rules' own.
+@Suite struct ExtraFieldTests {
+    static let rules = "rules:\n  - {id: big, description: d, severity: low, expression: amount > 10}\n"
+
+    static func process(_ engine: Engine, _ message: String) -> EngineOutcome {
+        Array(message.utf8).withUnsafeBytes { bytes in
+            engine.process(bytes, source: EventSource(topic: "payments", partition: 0, offset: 0), now: 0)
+        }
+    }
+
+    @Test func extraFieldsAreReadableAfterAnEventAndSurviveAReload() throws {
+        let plan = try EngineReloadTests.plan(Self.rules)
+        let engine = Engine(plan: plan, alsoDecoding: [FieldSpec(name: "device_id", type: .string)])
+        _ = Self.process(engine, TestEvent.json(id: "e1", ts: 0, amount: "20", ["device_id": "d-7", "ip": "10.0.0.1"]))
+        #expect(engine.lastEventValue(ofField: "device_id") == .string("d-7"))
+        #expect(engine.lastEventValue(ofField: "ip") == nil, "a field nobody asked for is not decoded")
+
+        engine.replace(plan: plan)
+        _ = Self.process(engine, TestEvent.json(id: "e2", ts: 1, amount: "20", ["device_id": "d-8"]))
+        #expect(engine.lastEventValue(ofField: "device_id") == .string("d-8"), "a reload keeps the extra fields")
+        engine.replace(plan: plan, alsoDecoding: [])
+        _ = Self.process(engine, TestEvent.json(id: "e3", ts: 2, amount: "20", ["device_id": "d-9"]))
+        #expect(engine.lastEventValue(ofField: "device_id") == nil, "unless it names new ones")
+    }
+
+    @Test func aDuplicatedExtraFieldIsRejectedLikeARuleField() throws {
+        let plan = try EngineReloadTests.plan(Self.rules)
+        let message = #"{"event_id":"e1","ts":0,"amount":20,"device_id":"a","device_id":"b"}"#
+        guard case .rejected(let failure) = Self.process(Engine(plan: plan, alsoDecoding: [FieldSpec(name: "device_id", type: .string)]), message) else {
+            Issue.record("an event with two device ids must not be routed by either")
+            return
+        }
+        #expect(failure.reason == .duplicateField)
+        guard case .evaluated = Self.process(Engine(plan: plan), message) else {
+            Issue.record("a field no one reads is not checked for duplicates")
+            return
+        }
     }
 }
