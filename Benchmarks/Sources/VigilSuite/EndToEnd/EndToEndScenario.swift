@@ -20,7 +20,7 @@ struct EndToEndScenario {
         probeSeconds = try Double(options.int("probe-seconds", default: 8))
         fixedSeconds = try Double(options.int("seconds", default: 10))
         latencySeconds = try Double(options.int("latency-seconds", default: 20))
-        events = try options.int("events", default: 1_500_000)
+        events = try options.int("events", default: 2_000_000)
         let latencyRate = try options.int("latency-rate", default: Int.max)
         self.latencyRate = latencyRate == .max ? nil : latencyRate
         try options.checkAllRead()
