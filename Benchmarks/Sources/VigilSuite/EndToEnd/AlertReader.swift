@@ -8,9 +8,11 @@ import VigilPipeline
 /// Black-box: it knows only the wire format, and takes the event id from the `event_id` member. It reads every partition by assignment from the beginning; a run starts
 /// feeding only once it is fetching, so its start-up (metadata, offset lookup) is not counted.
 final class AlertReader: Sendable {
-    /// One alert: the workload's event number it names, and when it was read (monotonic ns).
+    /// One alert: the workload's event number it names, its rule (nil for an input event), and
+    /// when it was read (monotonic ns).
     struct Arrival: Sendable {
         let eventNumber: UInt64
+        let ruleID: String?
         let nanoseconds: UInt64
     }
 
@@ -38,8 +40,9 @@ final class AlertReader: Sendable {
                     let batch = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
                     let now = Monotonic.nanoseconds()
                     for index in 0..<batch.count {
-                        guard let number = AlertReader.eventNumber(in: batch[index].value) else { continue }
-                        arrivals.append(Arrival(eventNumber: number, nanoseconds: now))
+                        let value = batch[index].value
+                        guard let number = AlertReader.eventNumber(in: value) else { continue }
+                        arrivals.append(Arrival(eventNumber: number, ruleID: AlertReader.ruleID(in: value), nanoseconds: now))
                     }
                     count.add(batch.count)
                     if fetching.count == 0, partitions.allSatisfy({ consumer.cachedEndOffset(of: $0) != nil }) {
@@ -68,20 +71,32 @@ final class AlertReader: Sendable {
         return try await task.value
     }
 
-    private static let marker = Array(#""event_id":"evt-"#.utf8)
+    private static let eventMarker = Array(#""event_id":"evt-"#.utf8)
+    private static let ruleMarker = Array(#""rule_id":""#.utf8)
 
     /// The number after `"event_id":"evt-` (the workload's event ids), or nil when there is none.
     static func eventNumber(in json: UnsafeRawBufferPointer) -> UInt64? {
+        guard var index = end(of: eventMarker, in: json) else { return nil }
+        let first = index
+        var number: UInt64 = 0
+        while index < json.count, json[index] >= UInt8(ascii: "0"), json[index] <= UInt8(ascii: "9") {
+            number = number &* 10 &+ UInt64(json[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        return index > first ? number : nil
+    }
+
+    /// The text after `"rule_id":"` up to the next quote (rule ids need no escapes), or nil.
+    static func ruleID(in json: UnsafeRawBufferPointer) -> String? {
+        guard let first = end(of: ruleMarker, in: json), let quote = json[first...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: json[first..<quote], as: UTF8.self)
+    }
+
+    /// The index just past the first occurrence of `marker` in `json`.
+    private static func end(of marker: [UInt8], in json: UnsafeRawBufferPointer) -> Int? {
         guard json.count > marker.count else { return nil }
         for start in 0...(json.count - marker.count) where json[start] == marker[0] {
-            guard marker.indices.allSatisfy({ json[start + $0] == marker[$0] }) else { continue }
-            var number: UInt64 = 0
-            var index = start + marker.count
-            while index < json.count, json[index] >= UInt8(ascii: "0"), json[index] <= UInt8(ascii: "9") {
-                number = number &* 10 &+ UInt64(json[index] - UInt8(ascii: "0"))
-                index += 1
-            }
-            return index > start + marker.count ? number : nil
+            if marker.indices.allSatisfy({ json[start + $0] == marker[$0] }) { return start + marker.count }
         }
         return nil
     }

@@ -2,6 +2,7 @@ import BenchmarkSupport
 import Histogram
 import Logging
 import SuiteReport
+import VigilRules
 import VigilTraffic
 
 /// Vigil on loopback through librdkafka's mock cluster, against the Kafka-only ceilings measured
@@ -40,7 +41,9 @@ struct EndToEndScenario {
             cluster: cluster, workload: workload, plan: RuleSet.reference.plan(), checks: checks, logger: logger
         )
         var report = ScenarioReport(scenario: "end-to-end", settings: settings(meanBytes: meanBytes, checks: checks))
-        let latency = LatencyRun(bench: bench, firstEventNumber: traffic.seed &* 1_000_000_000 &+ 1)
+        let latency = LatencyRun(
+            bench: bench, firstEventNumber: traffic.seed &* 1_000_000_000 &+ 1,
+            inputStageRules: Set(try bench.inputKeyedPlan().rules.map(\.id)))
         if let latencyRate {
             try await measureLatency(latency, sustained: Double(latencyRate) * 2, into: &report)
             return report
@@ -119,6 +122,14 @@ struct EndToEndScenario {
             Figure("\(label): p99.9", milliseconds(99.9), unit: "ms", verdict: run.holds ? .info : .failed, note: note),
             Figure("\(label): max", Double(latency.histogram.max) / 1000, unit: "ms", verdict: run.holds ? .info : .failed, note: note),
         ]
+        for (part, histogram) in [("rules on the input topic, 2 hops", latency.inputStage), ("rules on repartition topics, 3 hops", latency.repartitioned)]
+        where histogram.totalCount > 0 {
+            let partNote = "\(Int(run.plan.rate)) events/s, \(histogram.totalCount) alerts"
+            report.figures += [
+                Figure("\(label), \(part): p50", Double(histogram.valueAtPercentile(50)) / 1000, unit: "ms", verdict: run.holds ? .info : .failed, note: partNote),
+                Figure("\(label), \(part): p99", Double(histogram.valueAtPercentile(99)) / 1000, unit: "ms", verdict: run.holds ? .info : .failed, note: partNote),
+            ]
+        }
         if !run.holds { report.failures.append("latency \(label): " + run.failures.joined(separator: "; ")) }
         if latency.unmatched > 0 { report.failures.append("latency \(label): \(latency.unmatched) alerts named events never sent") }
     }

@@ -12,6 +12,10 @@ struct LatencyRun {
         let run: RunResult
         /// Microseconds from send to alert arrival.
         let histogram: Histogram<UInt64>
+        /// The same for the alerts of rules evaluated where the input is read (two Kafka hops from
+        /// payment to reader), and of rules on repartition topics (three hops).
+        let inputStage: Histogram<UInt64>
+        let repartitioned: Histogram<UInt64>
         /// Alerts whose event id was not among the events sent (should be none).
         let unmatched: Int
     }
@@ -19,13 +23,16 @@ struct LatencyRun {
     let bench: LoopbackBench
     /// The number in `evt-N` of the workload's first event.
     let firstEventNumber: UInt64
+    /// The rules evaluated where the input is read.
+    let inputStageRules: Set<String>
 
     /// - Parameter kafkaOnly: read the input topic back while a ceiling consumer drains it, instead
     ///   of Vigil's alerts: the same path without Vigil, the floor Vigil's latency sits on.
     func measure(rate: Double, seconds: Double, kafkaOnly: Bool = false) async throws -> Outcome {
         let plan = FeedPlan(rate: rate, seconds: seconds, backlogLimit: nil, wrapsAround: false, recordsSendTimes: true)
         let run = try await bench.measure(kafkaOnly ? .discard : .vigil, plan, settings: .latency, readBack: kafkaOnly ? .input : .output)
-        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        let empty = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        var (histogram, inputStage, repartitioned) = (empty, empty, empty)
         var unmatched = 0
         let sendTimes = run.feed.sendTimes
         for arrival in run.alertArrivals {
@@ -34,8 +41,12 @@ struct LatencyRun {
                 unmatched += 1
                 continue
             }
-            histogram.record((arrival.nanoseconds - sendTimes[index]) / 1000)
+            let microseconds = (arrival.nanoseconds - sendTimes[index]) / 1000
+            histogram.record(microseconds)
+            if let rule = arrival.ruleID {
+                if inputStageRules.contains(rule) { inputStage.record(microseconds) } else { repartitioned.record(microseconds) }
+            }
         }
-        return Outcome(run: run, histogram: histogram, unmatched: unmatched)
+        return Outcome(run: run, histogram: histogram, inputStage: inputStage, repartitioned: repartitioned, unmatched: unmatched)
     }
 }

@@ -66,7 +66,7 @@ struct LoopbackBench: Sendable {
     }
 
     /// The rules of `plan` that run on the input topic (keyed by `card_id`), and only those.
-    private func inputKeyedPlan() throws -> RulePlan {
+    func inputKeyedPlan() throws -> RulePlan {
         try PipelineTopology(plan: plan, inputTopic: "payments", inputKey: ["card_id"], group: "vigil").input.plan
     }
 
