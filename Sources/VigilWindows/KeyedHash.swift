@@ -2,8 +2,8 @@
 ///
 /// It is the function and key strength `Hasher` uses, so keys taken from input are as hard to
 /// make collide as `String` keys. What it saves is `Hasher`'s streaming: a window key of a few
-/// bytes is read in whole words straight from its UTF-8, about half the instructions of
-/// `String.hashValue`.
+/// bytes is read in whole words straight from its UTF-8 (about 205 instructions for a short key,
+/// `withUTF8` included, against about 250 for `String.hashValue`).
 enum KeyedHash {
     private static let key: (UInt64, UInt64) = {
         var generator = SystemRandomNumberGenerator()
