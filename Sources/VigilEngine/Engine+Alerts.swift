@@ -10,7 +10,7 @@ extension Engine {
         let key = alertKey(for: rule)
         var suppressed = 0
         if let cooldown = rule.cooldownMilliseconds {
-            let keyText = key.map(\.value.description).joined(separator: "|")
+            let keyText = Self.cooldownKey(key)
             switch cooldownLedger.decide(rule: ruleIndex, key: keyText, time: event.timestamp, cooldown: cooldown) {
             case .suppress:
                 statistics.rules[ruleIndex].suppressed += 1
@@ -40,17 +40,30 @@ extension Engine {
 
     /// The entity the rule is keyed by: its first aggregate's key fields, or else the first
     /// entity field the event has, or else the event id.
+    ///
+    /// The pairs are built with their labels: an array of unlabelled pairs returned as labelled ones
+    /// is converted element by element into a new array (`_arrayForceCast`), for every matched rule.
     private func alertKey(for rule: CompiledRule) -> [(field: String, value: Value)] {
         let specs = fieldTable.specs
         if let first = rule.aggregators.first {
             let keyFields = plan.aggregators[first.index].keyFields
-            let pairs = keyFields.compactMap { id in frame.fields[id.index].map { (specs[id.index].name, $0) } }
+            let fields = frame.fields
+            let pairs = keyFields.compactMap { id -> (field: String, value: Value)? in
+                fields[id.index].map { (field: specs[id.index].name, value: $0) }
+            }
             if pairs.count == keyFields.count { return pairs }
         }
         for id in fieldTable.entityFields {
             if let value = frame.fields[id.index] { return [(specs[id.index].name, value)] }
         }
         return [("event_id", .string(event.eventID))]
+    }
+
+    /// The alert key's values as the cooldown ledger keys them, joined by `|`; a one-field key,
+    /// the usual case, is its value's text without building an array to join.
+    private static func cooldownKey(_ key: [(field: String, value: Value)]) -> String {
+        guard key.count > 1 else { return key.first?.value.description ?? "" }
+        return key.map(\.value.description).joined(separator: "|")
     }
 
     private func explain(_ rule: CompiledRule) -> AlertExplanation {

@@ -79,11 +79,17 @@ package final class Engine {
         fieldTable.index(named: name).flatMap { event.fields[$0] }
     }
 
+    /// Reads the frame's fields once and writes its aggregates through one access: the frame is a
+    /// class of another module, so each access to its arrays from here is checked at run time.
     private func updateAggregates(at time: Int64) {
-        keyGroups.makeKeys(from: frame.fields)
+        let fields = frame.fields
+        keyGroups.makeKeys(from: fields)
+        observe(fields, at: time, into: &frame.aggregates)
+    }
+
+    private func observe(_ fields: [Value?], at time: Int64, into aggregates: inout [Value?]) {
         for index in aggregators.indices {
-            frame.aggregates[index] = aggregators[index].observe(
-                frame.fields, key: keyGroups.key(ofAggregator: index), at: time)
+            aggregates[index] = aggregators[index].observe(fields, key: keyGroups.key(ofAggregator: index), at: time)
         }
     }
 

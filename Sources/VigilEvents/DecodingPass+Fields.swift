@@ -101,13 +101,16 @@ extension DecodingPass {
     }
 
     /// Epoch milliseconds from JSON integer text, limited to the years RFC 3339 can write.
+    ///
+    /// JSON integers have no leading zeros, so more than 18 digits is always out of range, and up
+    /// to 18 digits cannot overflow: the digits are summed without overflow checks.
     private func integerMilliseconds(_ range: Range<Int>) -> Int64? {
         let isNegative = scanner.byte(at: range.lowerBound) == UInt8(ascii: "-")
+        let digits = (isNegative ? range.lowerBound + 1 : range.lowerBound)..<range.upperBound
+        guard digits.count <= 18 else { return nil }
         var magnitude: Int64 = 0
-        for index in (isNegative ? range.lowerBound + 1 : range.lowerBound)..<range.upperBound {
-            let (shifted, overflow) = magnitude.multipliedReportingOverflow(by: 10)
-            guard !overflow, shifted <= Int64.max - 9 else { return nil }
-            magnitude = shifted + Int64(scanner.byte(at: index) &- UInt8(ascii: "0"))
+        for index in digits {
+            magnitude = magnitude &* 10 &+ Int64(scanner.byte(at: index) &- UInt8(ascii: "0"))
         }
         let milliseconds = isNegative ? -magnitude : magnitude
         return RFC3339.representableMilliseconds.contains(milliseconds) ? milliseconds : nil

@@ -54,7 +54,6 @@ struct DecodingPass {
         }
     }
 
-    /// Escaped keys are compared after unescaping, so `"amoun\u0074"` cannot smuggle a second amount.
     /// Plain keys are probed with one unaligned load; the closing quote and the colon that follow
     /// the key keep that load inside the message whenever eight bytes remain.
     @inline(__always)
@@ -69,9 +68,17 @@ struct DecodingPass {
             let probe = KeyProbe(length: bytes.count, prefix: word & KeyProbe.prefixMask(length: bytes.count))
             return keys.entryIndex(of: bytes, probe: probe)
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.range.count) { buffer in
-            let bytes = UnsafeRawBufferPointer(
-                start: buffer.baseAddress, count: scanner.unescape(key.range, into: buffer))
+        return Self.entryIndex(ofEscaped: key.range, scanner: scanner, keys: keys)
+    }
+
+    /// Escaped keys are compared after unescaping, so `"amoun\u0074"` cannot smuggle a second amount.
+    ///
+    /// Static and out of line: a closure over `self` in the member loop made it copy the whole
+    /// pass for every member, escaped or not.
+    @inline(never)
+    private static func entryIndex(ofEscaped range: Range<Int>, scanner: JSONScanner, keys: KeyTable) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count) { buffer in
+            let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: scanner.unescape(range, into: buffer))
             return keys.entryIndex(of: bytes, probe: KeyProbe(bytes))
         }
     }

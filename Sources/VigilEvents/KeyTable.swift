@@ -46,6 +46,7 @@ struct KeyProbe {
     }
 
     /// Keeps the low `length` bytes of a word loaded from the key's start.
+    @inline(__always)
     static func prefixMask(length: Int) -> UInt64 {
         length >= 8 ? .max : (1 << (8 * UInt64(length))) &- 1
     }

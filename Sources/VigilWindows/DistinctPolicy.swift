@@ -9,18 +9,18 @@ struct DistinctEntry: TimedEntry {
 /// The distinct values of one store, each held once however many keys and entries refer to it.
 struct InternedValues {
     fileprivate struct Slot {
-        var value: Value?
+        var value: HashedValue?
         var references: UInt32
     }
 
-    fileprivate var ids: [Value: UInt32] = [:]
+    fileprivate var ids: [HashedValue: UInt32] = [:]
     fileprivate var slots: [Slot] = []
     fileprivate var freeIDs: [UInt32] = []
     /// Occurrences in the running window per (lane, value): the pair is present while it counts.
     fileprivate var occurrences: [LaneValue: UInt32] = [:]
     fileprivate var stringBytes = 0
 
-    fileprivate mutating func intern(_ value: Value) -> UInt32? {
+    fileprivate mutating func intern(_ value: HashedValue) -> UInt32? {
         if let id = ids[value] {
             slots[Int(id)].references += 1
             return id
@@ -35,7 +35,7 @@ struct InternedValues {
             slots.append(Slot(value: value, references: 1))
         }
         ids[value] = id
-        stringBytes += Self.heapBytes(of: value)
+        stringBytes += Self.heapBytes(of: value.value)
         return id
     }
 
@@ -46,7 +46,7 @@ struct InternedValues {
         ids[value] = nil
         slots[index].value = nil
         freeIDs.append(id)
-        stringBytes -= Self.heapBytes(of: value)
+        stringBytes -= Self.heapBytes(of: value.value)
     }
 
     fileprivate func occurrenceCount(lane: Int, id: UInt32) -> UInt32 {
@@ -76,7 +76,7 @@ struct InternedValues {
     }
 
     fileprivate var heapBytes: Int {
-        HeapAccounting.dictionaryBytes(capacity: ids.capacity, elementStride: MemoryLayout<Value>.stride + 4)
+        HeapAccounting.dictionaryBytes(capacity: ids.capacity, elementStride: MemoryLayout<HashedValue>.stride + 4)
             + HeapAccounting.dictionaryBytes(capacity: occurrences.capacity, elementStride: 12)
             + slots.capacity * MemoryLayout<Slot>.stride + freeIDs.capacity * 4 + stringBytes
     }
@@ -88,6 +88,38 @@ struct InternedValues {
     private static func heapBytes(of value: Value) -> Int {
         guard case .string(let string) = value else { return 0 }
         return HeapAccounting.bytes(of: string)
+    }
+}
+
+/// A distinct value with its keyed hash, computed once per observation.
+///
+/// Interning looks a value up and, on first sight, inserts it; releasing its last entry removes it.
+/// `Hasher` would run over the value's text each time, ``KeyedHash`` runs once, with the same
+/// resistance to chosen collisions.
+struct HashedValue: Hashable {
+    let value: Value
+    private let hash: Int
+
+    init(_ value: Value) {
+        self.value = value
+        switch value {
+        case .string(let text): hash = KeyedHash.hash(text)
+        case .number(let number): hash = withUnsafeBytes(of: number.units) { KeyedHash.hash($0) }
+        case .bool(let bool): hash = bool ? 1 : 0
+        }
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.hash == rhs.hash && lhs.value == rhs.value
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
+
+    /// The stored hash mixed with the table's seed, as ``WindowKey`` does.
+    func _rawHashValue(seed: Int) -> Int {
+        HashMixing.finalize(UInt64(bitPattern: Int64(hash ^ seed)))
     }
 }
 
@@ -142,7 +174,7 @@ enum DistinctPolicy: WindowPolicy {
     static func makeShared() -> InternedValues { InternedValues() }
 
     static func makeEntry(time: Int64, value: Value?, shared: inout InternedValues) -> DistinctEntry? {
-        guard let value, let id = shared.intern(value) else { return nil }
+        guard let value, let id = shared.intern(HashedValue(value)) else { return nil }
         return DistinctEntry(time: time, valueID: id)
     }
 
@@ -220,7 +252,7 @@ enum DistinctPolicy: WindowPolicy {
     }
 
     static func value(of entry: DistinctEntry, shared: InternedValues) -> Value? {
-        shared.slots[Int(entry.valueID)].value
+        shared.slots[Int(entry.valueID)].value?.value
     }
 
     static func heapBytes(of shared: InternedValues) -> Int { shared.heapBytes }

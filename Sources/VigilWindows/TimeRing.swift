@@ -31,8 +31,10 @@ struct TimeRing<Entry: TimedEntry> {
     var capacity: Int { storage.count }
     var isEmpty: Bool { count == 0 }
 
+    /// Inlined: the slide and search loops read entries one by one, and a call per entry cost more
+    /// than the read.
     subscript(position: Int) -> Entry {
-        get {
+        @inline(__always) get {
             if storage.isEmpty, let inline { return inline }
             return storage[physical(position)]
         }

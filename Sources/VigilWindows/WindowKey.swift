@@ -5,7 +5,7 @@
 /// handing every store the same hash saves one SipHash of the text per store and per eviction.
 package struct WindowKey: Hashable, Sendable {
     package let text: String
-    /// SipHash of the text with the process's random key, as `String.hashValue` gives it.
+    /// SipHash-1-3 of the text with a random key of the process (see ``KeyedHash``).
     private let hash: Int
 
     /// The key of a vacant lane, hashed once for all of them.
@@ -13,7 +13,7 @@ package struct WindowKey: Hashable, Sendable {
 
     package init(_ text: String) {
         self.text = text
-        hash = text.hashValue
+        hash = KeyedHash.hash(text)
     }
 
     package static func == (lhs: Self, rhs: Self) -> Bool {

@@ -86,6 +86,16 @@ struct Lane<Policy: WindowPolicy> {
         self.running = Policy.idle
     }
 
+    /// Returns a lane whose ring is empty to its initial state, field by field: assigning a whole
+    /// new lane destroys the old one through the generic lane's value witnesses, a costly detour.
+    mutating func vacate() {
+        key = .vacant
+        storedWindowStart = 0
+        storedSplit = 0
+        anchor = .min
+        running = Policy.idle
+    }
+
     var windowStart: Int {
         get { Int(storedWindowStart) }
         set { storedWindowStart = Int32(truncatingIfNeeded: newValue) }

@@ -91,17 +91,21 @@ final class WindowTable<Policy: WindowPolicy> {
         }
     }
 
+    /// Reads the lane in place, through an `inout` access: a copy taken out of the array is made
+    /// and destroyed through the generic lane's value witnesses, which cost more than the aggregate.
     private func aggregate(lane index: Int, at time: Int64) -> Value? {
-        let lane = lanes[index]
+        aggregate(of: &lanes[index], laneIndex: index, at: time)
+    }
+
+    private func aggregate(of lane: inout Lane<Policy>, laneIndex: Int, at time: Int64) -> Value? {
         let horizon = time.clampedSubtracting(width)
-        let ring = lane.ring
-        let runningIsExact = time >= lane.anchor && time >= (ring.newestTime ?? .min)
-            && (lane.windowStart == ring.count || ring[lane.windowStart].time > horizon)
+        let runningIsExact = time >= lane.anchor && time >= (lane.ring.newestTime ?? .min)
+            && (lane.windowStart == lane.ring.count || lane.ring[lane.windowStart].time > horizon)
         if runningIsExact {
             return Policy.result(of: lane, function: function, shared: shared)
         }
-        let positions = ring.firstPosition(after: horizon)..<ring.firstPosition(after: time)
-        return Policy.result(of: lane, laneIndex: index, positions: positions, function: function, shared: shared)
+        let positions = lane.ring.firstPosition(after: horizon)..<lane.ring.firstPosition(after: time)
+        return Policy.result(of: lane, laneIndex: laneIndex, positions: positions, function: function, shared: shared)
     }
 
     // MARK: - Lanes
@@ -117,7 +121,7 @@ final class WindowTable<Policy: WindowPolicy> {
             return vacantLane()
         }
         if created {
-            lanes[index] = Lane(key: key)
+            lanes[index].key = key
             keyBytes += HeapAccounting.bytes(of: key.text)
         }
         return index
@@ -128,7 +132,7 @@ final class WindowTable<Policy: WindowPolicy> {
         return slot
     }
 
-    /// A lane to reuse, or a new one at the end.
+    /// A lane to reuse, or a new one at the end; either is in its initial state, with the vacant key.
     private func vacantLane() -> Int {
         if let reused = vacantLanes.popLast() { return reused }
         lanes.append(Lane(key: .vacant))
@@ -204,7 +208,7 @@ final class WindowTable<Policy: WindowPolicy> {
         let key = lanes[index].key
         directory[key] = nil
         keyBytes -= HeapAccounting.bytes(of: key.text)
-        lanes[index] = Lane(key: .vacant)
+        lanes[index].vacate()
         vacantLanes.append(index)
     }
 
