@@ -12,7 +12,10 @@ final class PipelineSink: RunningSink {
     private let task: Task<Void, any Error>
     private let input: String
 
-    /// Starts the pipeline and returns once the group has assigned it every partition.
+    /// Starts the pipeline and returns once the group has assigned it every partition of every
+    /// topic it reads: the input and its repartition topics. (Waiting for the input's alone let a
+    /// feed start before a repartition topic was assigned; the rebalance that followed stalls the
+    /// mock broker's group for seconds, and a latency run once finished 8 s late that way.)
     init(topics: RunTopics, cluster: LoopbackCluster, plan: RulePlan, settings: KafkaSettings, logger: Logger) async throws {
         let configuration = PipelineConfiguration(
             consumer: settings.consumer(cluster, group: "vigil-\(topics.input)"),
@@ -26,7 +29,8 @@ final class PipelineSink: RunningSink {
         self.input = topics.input
         task = Task { try await pipeline.run() }
         let deadline = ContinuousClock.now + .seconds(60)
-        while pipeline.status.snapshot.assignment.count < cluster.partitions {
+        let partitions = cluster.partitions * pipeline.topology.topics.count
+        while pipeline.status.snapshot.assignment.count < partitions {
             if pipeline.status.snapshot.phase == .failed || ContinuousClock.now > deadline {
                 pipeline.requestStop()
                 try await task.value
