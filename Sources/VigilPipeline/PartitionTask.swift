@@ -96,6 +96,8 @@ final class ReplayWork: @unchecked Sendable {
     var messages: [KafkaMessage] = []
     /// Messages that went through the engine (copies recognised on a repartition topic do not).
     private(set) var evaluated = 0
+    /// Messages handed out twice within the batch (the second is skipped, as live ones are).
+    private(set) var redeliveries = 0
     private(set) var finishedRestore = false
 
     init(task: PartitionTask) {
@@ -106,6 +108,10 @@ final class ReplayWork: @unchecked Sendable {
     /// are discarded, and a record without its source headers was dead-lettered back then.
     func run(inputTopic: String, now: Int64) {
         for message in messages {
+            guard !task.hasProcessed(message.offset) else {
+                redeliveries += 1
+                continue
+            }
             var source = EventSource(topic: inputTopic, partition: message.partition, offset: message.offset)
             var counts = true
             if task.isRepartitioned {

@@ -200,6 +200,7 @@ final class PipelineWorker {
         }
         for lane in lanes {
             tally.replayed += lane.evaluated
+            tally.redeliveriesSkipped += lane.redeliveries
             if lane.finishedRestore { restored(lane.task) }
         }
         return replayed
