@@ -35,8 +35,7 @@ extension Engine {
         keyGroups = KeyGroups(aggregators: newPlan.aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)
-        if let extraFields { self.extraFields = extraFields }
-        fieldTable = FieldTable(plan: newPlan, alsoDecoding: self.extraFields)
+        fieldTable = FieldTable(plan: newPlan, alsoDecoding: extraFields ?? fieldTable.extraFields)
         decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         event = PaymentEvent(fieldCount: fieldTable.specs.count)
         frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)

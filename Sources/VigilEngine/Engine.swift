@@ -12,8 +12,6 @@ import VigilWindows
 package final class Engine {
     package internal(set) var plan: RulePlan
     package let options: EngineOptions
-    /// Fields decoded for the owner beyond those the rules read; see `lastEventValue(ofField:)`.
-    package internal(set) var extraFields: [FieldSpec]
     @exclusivity(unchecked) package internal(set) var statistics: EngineStatistics
 
     // Everything below `statistics` that depends on the plan is rebuilt by `replace(plan:)`.
@@ -35,7 +33,6 @@ package final class Engine {
     package init(plan: RulePlan, options: EngineOptions = EngineOptions(), alsoDecoding extraFields: [FieldSpec] = []) {
         self.plan = plan
         self.options = options
-        self.extraFields = extraFields
         self.fieldTable = FieldTable(plan: plan, alsoDecoding: extraFields)
         self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)

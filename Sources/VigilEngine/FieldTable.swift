@@ -9,6 +9,8 @@ struct FieldTable {
 
     let specs: [FieldSpec]
     let entityFields: [FieldID]
+    /// The fields asked for beyond the plan's, kept so a new plan decodes them too.
+    let extraFields: [FieldSpec]
 
     init(plan: RulePlan, alsoDecoding extraFields: [FieldSpec]) {
         var specs = plan.fields
@@ -26,6 +28,7 @@ struct FieldTable {
         }
         self.specs = specs
         self.entityFields = entityFields
+        self.extraFields = extraFields
     }
 
     /// The position of the field called `name`, if it is decoded.

@@ -55,11 +55,27 @@ final class PartitionTask {
         return offset < restoreUntil
     }
 
-    /// True the first time an input message is seen on this repartition partition; false for a copy.
-    func countsFirst(inputPartition: Int32, inputOffset: Int64) -> Bool {
-        if let counted = countedInputOffsets[inputPartition], inputOffset <= counted { return false }
-        countedInputOffsets[inputPartition] = inputOffset
-        return true
+    /// Whether a message is evaluated, and as which input event.
+    enum Admission {
+        /// Evaluate it; alerts name this position on the input topic.
+        case evaluate(EventSource)
+        /// A repartitioned record without its source headers.
+        case missingOrigin
+        /// A copy of an input event this repartition partition has counted already (a replayed
+        /// input batch writes the same records again).
+        case duplicate
+    }
+
+    /// Decides on `message`, live or replayed; on a repartition topic it records the input offset
+    /// counted, so a later copy is recognised.
+    func admit(_ message: KafkaMessage, inputTopic: String) -> Admission {
+        guard isRepartitioned else {
+            return .evaluate(EventSource(topic: inputTopic, partition: message.partition, offset: message.offset))
+        }
+        guard let origin = RepartitionOrigin(message) else { return .missingOrigin }
+        if let counted = countedInputOffsets[origin.partition], origin.offset <= counted { return .duplicate }
+        countedInputOffsets[origin.partition] = origin.offset
+        return .evaluate(EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
     }
 
     /// After a message went through the engine (replayed or live).
@@ -112,16 +128,7 @@ final class ReplayWork: @unchecked Sendable {
                 redeliveries += 1
                 continue
             }
-            var source = EventSource(topic: inputTopic, partition: message.partition, offset: message.offset)
-            var counts = true
-            if task.isRepartitioned {
-                if let origin = RepartitionOrigin(message), task.countsFirst(inputPartition: origin.partition, inputOffset: origin.offset) {
-                    source = EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset)
-                } else {
-                    counts = false
-                }
-            }
-            if counts {
+            if case .evaluate(let source) = task.admit(message, inputTopic: inputTopic) {
                 _ = task.engine.process(message.value, source: source, now: now)
                 evaluated += 1
             }

@@ -221,19 +221,18 @@ final class PipelineWorker {
         defer {
             if task.processed(offset: message.offset) { restored(task) }
         }
-        var source = EventSource(topic: configuration.inputTopic, partition: message.partition, offset: message.offset)
-        if task.isRepartitioned {
-            guard let origin = RepartitionOrigin(message) else {
-                try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
-                progress.advance(message.topicPartition, past: message.offset)
-                return nil
-            }
-            guard task.countsFirst(inputPartition: origin.partition, inputOffset: origin.offset) else {
-                tally.duplicatesSkipped += 1
-                progress.advance(message.topicPartition, past: message.offset)
-                return nil
-            }
-            source = EventSource(topic: configuration.inputTopic, partition: origin.partition, offset: origin.offset)
+        let source: EventSource
+        switch task.admit(message, inputTopic: configuration.inputTopic) {
+        case .evaluate(let origin):
+            source = origin
+        case .missingOrigin:
+            try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
+            progress.advance(message.topicPartition, past: message.offset)
+            return nil
+        case .duplicate:
+            tally.duplicatesSkipped += 1
+            progress.advance(message.topicPartition, past: message.offset)
+            return nil
         }
         let outcome = task.engine.process(message.value, source: source, now: now)
         if task.isRepartitioned { tally.repartitionedConsumed += 1 } else { tally.consumed += 1 }

@@ -1,4 +1,6 @@
+import Logging
 import SuiteReport
+import VigilTraffic
 
 /// The scenarios that need a process of their own, outside the engine micro-benchmarks.
 ///
@@ -19,5 +21,23 @@ enum Scenario: String, CaseIterable {
         case .memory: try MemoryScenario(options: &options).run()
         case .restore: try await RestoreScenario(options: &options).run()
         }
+    }
+}
+
+extension Logger {
+    /// The scenarios' logger: notices and worse, so run summaries show and librdkafka's chatter does not.
+    static var bench: Logger {
+        var logger = Logger(label: "vigil.bench")
+        logger.logLevel = .notice
+        return logger
+    }
+}
+
+extension BenchmarkTraffic.Configuration {
+    /// The benchmark workload's configuration, with `count` events.
+    static func events(_ count: Int) -> Self {
+        var configuration = Self()
+        configuration.eventCount = count
+        return configuration
     }
 }

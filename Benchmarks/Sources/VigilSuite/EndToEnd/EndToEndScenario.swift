@@ -28,10 +28,8 @@ struct EndToEndScenario {
     }
 
     func run() async throws -> ScenarioReport {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .notice
-        var traffic = BenchmarkTraffic.Configuration()
-        traffic.eventCount = events
+        let logger = Logger.bench
+        let traffic = BenchmarkTraffic.Configuration.events(events)
         let workload = BenchmarkTraffic(traffic).makeBatch()
         let meanBytes = workload.bytes.count / max(workload.count, 1)
         let cluster = try LoopbackCluster(partitions: partitions, logger: logger)

@@ -24,10 +24,8 @@ struct RestoreScenario {
     }
 
     func run() async throws -> ScenarioReport {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .notice
-        var traffic = BenchmarkTraffic.Configuration()
-        traffic.eventCount = events
+        let logger = Logger.bench
+        let traffic = BenchmarkTraffic.Configuration.events(events)
         let workload = BenchmarkTraffic(traffic).makeBatch()
         let cluster = try LoopbackCluster(partitions: Self.partitions, logger: logger)
         let topics = try cluster.makeTopics("restore")
