@@ -55,27 +55,45 @@ final class PartitionTask {
         return offset < restoreUntil
     }
 
-    /// Whether a message is evaluated, and as which input event.
-    enum Admission {
-        /// Evaluate it; alerts name this position on the input topic.
-        case evaluate(EventSource)
-        /// A repartitioned record without its source headers.
-        case missingOrigin
-        /// A copy of an input event this repartition partition has counted already (a replayed
-        /// input batch writes the same records again).
+    /// The input events a consumed message carries.
+    enum Contents {
+        /// One input event: read from the input, or a record written alone to a repartition topic.
+        case event(EventSource)
+        /// A bundle of input events from one input partition; each still needs ``countsInputEvent(partition:offset:)``.
+        case bundle(inputPartition: Int32, RepartitionBundle.Entries)
+        /// A record alone on a repartition topic that this partition has counted already (a
+        /// replayed input batch writes the same events again).
         case duplicate
+        /// A repartition message whose headers or layout are broken, and why.
+        case invalid(String)
     }
 
-    /// Decides on `message`, live or replayed; on a repartition topic it records the input offset
-    /// counted, so a later copy is recognised.
-    func admit(_ message: KafkaMessage, inputTopic: String) -> Admission {
+    /// Reads what `message` carries, live or replayed; a record alone on a repartition topic is
+    /// counted here, so a later copy is recognised.
+    func contents(of message: KafkaMessage, inputTopic: String) -> Contents {
         guard isRepartitioned else {
-            return .evaluate(EventSource(topic: inputTopic, partition: message.partition, offset: message.offset))
+            return .event(EventSource(topic: inputTopic, partition: message.partition, offset: message.offset))
         }
-        guard let origin = RepartitionOrigin(message) else { return .missingOrigin }
-        if let counted = countedInputOffsets[origin.partition], origin.offset <= counted { return .duplicate }
-        countedInputOffsets[origin.partition] = origin.offset
-        return .evaluate(EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
+        guard let origin = RepartitionOrigin(message) else { return .invalid("missing vigil.source headers") }
+        switch RepartitionBundle.isBundle(message) {
+        case false?:
+            guard countsInputEvent(partition: origin.partition, offset: origin.offset) else { return .duplicate }
+            return .event(EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
+        case true?:
+            guard let entries = RepartitionBundle.Entries(message.value) else {
+                return .invalid("the bundle's event lengths or offsets are inconsistent with its \(message.value.count) bytes")
+            }
+            return .bundle(inputPartition: origin.partition, entries)
+        case nil:
+            return .invalid("unknown \(RepartitionBundle.formatHeader) format")
+        }
+    }
+
+    /// Whether the input event at `offset` of input `partition` is new here; records it when it is.
+    func countsInputEvent(partition: Int32, offset: Int64) -> Bool {
+        if let counted = countedInputOffsets[partition], offset <= counted { return false }
+        countedInputOffsets[partition] = offset
+        return true
     }
 
     /// After a message went through the engine (replayed or live).
@@ -110,7 +128,7 @@ final class PartitionTask {
 final class ReplayWork: @unchecked Sendable {
     let task: PartitionTask
     var messages: [KafkaMessage] = []
-    /// Messages that went through the engine (copies recognised on a repartition topic do not).
+    /// Events that went through the engine (copies recognised on a repartition topic do not).
     private(set) var evaluated = 0
     /// Messages handed out twice within the batch (the second is skipped, as live ones are).
     private(set) var redeliveries = 0
@@ -121,19 +139,30 @@ final class ReplayWork: @unchecked Sendable {
     }
 
     /// Rebuilds state from the messages; their alerts were delivered before the last commit and
-    /// are discarded, and a record without its source headers was dead-lettered back then.
+    /// are discarded, and a broken repartition message was dead-lettered back then.
     func run(inputTopic: String, now: Int64) {
         for message in messages {
             guard !task.hasProcessed(message.offset) else {
                 redeliveries += 1
                 continue
             }
-            if case .evaluate(let source) = task.admit(message, inputTopic: inputTopic) {
-                _ = task.engine.process(message.value, source: source, now: now)
-                evaluated += 1
+            switch task.contents(of: message, inputTopic: inputTopic) {
+            case .event(let source):
+                replay(message.value, source: source, now: now)
+            case .bundle(let inputPartition, let entries):
+                for entry in entries where task.countsInputEvent(partition: inputPartition, offset: entry.offset) {
+                    replay(entry.bytes, source: EventSource(topic: inputTopic, partition: inputPartition, offset: entry.offset), now: now)
+                }
+            case .duplicate, .invalid:
+                break
             }
             if task.processed(offset: message.offset) { finishedRestore = true }
         }
+    }
+
+    private func replay(_ event: UnsafeRawBufferPointer, source: EventSource, now: Int64) {
+        _ = task.engine.process(event, source: source, now: now)
+        evaluated += 1
     }
 }
 

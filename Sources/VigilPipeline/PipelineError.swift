@@ -8,6 +8,8 @@ package enum PipelineError: Error, CustomStringConvertible {
     case badInputLimit(reason: String, partition: Int32, offset: Int64)
     /// Exactly-once mode: a batch's transaction had to be aborted; a restart rebuilds state from the last commit.
     case transactionAborted(KafkaError)
+    /// The broker knows no partitions of a repartition topic, so events cannot be placed there.
+    case repartitionTopicUnavailable(String)
 
     package var description: String {
         switch self {
@@ -16,6 +18,8 @@ package enum PipelineError: Error, CustomStringConvertible {
             return "\(failures.count) output messages were not delivered (\(sample)); their input was not committed"
         case .transactionAborted(let error):
             return "the batch's transaction was aborted (\(error)); restart to rebuild the window state from the last commit"
+        case .repartitionTopicUnavailable(let topic):
+            return "the broker reports no partitions for the repartition topic \(topic); create it with as many partitions as the input"
         case .badInputLimit(let reason, let partition, let offset):
             return "stopped consuming: \(reason), at partition \(partition) offset \(offset); "
                 + "nothing past the bad stretch was committed. Inspect the dead-letter topic, fix the producer, "

@@ -23,8 +23,11 @@ final class PipelineWorker {
     private let pendingPlan: PendingPlan
     private var topology: PipelineTopology
     private var router: RepartitionRouter
-    /// Reused for every repartitioned record's key.
+    /// Reused for every repartitioned event's key.
     private var routeKey: [UInt8] = []
+    private var bundler = RepartitionBundler()
+    /// Partition counts of the repartition topics, from their metadata.
+    private var repartitionPartitions: [String: Int32] = [:]
     private var badInput: BadInputGuard
     /// The partitions this member owns now, input and repartition topics alike.
     private var tasks: [TopicPartition: PartitionTask] = [:]
@@ -67,7 +70,7 @@ final class PipelineWorker {
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
     func run(until shouldStop: () -> Bool) throws {
-        try producer.prepare(topics: outputTopics)
+        repartitionPartitions = try producer.prepare(topics: outputTopics)
         if configuration.isExactlyOnce { try producer.initTransactions() }
         consumer.startPositions(Self.restoreStart)
         try consumer.subscribe(topics: topology.topics)
@@ -104,7 +107,7 @@ final class PipelineWorker {
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
         if topicsChanged {
-            try producer.prepare(topics: outputTopics)
+            repartitionPartitions = try producer.prepare(topics: outputTopics)
             try consumer.subscribe(topics: newTopology.topics)
         }
         status.update {
@@ -153,6 +156,7 @@ final class PipelineWorker {
                     tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
                 }
             }
+            try sendBundles()
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
         finishRestoresAtPosition()
@@ -215,45 +219,63 @@ final class PipelineWorker {
             metadata: ["firstOffset": "\(offset)"])
     }
 
-    /// Evaluates one live message and sends what it caused. Returns an error when the bad-input guard trips.
+    /// Evaluates one live message's events and sends what they caused. Returns an error when the
+    /// bad-input guard trips.
     private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
         noteFirstOffset(message.offset, of: task)
         defer {
+            progress.advance(message.topicPartition, past: message.offset)
             if task.processed(offset: message.offset) { restored(task) }
         }
-        let source: EventSource
-        switch task.admit(message, inputTopic: configuration.inputTopic) {
-        case .evaluate(let origin):
-            source = origin
-        case .missingOrigin:
-            try deadLetter(message, reason: "invalid_repartition_record", detail: "missing vigil.source headers")
-            progress.advance(message.topicPartition, past: message.offset)
-            return nil
+        let inputTopic = configuration.inputTopic
+        switch task.contents(of: message, inputTopic: inputTopic) {
+        case .event(let source):
+            return try evaluate(message.value, key: message.key, source: source, task: task, now: now, progress: &progress)
+        case .bundle(let inputPartition, let entries):
+            for entry in entries {
+                guard task.countsInputEvent(partition: inputPartition, offset: entry.offset) else {
+                    tally.duplicatesSkipped += 1
+                    continue
+                }
+                let source = EventSource(topic: inputTopic, partition: inputPartition, offset: entry.offset)
+                if let trip = try evaluate(entry.bytes, key: nil, source: source, task: task, now: now, progress: &progress) {
+                    return trip
+                }
+            }
         case .duplicate:
             tally.duplicatesSkipped += 1
-            progress.advance(message.topicPartition, past: message.offset)
-            return nil
+        case .invalid(let detail):
+            let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
+            try deadLetter(message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: detail)
         }
-        let outcome = task.engine.process(message.value, source: source, now: now)
+        return nil
+    }
+
+    /// Runs one input event through the partition's engine and sends what it caused.
+    private func evaluate(
+        _ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, task: PartitionTask, now: Int64,
+        progress: inout BatchProgress
+    ) throws -> PipelineError? {
+        let outcome = task.engine.process(event, source: source, now: now)
         if task.isRepartitioned { tally.repartitionedConsumed += 1 } else { tally.consumed += 1 }
         var isBad = false
         switch outcome {
         case .evaluated(let alerts):
             if !task.isRepartitioned { tally.evaluated += 1 }
             for alert in alerts { try send(alert) }
-            if !task.isRepartitioned { try repartition(message, evaluatedBy: task.engine) }
+            if !task.isRepartitioned { try repartition(event, source: source, evaluatedBy: task.engine) }
         case .rejected(let failure):
             isBad = true
-            try deadLetter(message, reason: failure.reason.code, detail: failure.detail)
+            try deadLetter(event, key: key, source: source, reason: failure.reason.code, detail: failure.detail)
         case .late(let eventTime, let watermark):
             tally.late += 1
-            try deadLetter(message, reason: "late_event", detail: "event time \(eventTime) is before the watermark \(watermark)")
+            try deadLetter(
+                event, key: key, source: source, reason: "late_event", detail: "event time \(eventTime) is before the watermark \(watermark)")
         }
         if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
-        progress.advance(message.topicPartition, past: message.offset)
         if case .trip(let reason) = badInput.record(isBad: isBad) {
-            logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(message.topicPartition)", "offset": "\(message.offset)"])
-            return .badInputLimit(reason: reason, partition: message.partition, offset: message.offset)
+            logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(task.partition)", "offset": "\(source.offset)"])
+            return .badInputLimit(reason: reason, partition: source.partition, offset: source.offset)
         }
         return nil
     }
@@ -269,31 +291,53 @@ final class PipelineWorker {
         }
     }
 
-    /// Writes a valid input event to every repartition topic, keyed for the rules that run there.
-    private func repartition(_ message: KafkaMessage, evaluatedBy engine: Engine) throws {
-        guard !router.isEmpty else { return }
-        let headers = RepartitionOrigin.headers(partition: message.partition, offset: message.offset)
-        for route in router.routes {
+    /// Adds a valid input event to its bundle on every repartition topic, in the partition its key
+    /// belongs to there; a bundle that fills up is sent at once, the others when the batch ends.
+    private func repartition(_ event: UnsafeRawBufferPointer, source: EventSource, evaluatedBy engine: Engine) throws {
+        for (index, route) in router.routes.enumerated() {
             guard router.key(on: route, of: engine, into: &routeKey) else {
                 tally.unroutable[route.topic, default: 0] += 1
                 continue
             }
-            try routeKey.withUnsafeBytes { keyBytes in
-                try producer.send(topic: route.topic, key: keyBytes, value: message.value, headers: headers)
-            }
+            let partitionCount = try partitionCount(of: route.topic)
+            let partition = routeKey.withUnsafeBytes { KafkaProducer.partition(ofKey: $0, partitionCount: partitionCount) }
+            let destination = RepartitionBundler.Destination(route: index, partition: partition, inputPartition: source.partition)
+            if let full = bundler.add(event, offset: source.offset, to: destination) { try send(full, to: destination) }
             tally.repartitioned += 1
         }
     }
 
-    private func deadLetter(_ message: KafkaMessage, reason: String, detail: String) throws {
+    /// Sends the batch's open bundles; the batch's offsets must not be committed before this.
+    private func sendBundles() throws {
+        for (destination, bundle) in bundler.drain() { try send(bundle, to: destination) }
+    }
+
+    private func send(_ bundle: RepartitionBundle.Writer, to destination: RepartitionBundler.Destination) throws {
+        try producer.send(
+            topic: router.routes[destination.route].topic, partition: destination.partition, key: nil, value: bundle.bytes,
+            headers: bundle.headers)
+    }
+
+    /// A repartition topic's partition count, from its metadata (fetched again if it was unknown).
+    private func partitionCount(of topic: String) throws -> Int32 {
+        if let count = repartitionPartitions[topic] { return count }
+        repartitionPartitions.merge(try producer.prepare(topics: [topic])) { _, fetched in fetched }
+        guard let count = repartitionPartitions[topic] else { throw PipelineError.repartitionTopicUnavailable(topic) }
+        return count
+    }
+
+    /// Dead-letters one event (or a broken repartition message), with where it was read.
+    private func deadLetter(_ value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String)
+        throws
+    {
         let headers: [(name: String, value: [UInt8])] = [
             ("vigil.reason", Array(reason.utf8)),
             ("vigil.detail", Array(detail.utf8)),
-            ("vigil.source.topic", Array(configuration.inputTopic.utf8)),
-        ] + RepartitionOrigin.headers(partition: message.partition, offset: message.offset)
-        try producer.send(topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+            ("vigil.source.topic", Array(source.topic.utf8)),
+        ] + RepartitionOrigin.headers(partition: source.partition, offset: source.offset)
+        try producer.send(topic: configuration.deadLetterTopic, key: key, value: value, headers: headers)
         tally.deadLettersByReason[reason, default: 0] += 1
-        logger.debug("dead-lettered", metadata: ["reason": "\(reason)", "detail": "\(detail)", "offset": "\(message.offset)"])
+        logger.debug("dead-lettered", metadata: ["reason": "\(reason)", "detail": "\(detail)", "offset": "\(source.offset)"])
     }
 
     /// Makes the outputs sent so far durable, then commits the offsets with each partition's

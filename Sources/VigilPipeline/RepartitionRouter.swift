@@ -2,7 +2,7 @@ import VigilEngine
 import VigilRules
 import VigilValues
 
-/// Finds, for an input event, the key it carries on each repartition topic.
+/// Finds, for an input event, its key on each repartition topic, which picks its partition there.
 ///
 /// A key is the values of the topic's key fields joined by `|`, as alert keys are written; an
 /// event that lacks one of them has no key there and is not forwarded (the rules on that topic

@@ -15,8 +15,17 @@ package final class KafkaProducer {
     }
 
     /// Fetches the topics' metadata now, so the first sends do not stall.
-    package func prepare(topics: [String], timeout: Duration = .seconds(10)) throws(KafkaError) {
+    /// - Returns: each topic's partition count; a topic the broker does not know is left out.
+    @discardableResult
+    package func prepare(topics: [String], timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int32] {
         try client.warmUpMetadata(topics: topics, timeoutMilliseconds: timeout.milliseconds)
+    }
+
+    /// The partition a send keyed by `key` would go to (librdkafka's default partitioner: CRC-32
+    /// of the key modulo the partition count), for callers that write to explicit partitions
+    /// and must place every key where a keyed send puts it.
+    package static func partition(ofKey key: UnsafeRawBufferPointer, partitionCount: Int32) -> Int32 {
+        rd_kafka_msg_partitioner_consistent(nil, key.baseAddress, key.count, partitionCount, nil, nil)
     }
 
     /// Queues one message; the broker picks the partition from the key's hash (librdkafka's

@@ -81,17 +81,25 @@ final class RdKafkaClient {
     }
 
     /// Fetches metadata for `topics`, so the first send to each does not wait for it (about 0.9 s in 2.0.2).
-    func warmUpMetadata(topics: [String], timeoutMilliseconds: Int32) throws(KafkaError) {
+    /// - Returns: each topic's partition count; a topic the broker does not know is left out.
+    func warmUpMetadata(topics: [String], timeoutMilliseconds: Int32) throws(KafkaError) -> [String: Int32] {
+        var partitionCounts: [String: Int32] = [:]
         for topic in topics {
             guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { continue }
             defer { rd_kafka_topic_destroy(topicHandle) }
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeoutMilliseconds)
-            if let metadata { rd_kafka_metadata_destroy(metadata) }
+            defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(.client, response: result, context: "metadata for topic \(topic)")
             }
+            if let described = metadata?.pointee, described.topic_cnt > 0, let entry = described.topics?.pointee,
+                entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0
+            {
+                partitionCounts[topic] = entry.partition_cnt
+            }
         }
+        return partitionCounts
     }
 }
 
