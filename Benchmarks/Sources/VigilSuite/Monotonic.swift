@@ -12,3 +12,10 @@ enum Monotonic {
         Double(nanoseconds() &- start) / 1e9
     }
 }
+
+extension Duration {
+    /// The duration in seconds, for rates.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -51,7 +51,7 @@ final class PipelineSink: RunningSink {
         let committed = snapshot.committed.reduce(0) { $0 + ($1.key.topic == input ? Int($1.value) : 0) }
         // Committed positions count every offset passed; consumed events count the messages seen.
         let batches = max(snapshot.batchesEvaluated, 1)
-        let busy = Double(snapshot.busyTime.components.seconds) + Double(snapshot.busyTime.components.attoseconds) / 1e18
+        let busy = snapshot.busyTime.seconds
         return SinkOutcome(
             consumed: committed, skipped: max(0, committed - snapshot.eventsConsumed), written: snapshot.alertCount,
             detail: "\(snapshot.batchesEvaluated) batches of \(snapshot.eventsConsumed / batches) input events (mean), "
