@@ -55,6 +55,16 @@ struct BatchTally {
     /// Producer timestamp to evaluation, for a sample of the batch's messages.
     var endToEndSamples: [Int64] = []
 
+    /// Adds the event counters a lane kept while evaluating (the rest are counted as outputs are sent).
+    mutating func add(evaluationCounts lane: BatchTally) {
+        consumed += lane.consumed
+        evaluated += lane.evaluated
+        late += lane.late
+        duplicatesSkipped += lane.duplicatesSkipped
+        repartitionedConsumed += lane.repartitionedConsumed
+        unroutable.merge(lane.unroutable, uniquingKeysWith: +)
+    }
+
     func add(to snapshot: inout PipelineSnapshot) {
         snapshot.eventsConsumed += consumed
         snapshot.eventsEvaluated += evaluated

@@ -17,6 +17,7 @@ final class PartitionTask {
     private(set) var replayedMessages = 0
     let assignedAt = ContinuousClock.now
     private var anchors: ReplayAnchors
+    private var replayFromBeforeBatch: Int64
     /// For repartition topics: per input partition, the newest input offset already counted.
     /// A replayed input batch writes the same records again; they are recognised and skipped.
     private var countedInputOffsets: [Int32: Int64] = [:]
@@ -31,6 +32,7 @@ final class PartitionTask {
         self.engine = engine
         self.isRepartitioned = isRepartitioned
         self.anchors = ReplayAnchors(replayFrom: replayFrom)
+        self.replayFromBeforeBatch = replayFrom
         self.restoreUntil = restoreUntil.flatMap { $0 > replayFrom ? $0 : nil }
         self.requestedStart = self.restoreUntil == nil ? nil : replayFrom
     }
@@ -55,44 +57,59 @@ final class PartitionTask {
         return offset < restoreUntil
     }
 
-    /// The input events a consumed message carries.
-    enum Contents {
-        /// One input event: read from the input, or a record written alone to a repartition topic.
-        case event(EventSource)
-        /// A bundle of input events from one input partition; each still needs ``countsInputEvent(partition:offset:)``.
-        case bundle(inputPartition: Int32, RepartitionBundle.Entries)
-        /// A record alone on a repartition topic that this partition has counted already (a
-        /// replayed input batch writes the same events again).
-        case duplicate
-        /// A repartition message whose headers or layout are broken, and why.
-        case invalid(String)
+    /// What a message carried that was not handed out as an event.
+    struct Skipped {
+        /// Copies of input events this repartition partition has counted already (a replayed
+        /// input batch writes the same events again).
+        var duplicates = 0
+        /// Why a repartition message is unreadable (missing headers, a broken bundle); nil when it was read.
+        var brokenBecause: String?
     }
 
-    /// Reads what `message` carries, live or replayed; a record alone on a repartition topic is
-    /// counted here, so a later copy is recognised.
-    func contents(of message: KafkaMessage, inputTopic: String) -> Contents {
+    /// Hands each new input event that `message` carries to `body`, with where it was read on the
+    /// input topic, live or replayed. On a repartition topic each event is counted here, so a later
+    /// copy is recognised; a bundle is checked whole before its first event is handed out.
+    func forEachEvent(
+        in message: KafkaMessage, inputTopic: String, _ body: (UnsafeRawBufferPointer, EventSource) throws -> Void
+    ) rethrows -> Skipped {
+        var skipped = Skipped()
         guard isRepartitioned else {
-            return .event(EventSource(topic: inputTopic, partition: message.partition, offset: message.offset))
+            try body(message.value, EventSource(topic: inputTopic, partition: message.partition, offset: message.offset))
+            return skipped
         }
-        guard let origin = RepartitionOrigin(message) else { return .invalid("missing vigil.source headers") }
+        guard let origin = RepartitionOrigin(message) else {
+            skipped.brokenBecause = "missing vigil.source headers"
+            return skipped
+        }
         switch RepartitionBundle.isBundle(message) {
         case false?:
-            guard countsInputEvent(partition: origin.partition, offset: origin.offset) else { return .duplicate }
-            return .event(EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
+            if counts(inputPartition: origin.partition, offset: origin.offset) {
+                try body(message.value, EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
+            } else {
+                skipped.duplicates += 1
+            }
         case true?:
             guard let entries = RepartitionBundle.Entries(message.value) else {
-                return .invalid("the bundle's event lengths or offsets are inconsistent with its \(message.value.count) bytes")
+                skipped.brokenBecause = "the bundle's event lengths or offsets are inconsistent with its \(message.value.count) bytes"
+                return skipped
             }
-            return .bundle(inputPartition: origin.partition, entries)
+            for entry in entries {
+                guard counts(inputPartition: origin.partition, offset: entry.offset) else {
+                    skipped.duplicates += 1
+                    continue
+                }
+                try body(entry.bytes, EventSource(topic: inputTopic, partition: origin.partition, offset: entry.offset))
+            }
         case nil:
-            return .invalid("unknown \(RepartitionBundle.formatHeader) format")
+            skipped.brokenBecause = "unknown \(RepartitionBundle.formatHeader) format"
         }
+        return skipped
     }
 
-    /// Whether the input event at `offset` of input `partition` is new here; records it when it is.
-    func countsInputEvent(partition: Int32, offset: Int64) -> Bool {
-        if let counted = countedInputOffsets[partition], offset <= counted { return false }
-        countedInputOffsets[partition] = offset
+    /// Whether the input event at `offset` of input partition `inputPartition` is new here; records it when it is.
+    private func counts(inputPartition: Int32, offset: Int64) -> Bool {
+        if let counted = countedInputOffsets[inputPartition], offset <= counted { return false }
+        countedInputOffsets[inputPartition] = offset
         return true
     }
 
@@ -114,8 +131,18 @@ final class PartitionTask {
         return true
     }
 
+    /// Notes, before a batch's messages are evaluated, where a restore would start: a commit that
+    /// stops short of what was evaluated (the bad-input guard tripped) stores this earlier, safe point.
+    func startBatch() {
+        replayFromBeforeBatch = anchors.replayFrom
+    }
+
     /// Where a restore of this partition would start now, to store with the next commit.
-    func restorePoint() -> RestorePoint {
+    /// - Parameter fromBatchStart: the point noted by ``startBatch()``, for offsets before the
+    ///   last evaluated message: the current one may already count later messages and skip
+    ///   history those offsets need.
+    func restorePoint(fromBatchStart: Bool = false) -> RestorePoint {
+        if fromBatchStart { return RestorePoint(replayFrom: replayFromBeforeBatch) }
         let memory = engine.plan.longestMemoryMilliseconds + engine.options.allowedLatenessMilliseconds
         return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory))
     }
@@ -146,23 +173,12 @@ final class ReplayWork: @unchecked Sendable {
                 redeliveries += 1
                 continue
             }
-            switch task.contents(of: message, inputTopic: inputTopic) {
-            case .event(let source):
-                replay(message.value, source: source, now: now)
-            case .bundle(let inputPartition, let entries):
-                for entry in entries where task.countsInputEvent(partition: inputPartition, offset: entry.offset) {
-                    replay(entry.bytes, source: EventSource(topic: inputTopic, partition: inputPartition, offset: entry.offset), now: now)
-                }
-            case .duplicate, .invalid:
-                break
+            _ = task.forEachEvent(in: message, inputTopic: inputTopic) { event, source in
+                _ = task.engine.process(event, source: source, now: now)
+                evaluated += 1
             }
             if task.processed(offset: message.offset) { finishedRestore = true }
         }
-    }
-
-    private func replay(_ event: UnsafeRawBufferPointer, source: EventSource, now: Int64) {
-        _ = task.engine.process(event, source: source, now: now)
-        evaluated += 1
     }
 }
 

@@ -1,7 +1,6 @@
 import Dispatch
 import Logging
 import VigilEngine
-import VigilEvents
 import VigilKafka
 import VigilRules
 
@@ -23,8 +22,6 @@ final class PipelineWorker {
     private let pendingPlan: PendingPlan
     private var topology: PipelineTopology
     private var router: RepartitionRouter
-    /// Reused for every repartitioned event's key.
-    private var routeKey: [UInt8] = []
     private var bundler = RepartitionBundler()
     /// Partition counts of the repartition topics, from their metadata.
     private var repartitionPartitions: [String: Int32] = [:]
@@ -50,6 +47,8 @@ final class PipelineWorker {
     private static let gaugeInterval = Duration.milliseconds(100)
     /// One message in this many has its end-to-end latency sampled.
     private static let latencySampling = 64
+    /// Live messages in a batch from which its partitions are evaluated in parallel.
+    private static let parallelEvaluationThreshold = 64
 
     init(configuration: PipelineConfiguration, pendingPlan: PendingPlan, status: PipelineStatus, logger: Logger) throws(KafkaError) {
         self.configuration = configuration
@@ -142,20 +141,8 @@ final class PipelineWorker {
             let messages = (0..<batch.count).map { batch[$0] }
             let owners = owningTasks(of: messages)
             let replayedAhead = replayAhead(messages, owners: owners, now: now)
-            for (index, message) in messages.enumerated() where !replayedAhead[index] {
-                guard let task = owners[index] else { continue }
-                if task.hasProcessed(message.offset) {
-                    tally.redeliveriesSkipped += 1
-                    continue
-                }
-                if let trip = try handle(message, task: task, now: now, progress: &progress) {
-                    stop = trip
-                    break
-                }
-                if index % Self.latencySampling == 0, !task.isRestoring, let produced = message.timestampMilliseconds {
-                    tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
-                }
-            }
+            let lanes = try evaluateLive(messages, owners: owners, skipping: replayedAhead, now: now)
+            stop = try deliver(lanes, of: messages.count, progress: &progress)
             try sendBundles()
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
@@ -167,7 +154,7 @@ final class PipelineWorker {
             if let stop { throw stop }
             return
         }
-        try commit(pending)
+        try commit(pending, fromBatchStart: stop != nil)
         if let stop { throw stop }
     }
 
@@ -219,63 +206,75 @@ final class PipelineWorker {
             metadata: ["firstOffset": "\(offset)"])
     }
 
-    /// Evaluates one live message's events and sends what they caused. Returns an error when the
-    /// bad-input guard trips.
-    private func handle(_ message: KafkaMessage, task: PartitionTask, now: Int64, progress: inout BatchProgress) throws -> PipelineError? {
-        noteFirstOffset(message.offset, of: task)
-        defer {
-            progress.advance(message.topicPartition, past: message.offset)
-            if task.processed(offset: message.offset) { restored(task) }
+    /// Evaluates the batch's live messages, each partition on a thread of its own when the batch
+    /// is large enough to pay for the threads (a few events are evaluated faster in place).
+    private func evaluateLive(_ messages: [KafkaMessage], owners: [PartitionTask?], skipping replayed: [Bool], now: Int64) throws
+        -> [EvaluationLane]
+    {
+        var lanes: [ObjectIdentifier: EvaluationLane] = [:]
+        for (index, message) in messages.enumerated() where !replayed[index] {
+            guard let task = owners[index] else { continue }
+            let lane = lanes[ObjectIdentifier(task)] ?? EvaluationLane(task: task)
+            lane.add(message, batchIndex: index)
+            lanes[ObjectIdentifier(task)] = lane
         }
-        let inputTopic = configuration.inputTopic
-        switch task.contents(of: message, inputTopic: inputTopic) {
-        case .event(let source):
-            return try evaluate(message.value, key: message.key, source: source, task: task, now: now, progress: &progress)
-        case .bundle(let inputPartition, let entries):
-            for entry in entries {
-                guard task.countsInputEvent(partition: inputPartition, offset: entry.offset) else {
-                    tally.duplicatesSkipped += 1
-                    continue
-                }
-                let source = EventSource(topic: inputTopic, partition: inputPartition, offset: entry.offset)
-                if let trip = try evaluate(entry.bytes, key: nil, source: source, task: task, now: now, progress: &progress) {
-                    return trip
-                }
+        let context = EvaluationLane.Context(
+            inputTopic: configuration.inputTopic, now: now, router: router,
+            partitionCounts: try router.routes.map { try partitionCount(of: $0.topic) })
+        let running = Array(lanes.values)
+        if running.count > 1, running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold {
+            DispatchQueue.concurrentPerform(iterations: running.count) { running[$0].run(context) }
+        } else {
+            for lane in running { lane.run(context) }
+        }
+        return running
+    }
+
+    /// Sends what the lanes' messages caused, in the batch's order, and feeds the bad-input guard.
+    /// - Returns: the error to stop with when the guard trips; nothing after that message is sent.
+    private func deliver(_ lanes: [EvaluationLane], of batchCount: Int, progress: inout BatchProgress) throws -> PipelineError? {
+        var inBatchOrder = [(lane: EvaluationLane, entry: Int)?](repeating: nil, count: batchCount)
+        for lane in lanes {
+            tally.add(evaluationCounts: lane.counts)
+            for (entry, evaluated) in lane.evaluated.enumerated() { inBatchOrder[evaluated.batchIndex] = (lane, entry) }
+        }
+        for case let (lane, entry)? in inBatchOrder {
+            let evaluated = lane.evaluated[entry]
+            guard evaluated.isNew else {
+                tally.redeliveriesSkipped += 1
+                continue
             }
-        case .duplicate:
-            tally.duplicatesSkipped += 1
-        case .invalid(let detail):
-            let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
-            try deadLetter(message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: detail)
+            let message = evaluated.message
+            noteFirstOffset(message.offset, of: lane.task)
+            var trip: PipelineError?
+            for output in lane.outputs[evaluated.outputs] where trip == nil {
+                trip = try send(output, of: lane.task, progress: &progress)
+            }
+            progress.advance(message.topicPartition, past: message.offset)
+            if evaluated.finishedRestore { restored(lane.task) }
+            if let trip { return trip }
+            if evaluated.batchIndex % Self.latencySampling == 0, !lane.task.isRestoring, let produced = message.timestampMilliseconds {
+                tally.endToEndSamples.append(max(0, WallClock.nowMilliseconds() - produced) * 1_000_000)
+            }
         }
         return nil
     }
 
-    /// Runs one input event through the partition's engine and sends what it caused.
-    private func evaluate(
-        _ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, task: PartitionTask, now: Int64,
-        progress: inout BatchProgress
-    ) throws -> PipelineError? {
-        let outcome = task.engine.process(event, source: source, now: now)
-        if task.isRepartitioned { tally.repartitionedConsumed += 1 } else { tally.consumed += 1 }
-        var isBad = false
-        switch outcome {
-        case .evaluated(let alerts):
-            if !task.isRepartitioned { tally.evaluated += 1 }
-            for alert in alerts { try send(alert) }
-            if !task.isRepartitioned { try repartition(event, source: source, evaluatedBy: task.engine) }
-        case .rejected(let failure):
-            isBad = true
-            try deadLetter(event, key: key, source: source, reason: failure.reason.code, detail: failure.detail)
-        case .late(let eventTime, let watermark):
-            tally.late += 1
-            try deadLetter(
-                event, key: key, source: source, reason: "late_event", detail: "event time \(eventTime) is before the watermark \(watermark)")
-        }
-        if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
-        if case .trip(let reason) = badInput.record(isBad: isBad) {
-            logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(task.partition)", "offset": "\(source.offset)"])
-            return .badInputLimit(reason: reason, partition: source.partition, offset: source.offset)
+    private func send(_ output: EvaluationLane.Output, of task: PartitionTask, progress: inout BatchProgress) throws -> PipelineError? {
+        switch output {
+        case .alert(let alert):
+            try send(alert)
+        case .deadLetter(let event, let key, let source, let reason, let detail):
+            try deadLetter(event, key: key, source: source, reason: reason, detail: detail)
+        case .repartitioned(let event, let offset, let destination):
+            if let full = bundler.add(event, offset: offset, to: destination) { try send(full, to: destination) }
+            tally.repartitioned += 1
+        case .verdict(let isBad, let source):
+            if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
+            if case .trip(let reason) = badInput.record(isBad: isBad) {
+                logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(task.partition)", "offset": "\(source.offset)"])
+                return .badInputLimit(reason: reason, partition: source.partition, offset: source.offset)
+            }
         }
         return nil
     }
@@ -288,22 +287,6 @@ final class PipelineWorker {
             tally.shadowAlertsByRule[alert.ruleID, default: 0] += 1
         } else {
             tally.alertsByRule[alert.ruleID, default: 0] += 1
-        }
-    }
-
-    /// Adds a valid input event to its bundle on every repartition topic, in the partition its key
-    /// belongs to there; a bundle that fills up is sent at once, the others when the batch ends.
-    private func repartition(_ event: UnsafeRawBufferPointer, source: EventSource, evaluatedBy engine: Engine) throws {
-        for (index, route) in router.routes.enumerated() {
-            guard router.key(on: route, of: engine, into: &routeKey) else {
-                tally.unroutable[route.topic, default: 0] += 1
-                continue
-            }
-            let partitionCount = try partitionCount(of: route.topic)
-            let partition = routeKey.withUnsafeBytes { KafkaProducer.partition(ofKey: $0, partitionCount: partitionCount) }
-            let destination = RepartitionBundler.Destination(route: index, partition: partition, inputPartition: source.partition)
-            if let full = bundler.add(event, offset: source.offset, to: destination) { try send(full, to: destination) }
-            tally.repartitioned += 1
         }
     }
 
@@ -342,10 +325,12 @@ final class PipelineWorker {
 
     /// Makes the outputs sent so far durable, then commits the offsets with each partition's
     /// restore point; in exactly-once mode both happen in the batch's transaction.
-    private func commit(_ nextOffsets: [TopicPartition: Int64]) throws {
+    /// - Parameter fromBatchStart: the batch was evaluated past `nextOffsets` (the bad-input guard
+    ///   tripped), so the restore points stored are those from before it.
+    private func commit(_ nextOffsets: [TopicPartition: Int64], fromBatchStart: Bool = false) throws {
         let positions = nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
             guard let task = tasks[partition] else { return nil }
-            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint().metadata)
+            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
         }
         if configuration.isExactlyOnce {
             try commitTransaction(positions)

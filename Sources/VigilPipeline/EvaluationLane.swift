@@ -1,0 +1,119 @@
+import VigilEngine
+import VigilEvents
+import VigilKafka
+
+/// One partition's live messages of a batch, evaluated on a thread of its own.
+///
+/// Each partition has its own engine, so partitions can be evaluated at the same time. What the
+/// messages cause (alerts, dead letters, repartitioned events, verdicts for the bad-input guard)
+/// is kept per message; the worker then sends it on its own thread, in the batch's order, exactly
+/// as if it had evaluated the batch alone. `@unchecked Sendable`: while a lane runs it is the only
+/// user of its task (and so of the task's engine), and the worker reads it only after every lane
+/// has finished.
+final class EvaluationLane: @unchecked Sendable {
+    /// Something a message caused, to be sent by the worker.
+    enum Output {
+        case alert(Alert)
+        case deadLetter(event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String)
+        /// An input event for a repartition topic's bundle.
+        case repartitioned(event: UnsafeRawBufferPointer, offset: Int64, destination: RepartitionBundler.Destination)
+        /// An event's standing for the bad-input guard; it follows the event's other outputs.
+        case verdict(isBad: Bool, source: EventSource)
+    }
+
+    /// One message's share of the lane's outputs.
+    struct Evaluated {
+        let batchIndex: Int
+        let message: KafkaMessage
+        /// False for a message librdkafka handed out again after it was processed: it is skipped.
+        let isNew: Bool
+        let outputs: Range<Int>
+        /// Whether this message completed the partition's restore.
+        let finishedRestore: Bool
+    }
+
+    /// What the lane needs besides its task; read-only while lanes run.
+    struct Context {
+        let inputTopic: String
+        let now: Int64
+        let router: RepartitionRouter
+        /// The partition count of each route's topic, by the route's position.
+        let partitionCounts: [Int32]
+    }
+
+    let task: PartitionTask
+    private var pending: [(batchIndex: Int, message: KafkaMessage)] = []
+    private(set) var evaluated: [Evaluated] = []
+    private(set) var outputs: [Output] = []
+    private(set) var counts = BatchTally()
+    /// Reused for every repartitioned event's key.
+    private var routeKey: [UInt8] = []
+
+    init(task: PartitionTask) {
+        self.task = task
+    }
+
+    func add(_ message: KafkaMessage, batchIndex: Int) {
+        pending.append((batchIndex, message))
+    }
+
+    var messageCount: Int { pending.count }
+
+    func run(_ context: Context) {
+        task.startBatch()
+        for (batchIndex, message) in pending {
+            guard !task.hasProcessed(message.offset) else {
+                evaluated.append(Evaluated(batchIndex: batchIndex, message: message, isNew: false, outputs: 0..<0, finishedRestore: false))
+                continue
+            }
+            let start = outputs.count
+            let skipped = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
+                evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+            }
+            counts.duplicatesSkipped += skipped.duplicates
+            if let reason = skipped.brokenBecause {
+                let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
+                outputs.append(.deadLetter(event: message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: reason))
+            }
+            let finishedRestore = task.processed(offset: message.offset)
+            evaluated.append(
+                Evaluated(batchIndex: batchIndex, message: message, isNew: true, outputs: start..<outputs.count, finishedRestore: finishedRestore))
+        }
+    }
+
+    private func evaluate(_ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, context: Context) {
+        let outcome = task.engine.process(event, source: source, now: context.now)
+        if task.isRepartitioned { counts.repartitionedConsumed += 1 } else { counts.consumed += 1 }
+        var isBad = false
+        switch outcome {
+        case .evaluated(let alerts):
+            if !task.isRepartitioned { counts.evaluated += 1 }
+            for alert in alerts { outputs.append(.alert(alert)) }
+            if !task.isRepartitioned { route(event, source: source, context: context) }
+        case .rejected(let failure):
+            isBad = true
+            outputs.append(.deadLetter(event: event, key: key, source: source, reason: failure.reason.code, detail: failure.detail))
+        case .late(let eventTime, let watermark):
+            counts.late += 1
+            outputs.append(
+                .deadLetter(
+                    event: event, key: key, source: source, reason: "late_event",
+                    detail: "event time \(eventTime) is before the watermark \(watermark)"))
+        }
+        outputs.append(.verdict(isBad: isBad, source: source))
+    }
+
+    /// Finds the partition a valid input event goes to on every repartition topic.
+    private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context) {
+        for (index, route) in context.router.routes.enumerated() {
+            guard context.router.key(on: route, of: task.engine, into: &routeKey) else {
+                counts.unroutable[route.topic, default: 0] += 1
+                continue
+            }
+            let count = context.partitionCounts[index]
+            let partition = routeKey.withUnsafeBytes { KafkaProducer.partition(ofKey: $0, partitionCount: count) }
+            let destination = RepartitionBundler.Destination(route: index, partition: partition, inputPartition: source.partition)
+            outputs.append(.repartitioned(event: event, offset: source.offset, destination: destination))
+        }
+    }
+}
