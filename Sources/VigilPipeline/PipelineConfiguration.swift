@@ -27,6 +27,10 @@ package struct PipelineConfiguration: Sendable {
     /// Exactly once commits every batch's transaction regardless.
     package var commitInterval = Duration.milliseconds(100)
     package var pollTimeout = Duration.milliseconds(100)
+    /// Threads that evaluate a batch's partitions at the same time (each partition has its own
+    /// engine). One by default: a replica scales out by partitions across pods first, and a
+    /// second thread only pays when the pod has a core the Kafka client threads do not need.
+    package var evaluationThreads = 1
     /// How long closing the consumer (leaving the group) may take at shutdown.
     package var closeTimeout = Duration.seconds(5)
 

@@ -206,8 +206,9 @@ final class PipelineWorker {
             metadata: ["firstOffset": "\(offset)"])
     }
 
-    /// Evaluates the batch's live messages, each partition on a thread of its own when the batch
-    /// is large enough to pay for the threads (a few events are evaluated faster in place).
+    /// Evaluates the batch's live messages; with several evaluation threads, partitions are shared
+    /// out among them when the batch is large enough to pay for the threads (a few events are
+    /// evaluated faster in place).
     private func evaluateLive(_ messages: [KafkaMessage], owners: [PartitionTask?], skipping replayed: [Bool], now: Int64) throws
         -> [EvaluationLane]
     {
@@ -222,8 +223,11 @@ final class PipelineWorker {
             inputTopic: configuration.inputTopic, now: now, router: router,
             partitionCounts: try router.routes.map { try partitionCount(of: $0.topic) })
         let running = Array(lanes.values)
-        if running.count > 1, running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold {
-            DispatchQueue.concurrentPerform(iterations: running.count) { running[$0].run(context) }
+        let threads = min(configuration.evaluationThreads, running.count)
+        if threads > 1, running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold {
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                for lane in stride(from: thread, to: running.count, by: threads) { running[lane].run(context) }
+            }
         } else {
             for lane in running { lane.run(context) }
         }

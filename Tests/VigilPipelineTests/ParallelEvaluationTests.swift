@@ -3,7 +3,7 @@ import VigilKafka
 import VigilPipeline
 import VigilTesting
 
-/// A backlog over several partitions is evaluated a partition per thread; what it causes must be
+/// A backlog over four partitions is evaluated by three threads; what it causes must be
 /// exactly what one thread would send: every alert once, each card's alerts in its events' order,
 /// and every bad message in the dead-letter topic.
 @Suite struct ParallelEvaluationTests {
@@ -24,7 +24,9 @@ import VigilTesting
         }
         try fixture.produce(messages)
 
-        let snapshot = try await fixture.run(fixture.configuration(), untilConsumed: messages.count)
+        var configuration = fixture.configuration()
+        configuration.evaluationThreads = 3
+        let snapshot = try await fixture.run(configuration, untilConsumed: messages.count)
 
         let expectedCount = cards * (paymentsPerCard - 2)
         let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: expectedCount)

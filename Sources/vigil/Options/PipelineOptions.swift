@@ -54,6 +54,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "How often outputs are flushed and offsets committed (at least once); a crash replays about this much.")
     var commitInterval = HumanDuration(milliseconds: 100)
 
+    @Option(help: "Threads that evaluate different partitions of a batch at the same time; more pay only with spare cores.")
+    var evaluationThreads = 1
+
     @Option(help: "Group session timeout in milliseconds.")
     var sessionTimeoutMs = 45_000
 
@@ -65,6 +68,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.consumer.groupInstanceID = instanceID
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMs
         configuration.commitInterval = .milliseconds(commitInterval.milliseconds)
+        configuration.evaluationThreads = evaluationThreads
         configuration.inputKey = inputKey.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         configuration.isExactlyOnce = exactlyOnce
         if exactlyOnce {
@@ -73,6 +77,7 @@ struct PipelineOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if evaluationThreads < 1 { throw ValidationError("--evaluation-threads must be at least 1") }
         if exactlyOnce, transactionalID == nil, instanceID == nil {
             throw ValidationError("--exactly-once needs --transactional-id or --instance-id (one stable id per replica)")
         }

@@ -15,6 +15,10 @@ struct EndToEndScenario {
     private let events: Int
     /// When set, only the latency runs (at this rate and at 1,000 events/s): for tuning without the rate searches.
     private let latencyRate: Int?
+    /// Vigil's `--evaluation-threads`.
+    private let evaluationThreads: Int
+    /// The consumers whose sustained rate is searched (all by default; fewer for comparisons).
+    private let sinks: [SinkKind]
 
     init(options: inout Options) throws {
         partitions = try options.int("partitions", default: 6)
@@ -24,6 +28,14 @@ struct EndToEndScenario {
         events = try options.int("events", default: 2_000_000)
         let latencyRate = try options.int("latency-rate", default: Int.max)
         self.latencyRate = latencyRate == .max ? nil : latencyRate
+        evaluationThreads = try options.int("evaluation-threads", default: 1)
+        let sinkNames = options.string("sinks", default: SinkKind.allCases.map(\.rawValue).joined(separator: ","))
+        sinks = try sinkNames.split(separator: ",").map { name in
+            guard let kind = SinkKind(rawValue: String(name)) else {
+                throw Options.Invalid(description: "--sinks takes names from \(SinkKind.allCases.map(\.rawValue)), got '\(name)'")
+            }
+            return kind
+        }
         try options.checkAllRead()
     }
 
@@ -36,7 +48,8 @@ struct EndToEndScenario {
         let retained = try RetentionProbe(cluster: cluster, workload: workload, logger: logger).retainedEvents()
         let checks = RunChecks(retainedMessages: retained)
         let bench = LoopbackBench(
-            cluster: cluster, workload: workload, plan: RuleSet.reference.plan(), checks: checks, logger: logger
+            cluster: cluster, workload: workload, plan: RuleSet.reference.plan(), checks: checks,
+            evaluationThreads: evaluationThreads, logger: logger
         )
         var report = ScenarioReport(scenario: "end-to-end", settings: settings(meanBytes: meanBytes, checks: checks))
         let latency = LatencyRun(
@@ -48,7 +61,7 @@ struct EndToEndScenario {
         }
         var rates: [SinkKind: Double] = [:]
         let search = RateSearch(bench: bench, probeSeconds: probeSeconds, fixedSeconds: fixedSeconds)
-        for kind in SinkKind.allCases {
+        for kind in sinks {
             let outcome = try await search.run(kind)
             report.runs += outcome.runs.map(\.summary)
             rates[kind] = record(outcome, of: kind, in: &report)
@@ -94,6 +107,7 @@ struct EndToEndScenario {
             "workload": "BenchmarkTraffic, \(events) events of \(meanBytes) bytes (mean), round-robin over partitions",
             "rules": "Benchmarks/rules/reference", "probe seconds": "\(probeSeconds)", "fixed-rate seconds": "\(fixedSeconds)",
             "latency seconds": "\(latencySeconds)", "retained events (measured)": "\(checks.retainedMessages)",
+            "evaluation threads": "\(evaluationThreads)",
             "throughput settings": "\(KafkaSettings.throughput)", "latency settings": "\(KafkaSettings.latency)",
         ]
     }

@@ -16,13 +16,16 @@ final class PipelineSink: RunningSink {
     /// topic it reads: the input and its repartition topics. (Waiting for the input's alone let a
     /// feed start before a repartition topic was assigned; the rebalance that followed stalls the
     /// mock broker's group for seconds, and a latency run once finished 8 s late that way.)
-    init(topics: RunTopics, cluster: LoopbackCluster, plan: RulePlan, settings: KafkaSettings, logger: Logger) async throws {
-        let configuration = PipelineConfiguration(
+    init(topics: RunTopics, cluster: LoopbackCluster, plan: RulePlan, settings: KafkaSettings, evaluationThreads: Int, logger: Logger)
+        async throws
+    {
+        var configuration = PipelineConfiguration(
             consumer: settings.consumer(cluster, group: "vigil-\(topics.input)"),
             producer: settings.producer(cluster),
             inputTopic: topics.input,
             alertTopic: topics.output
         )
+        configuration.evaluationThreads = evaluationThreads
         let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: logger)
         try cluster.createRepartitionTopics(of: pipeline)
         self.pipeline = pipeline
