@@ -61,6 +61,7 @@ struct BatchTally {
         evaluated += lane.evaluated
         late += lane.late
         duplicatesSkipped += lane.duplicatesSkipped
+        replayed += lane.replayed
         repartitionedConsumed += lane.repartitionedConsumed
         unroutable.merge(lane.unroutable, uniquingKeysWith: +)
     }

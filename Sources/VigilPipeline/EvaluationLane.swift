@@ -2,14 +2,15 @@ import VigilEngine
 import VigilEvents
 import VigilKafka
 
-/// One partition's live messages of a batch, evaluated on a thread of its own.
+/// One partition's messages of a batch, evaluated on a thread of its own.
 ///
-/// Each partition has its own engine, so partitions can be evaluated at the same time. What the
+/// Each partition has its own engine, so partitions can be evaluated at the same time. What live
 /// messages cause (alerts, dead letters, repartitioned events, verdicts for the bad-input guard)
 /// is kept per message; the worker then sends it on its own thread, in the batch's order, exactly
-/// as if it had evaluated the batch alone. `@unchecked Sendable`: while a lane runs it is the only
-/// user of its task (and so of the task's engine), and the worker reads it only after every lane
-/// has finished.
+/// as if it had evaluated the batch alone. History being replayed to rebuild the partition's
+/// windows goes through the engine the same way, and what it causes is dropped: it was delivered
+/// before the last commit. `@unchecked Sendable`: while a lane runs it is the only user of its task
+/// (and so of the task's engine), and the worker reads it only after every lane has finished.
 final class EvaluationLane: @unchecked Sendable {
     /// Something a message caused, to be sent by the worker.
     enum Output {
@@ -21,12 +22,19 @@ final class EvaluationLane: @unchecked Sendable {
         case verdict(isBad: Bool, source: EventSource)
     }
 
+    enum Kind {
+        case live
+        /// History replayed to rebuild the windows; it has no outputs and is not committed again.
+        case replayed
+        /// A message librdkafka handed out again after it was processed: skipped.
+        case redelivered
+    }
+
     /// One message's share of the lane's outputs.
     struct Evaluated {
         let batchIndex: Int
         let message: KafkaMessage
-        /// False for a message librdkafka handed out again after it was processed: it is skipped.
-        let isNew: Bool
+        let kind: Kind
         let outputs: Range<Int>
         /// Whether this message completed the partition's restore.
         let finishedRestore: Bool
@@ -59,25 +67,38 @@ final class EvaluationLane: @unchecked Sendable {
 
     var messageCount: Int { pending.count }
 
+    /// Whether the lane holds history to replay, which makes a batch worth spreading over threads
+    /// whatever `--evaluation-threads` says: nothing is sent while a partition restores.
+    var isRestoring: Bool { task.isRestoring }
+
     func run(_ context: Context) {
         task.startBatch()
         for (batchIndex, message) in pending {
-            guard !task.hasProcessed(message.offset) else {
-                evaluated.append(Evaluated(batchIndex: batchIndex, message: message, isNew: false, outputs: 0..<0, finishedRestore: false))
-                continue
-            }
             let start = outputs.count
-            let skipped = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
-                evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+            let kind: Kind
+            if task.hasProcessed(message.offset) {
+                kind = .redelivered
+            } else if task.isReplay(message.offset) {
+                kind = .replayed
+                _ = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
+                    _ = task.engine.process(event, source: source, now: context.now)
+                    counts.replayed += 1
+                }
+            } else {
+                kind = .live
+                let skipped = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
+                    evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+                }
+                counts.duplicatesSkipped += skipped.duplicates
+                if let reason = skipped.brokenBecause {
+                    let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
+                    outputs.append(
+                        .deadLetter(event: message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: reason))
+                }
             }
-            counts.duplicatesSkipped += skipped.duplicates
-            if let reason = skipped.brokenBecause {
-                let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
-                outputs.append(.deadLetter(event: message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: reason))
-            }
-            let finishedRestore = task.processed(offset: message.offset)
+            let finishedRestore = kind != .redelivered && task.processed(offset: message.offset)
             evaluated.append(
-                Evaluated(batchIndex: batchIndex, message: message, isNew: true, outputs: start..<outputs.count, finishedRestore: finishedRestore))
+                Evaluated(batchIndex: batchIndex, message: message, kind: kind, outputs: start..<outputs.count, finishedRestore: finishedRestore))
         }
     }
 

@@ -148,40 +148,6 @@ final class PartitionTask {
     }
 }
 
-/// One restoring partition's history messages in a batch, replayed on a thread of its own.
-///
-/// `@unchecked Sendable`: a lane is the only user of its task (and so of the task's engine) while
-/// it runs, and the worker reads its results only after every lane has finished.
-final class ReplayWork: @unchecked Sendable {
-    let task: PartitionTask
-    var messages: [KafkaMessage] = []
-    /// Events that went through the engine (copies recognised on a repartition topic do not).
-    private(set) var evaluated = 0
-    /// Messages handed out twice within the batch (the second is skipped, as live ones are).
-    private(set) var redeliveries = 0
-    private(set) var finishedRestore = false
-
-    init(task: PartitionTask) {
-        self.task = task
-    }
-
-    /// Rebuilds state from the messages; their alerts were delivered before the last commit and
-    /// are discarded, and a broken repartition message was dead-lettered back then.
-    func run(inputTopic: String, now: Int64) {
-        for message in messages {
-            guard !task.hasProcessed(message.offset) else {
-                redeliveries += 1
-                continue
-            }
-            _ = task.forEachEvent(in: message, inputTopic: inputTopic) { event, source in
-                _ = task.engine.process(event, source: source, now: now)
-                evaluated += 1
-            }
-            if task.processed(offset: message.offset) { finishedRestore = true }
-        }
-    }
-}
-
 extension Engine.StateSummary {
     mutating func add(_ other: Engine.StateSummary) {
         activeKeys += other.activeKeys

@@ -140,8 +140,7 @@ final class PipelineWorker {
             let evaluationStarted = ContinuousClock.now
             let messages = (0..<batch.count).map { batch[$0] }
             let owners = owningTasks(of: messages)
-            let replayedAhead = replayAhead(messages, owners: owners, now: now)
-            let lanes = try evaluateLive(messages, owners: owners, skipping: replayedAhead, now: now)
+            let lanes = try evaluate(messages, owners: owners, now: now)
             stop = try deliver(lanes, of: messages.count, progress: &progress)
             try sendBundles()
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
@@ -168,35 +167,6 @@ final class PipelineWorker {
         }
     }
 
-    /// Replays the batch's history messages before anything else, each restoring partition on a
-    /// thread of its own: replay only rebuilds the partition's own engine and sends nothing, and a
-    /// partition's history precedes its live messages, so its order is kept.
-    /// - Returns: per message, whether it was replayed here.
-    private func replayAhead(_ messages: [KafkaMessage], owners: [PartitionTask?], now: Int64) -> [Bool] {
-        var replayed = [Bool](repeating: false, count: messages.count)
-        var work: [ObjectIdentifier: ReplayWork] = [:]
-        for (index, message) in messages.enumerated() {
-            guard let task = owners[index], task.isReplay(message.offset), !task.hasProcessed(message.offset) else { continue }
-            noteFirstOffset(message.offset, of: task)
-            let lane = work[ObjectIdentifier(task)] ?? ReplayWork(task: task)
-            lane.messages.append(message)
-            work[ObjectIdentifier(task)] = lane
-            replayed[index] = true
-        }
-        guard !work.isEmpty else { return replayed }
-        let lanes = Array(work.values)
-        let inputTopic = configuration.inputTopic
-        DispatchQueue.concurrentPerform(iterations: lanes.count) { lane in
-            lanes[lane].run(inputTopic: inputTopic, now: now)
-        }
-        for lane in lanes {
-            tally.replayed += lane.evaluated
-            tally.redeliveriesSkipped += lane.redeliveries
-            if lane.finishedRestore { restored(lane.task) }
-        }
-        return replayed
-    }
-
     /// Warns, once per partition, when its first message shows that retention removed history.
     private func noteFirstOffset(_ offset: Int64, of task: PartitionTask) {
         guard task.revealsLostHistory(firstOffset: offset) else { return }
@@ -206,14 +176,13 @@ final class PipelineWorker {
             metadata: ["firstOffset": "\(offset)"])
     }
 
-    /// Evaluates the batch's live messages; with several evaluation threads, partitions are shared
-    /// out among them when the batch is large enough to pay for the threads (a few events are
-    /// evaluated faster in place).
-    private func evaluateLive(_ messages: [KafkaMessage], owners: [PartitionTask?], skipping replayed: [Bool], now: Int64) throws
-        -> [EvaluationLane]
-    {
+    /// Evaluates the batch, a lane per partition. With several evaluation threads, partitions are
+    /// shared out among them when the batch is large enough to pay for the threads (a few events
+    /// are evaluated faster in place); a batch that restores a partition uses a thread per lane,
+    /// since replay sends nothing and restores are what a rebalance waits for.
+    private func evaluate(_ messages: [KafkaMessage], owners: [PartitionTask?], now: Int64) throws -> [EvaluationLane] {
         var lanes: [ObjectIdentifier: EvaluationLane] = [:]
-        for (index, message) in messages.enumerated() where !replayed[index] {
+        for (index, message) in messages.enumerated() {
             guard let task = owners[index] else { continue }
             let lane = lanes[ObjectIdentifier(task)] ?? EvaluationLane(task: task)
             lane.add(message, batchIndex: index)
@@ -223,8 +192,9 @@ final class PipelineWorker {
             inputTopic: configuration.inputTopic, now: now, router: router,
             partitionCounts: try router.routes.map { try partitionCount(of: $0.topic) })
         let running = Array(lanes.values)
-        let threads = min(configuration.evaluationThreads, running.count)
-        if threads > 1, running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold {
+        let isLarge = running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold
+        let threads = running.contains(where: \.isRestoring) ? running.count : isLarge ? min(configuration.evaluationThreads, running.count) : 1
+        if threads > 1 {
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 for lane in stride(from: thread, to: running.count, by: threads) { running[lane].run(context) }
             }
@@ -244,12 +214,18 @@ final class PipelineWorker {
         }
         for case let (lane, entry)? in inBatchOrder {
             let evaluated = lane.evaluated[entry]
-            guard evaluated.isNew else {
+            let message = evaluated.message
+            switch evaluated.kind {
+            case .redelivered:
                 tally.redeliveriesSkipped += 1
                 continue
+            case .replayed:
+                noteFirstOffset(message.offset, of: lane.task)
+                if evaluated.finishedRestore { restored(lane.task) }
+                continue
+            case .live:
+                noteFirstOffset(message.offset, of: lane.task)
             }
-            let message = evaluated.message
-            noteFirstOffset(message.offset, of: lane.task)
             var trip: PipelineError?
             for output in lane.outputs[evaluated.outputs] where trip == nil {
                 trip = try send(output, of: lane.task, progress: &progress)
