@@ -151,8 +151,8 @@ final class ScaleOutCluster: @unchecked Sendable {
     /// Saves a replica's whole output for a failure report; returns the file's path.
     private func keep(_ output: String, name: String) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: path, contents: Data(output.utf8))
-        return path
+        let saved = FileManager.default.createFile(atPath: path, contents: Data(output.utf8))
+        return saved ? path : "(could not save \(path))"
     }
 
     /// The replicas' logs, for a failing expectation.
