@@ -17,8 +17,6 @@ struct LoopbackBench: Sendable {
     let workload: TrafficBatch
     let plan: RulePlan
     let checks: RunChecks
-    /// Vigil's `--evaluation-threads`.
-    let evaluationThreads: Int
     let logger: Logger
 
     /// Starts a sink, feeds it, waits for it to finish the last event, then checks the run.
@@ -61,12 +59,11 @@ struct LoopbackBench: Sendable {
         switch kind {
         case .discard: CeilingConsumer(writes: false, topics: topics, cluster: cluster, settings: settings, logger: logger)
         case .readWrite: CeilingConsumer(writes: true, topics: topics, cluster: cluster, settings: settings, logger: logger)
-        case .vigil: try await PipelineSink(
-                topics: topics, cluster: cluster, plan: plan, settings: settings, evaluationThreads: evaluationThreads, logger: logger)
+        case .vigil: try await PipelineSink(topics: topics, cluster: cluster, plan: plan, settings: settings, logger: logger)
+        case .vigilTwoThreads:
+            try await PipelineSink(topics: topics, cluster: cluster, plan: plan, settings: settings, evaluationThreads: 2, logger: logger)
         case .vigilInputKeyed:
-            try await PipelineSink(
-                topics: topics, cluster: cluster, plan: inputKeyedPlan(), settings: settings, evaluationThreads: evaluationThreads,
-                logger: logger)
+            try await PipelineSink(topics: topics, cluster: cluster, plan: inputKeyedPlan(), settings: settings, logger: logger)
         }
     }
 

@@ -16,9 +16,9 @@ final class PipelineSink: RunningSink {
     /// topic it reads: the input and its repartition topics. (Waiting for the input's alone let a
     /// feed start before a repartition topic was assigned; the rebalance that followed stalls the
     /// mock broker's group for seconds, and a latency run once finished 8 s late that way.)
-    init(topics: RunTopics, cluster: LoopbackCluster, plan: RulePlan, settings: KafkaSettings, evaluationThreads: Int, logger: Logger)
-        async throws
-    {
+    init(
+        topics: RunTopics, cluster: LoopbackCluster, plan: RulePlan, settings: KafkaSettings, evaluationThreads: Int = 1, logger: Logger
+    ) async throws {
         var configuration = PipelineConfiguration(
             consumer: settings.consumer(cluster, group: "vigil-\(topics.input)"),
             producer: settings.producer(cluster),

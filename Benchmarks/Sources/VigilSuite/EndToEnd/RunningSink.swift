@@ -23,6 +23,8 @@ enum SinkKind: String, CaseIterable, Sendable {
     case discard = "read-discard"
     case readWrite = "read-write"
     case vigil
+    /// The same with `--evaluation-threads 2`: partitions evaluated two at a time.
+    case vigilTwoThreads = "vigil-2-threads"
     /// Only the reference rules that run where the input is read: no repartition topics.
     case vigilInputKeyed = "vigil-input-keyed"
 
@@ -31,10 +33,11 @@ enum SinkKind: String, CaseIterable, Sendable {
         case .discard: "Kafka ceiling: read and discard"
         case .readWrite: "Kafka ceiling: read, write 1 per 100, commit"
         case .vigil: "Vigil pipeline, reference rules"
+        case .vigilTwoThreads: "Vigil pipeline, reference rules, 2 evaluation threads"
         case .vigilInputKeyed: "Vigil pipeline, card-keyed reference rules only (no repartitioning)"
         }
     }
 
     /// Vigil must not see an event twice, so its feed never wraps around the workload.
-    var isVigil: Bool { self == .vigil || self == .vigilInputKeyed }
+    var isVigil: Bool { self == .vigil || self == .vigilTwoThreads || self == .vigilInputKeyed }
 }
