@@ -5,7 +5,7 @@
 /// kept with the key so that moving or removing it never reads the text again.
 package struct WindowKey: Equatable, Sendable {
     package let text: String
-    /// SipHash-1-3 of the text with a random key of the process (see ``KeyedHash``).
+    /// The text's hash under a random seed of the process (see ``DirectoryHash``).
     let hash: UInt64
 
     /// The key of a vacant lane, hashed once for all of them.
@@ -13,7 +13,7 @@ package struct WindowKey: Equatable, Sendable {
 
     package init(_ text: String) {
         self.text = text
-        hash = UInt64(bitPattern: Int64(KeyedHash.hash(text)))
+        hash = DirectoryHash.hash(text)
     }
 
     package static func == (lhs: Self, rhs: Self) -> Bool {
