@@ -126,7 +126,6 @@ final class WindowTable<Policy: WindowPolicy> {
     /// Grows the lanes to cover every lane the directory has handed out, each in its initial state.
     private func addLanes(through index: Int) {
         let count = max(index + 1, directory.laneCount)
-        lanes.reserveCapacity(count)
         while lanes.count < count { lanes.append(Lane()) }
     }
 
