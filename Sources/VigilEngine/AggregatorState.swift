@@ -24,14 +24,15 @@ final class AggregatorState {
     }
 
     /// Records the event when the filter passes, then reads the window ending at `time`.
-    /// - Parameter key: the event's key for this aggregator's key fields, from ``KeyGroups``.
+    /// - Parameter lane: the event's key for this aggregator's key fields, as the lane ``KeyGroups``
+    ///   looked it up in the store's key directory.
     /// - Returns: nil when a key field is missing (the aggregate is unknown for this event).
-    func observe(_ fields: [Value?], key: WindowKey?, at time: Int64) -> Value? {
-        guard let key else { return nil }
-        guard spec.filter?.evaluate(fields) ?? true else { return store.aggregate(key: key, at: time) }
+    func observe(_ fields: [Value?], lane: Int?, at time: Int64) -> Value? {
+        guard let lane else { return nil }
+        guard spec.filter?.evaluate(fields) ?? true else { return store.aggregate(lane: lane, at: time) }
         let value = input.flatMap { fields[$0.index] }
-        if input != nil, value == nil { return store.aggregate(key: key, at: time) }
-        return store.recordAndAggregate(key: key, time: time, value: value)
+        if input != nil, value == nil { return store.aggregate(lane: lane, at: time) }
+        return store.recordAndAggregate(lane: lane, time: time, value: value)
     }
 
     private static func windowFunction(for function: AggregateFunction) -> (WindowFunction, FieldID?) {
@@ -48,39 +49,56 @@ final class AggregatorState {
 
 /// The distinct key-field lists of a plan's aggregators, and each event's key for each list.
 ///
-/// Aggregators keyed by the same fields share one key per event: it is joined and hashed once,
-/// however many stores it is looked up in.
+/// Aggregators keyed by the same fields share one key directory: each event's key is joined,
+/// hashed and looked up once per list, however many stores record it.
 struct KeyGroups {
     /// A separator no sane identifier contains (ASCII unit separator).
     private static let separator = "\u{1F}"
 
-    private let groups: [[FieldID]]
+    private struct Group {
+        let keyFields: [FieldID]
+        let directory: KeyDirectory
+    }
+
+    private let groups: [Group]
     /// The group of each aggregator, by `AggregatorID.index`.
     private let groupOfAggregator: [Int]
-    /// The current event's key per group; nil when one of the group's fields is missing.
-    private var keys: [WindowKey?]
+    /// The current event's lane per group; nil when one of the group's fields is missing.
+    private var lanes: [Int?]
 
-    init(aggregators: [AggregatorSpec]) {
-        var groups: [[FieldID]] = []
-        groupOfAggregator = aggregators.map { spec in
-            if let existing = groups.firstIndex(of: spec.keyFields) { return existing }
-            groups.append(spec.keyFields)
+    /// Groups aggregators by key fields; a store that holds no key yet joins its group's directory.
+    init(aggregators: [AggregatorState]) {
+        var groups: [Group] = []
+        groupOfAggregator = aggregators.map { aggregator in
+            let keyFields = aggregator.spec.keyFields
+            let existing = groups.firstIndex {
+                $0.keyFields == keyFields && aggregator.store.share(keysOf: $0.directory)
+            }
+            if let existing { return existing }
+            groups.append(Group(keyFields: keyFields, directory: aggregator.store.keys))
             return groups.count - 1
         }
         self.groups = groups
-        keys = Array(repeating: nil, count: groups.count)
+        lanes = Array(repeating: nil, count: groups.count)
     }
 
-    /// Builds every group's key from the event's fields.
-    mutating func makeKeys(from fields: [Value?]) {
+    /// Looks every group's key of the event up, adding it when new.
+    mutating func findLanes(from fields: [Value?]) {
         for index in groups.indices {
-            keys[index] = Self.key(groups[index], from: fields)
+            lanes[index] = Self.key(groups[index].keyFields, from: fields).map(groups[index].directory.lane(for:))
         }
     }
 
-    /// The current event's key for an aggregator.
-    func key(ofAggregator index: Int) -> WindowKey? {
-        keys[groupOfAggregator[index]]
+    /// Drops the keys the event added that no store recorded, as a filter or a missing value leaves them.
+    func forgetUnheldKeys() {
+        for index in groups.indices {
+            if let lane = lanes[index] { groups[index].directory.forgetIfUnheld(lane) }
+        }
+    }
+
+    /// The current event's lane for an aggregator.
+    func lane(ofAggregator index: Int) -> Int? {
+        lanes[groupOfAggregator[index]]
     }
 
     /// The values of the key fields, joined.

@@ -32,7 +32,7 @@ extension Engine {
             return AggregatorState(spec: spec)
         }
         summary.droppedAggregators = existing.count
-        keyGroups = KeyGroups(aggregators: newPlan.aggregators)
+        keyGroups = KeyGroups(aggregators: aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)
         fieldTable = FieldTable(plan: newPlan, alsoDecoding: extraFields ?? fieldTable.extraFields)

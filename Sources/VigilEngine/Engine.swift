@@ -37,8 +37,9 @@ package final class Engine {
         self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
-        self.aggregators = plan.aggregators.map(AggregatorState.init)
-        self.keyGroups = KeyGroups(aggregators: plan.aggregators)
+        let aggregators = plan.aggregators.map(AggregatorState.init)
+        self.aggregators = aggregators
+        self.keyGroups = KeyGroups(aggregators: aggregators)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
     }
@@ -80,13 +81,14 @@ package final class Engine {
     /// class of another module, so each access to its arrays from here is checked at run time.
     private func updateAggregates(at time: Int64) {
         let fields = frame.fields
-        keyGroups.makeKeys(from: fields)
+        keyGroups.findLanes(from: fields)
         observe(fields, at: time, into: &frame.aggregates)
+        keyGroups.forgetUnheldKeys()
     }
 
     private func observe(_ fields: [Value?], at time: Int64, into aggregates: inout [Value?]) {
         for index in aggregators.indices {
-            aggregates[index] = aggregators[index].observe(fields, key: keyGroups.key(ofAggregator: index), at: time)
+            aggregates[index] = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
         }
     }
 

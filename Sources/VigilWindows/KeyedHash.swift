@@ -1,18 +1,14 @@
 /// SipHash-1-3 of a short byte string under a random key drawn once per process.
 ///
-/// It is the function and key strength `Hasher` uses, so keys taken from input are as hard to
-/// make collide as `String` keys. What it saves is `Hasher`'s streaming: a window key of a few
-/// bytes is read in whole words straight from its UTF-8 (about 205 instructions for a short key,
-/// `withUTF8` included, against about 250 for `String.hashValue`).
+/// It is the function and key strength `Hasher` uses, so distinct values taken from input are as
+/// hard to make collide in a `Dictionary` as `String` keys. What it saves is `Hasher`'s streaming:
+/// a value of a few bytes is read in whole words straight from its UTF-8 (about 205 instructions
+/// for a short one, `withUTF8` included, against about 250 for `String.hashValue`).
 enum KeyedHash {
-    private static let key: (UInt64, UInt64) = {
-        var generator = SystemRandomNumberGenerator()
-        return (generator.next(), generator.next())
-    }()
+    private static let key = SystemRandomNumberGenerator.seedPair()
 
     static func hash(_ text: String) -> Int {
-        var text = text
-        return text.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes(hash)
     }
 
     static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -76,5 +72,21 @@ private struct SipState {
 extension UInt64 {
     fileprivate func rotated(left bits: UInt64) -> UInt64 {
         self << bits | self >> (64 - bits)
+    }
+}
+
+extension SystemRandomNumberGenerator {
+    /// Two random words: the secret key of a keyed hash, drawn once per process.
+    static func seedPair() -> (UInt64, UInt64) {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }
+}
+
+extension String {
+    /// Calls `body` with the UTF-8 bytes in contiguous memory (a small string's are copied out first).
+    func withUTF8Bytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        var text = self
+        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -30,17 +30,38 @@ package final class SlidingWindowStore {
     package let widthMilliseconds: Int64
     private let table: Table
 
-    package init(function: WindowFunction, widthMilliseconds: Int64) {
+    /// - Parameter keys: the directory of the store's keys, which other stores keyed by the same
+    ///   fields may share (see ``share(keysOf:)``); by default one of its own.
+    package init(function: WindowFunction, widthMilliseconds: Int64, keys: KeyDirectory = KeyDirectory()) {
         let width = max(1, widthMilliseconds)
         self.function = function
         self.widthMilliseconds = width
+        self.keys = keys
         switch function {
-        case .count: table = .count(WindowTable(function: function, width: width))
-        case .sum, .average: table = .sum(WindowTable(function: function, width: width))
-        case .minimum: table = .minimum(WindowTable(function: function, width: width))
-        case .maximum: table = .maximum(WindowTable(function: function, width: width))
-        case .distinctCount: table = .distinct(WindowTable(function: function, width: width))
+        case .count: table = .count(WindowTable(function: function, width: width, directory: keys))
+        case .sum, .average: table = .sum(WindowTable(function: function, width: width, directory: keys))
+        case .minimum: table = .minimum(WindowTable(function: function, width: width, directory: keys))
+        case .maximum: table = .maximum(WindowTable(function: function, width: width, directory: keys))
+        case .distinctCount: table = .distinct(WindowTable(function: function, width: width, directory: keys))
         }
+    }
+
+    /// The directory that maps this store's keys to lanes.
+    package private(set) var keys: KeyDirectory
+
+    /// Makes the store use `other`'s key directory, so that one lookup per event serves both.
+    ///
+    /// - Returns: whether the store now uses it: true when it already did or held no key yet.
+    package func share(keysOf other: KeyDirectory) -> Bool {
+        let shares = switch table {
+        case .count(let table): table.share(other)
+        case .sum(let table): table.share(other)
+        case .minimum(let table): table.share(other)
+        case .maximum(let table): table.share(other)
+        case .distinct(let table): table.share(other)
+        }
+        if shares { keys = other }
+        return shares
     }
 
     /// Records one observation of `key` at `time`.
@@ -49,36 +70,47 @@ package final class SlidingWindowStore {
     /// count; a count ignores it. An observation whose value does not apply (missing, or not a
     /// number where one is needed) is not recorded, as a missing field contributes nothing.
     package func record(key: WindowKey, time: Int64, value: Value?) {
-        switch table {
-        case .count(let table): table.record(key: key, time: time, value: value)
-        case .sum(let table): table.record(key: key, time: time, value: value)
-        case .minimum(let table): table.record(key: key, time: time, value: value)
-        case .maximum(let table): table.record(key: key, time: time, value: value)
-        case .distinct(let table): table.record(key: key, time: time, value: value)
-        }
+        _ = recordAndAggregate(key: key, time: time, value: value)
     }
 
     /// The aggregate over `(time − width, time]` for `key`.
     ///
     /// An empty window counts, sums and distinct-counts to 0 and has no average, minimum or maximum.
     package func aggregate(key: WindowKey, at time: Int64) -> Value? {
-        switch table {
-        case .count(let table): table.aggregate(key: key, at: time)
-        case .sum(let table): table.aggregate(key: key, at: time)
-        case .minimum(let table): table.aggregate(key: key, at: time)
-        case .maximum(let table): table.aggregate(key: key, at: time)
-        case .distinct(let table): table.aggregate(key: key, at: time)
-        }
+        let lane = keys.lane(for: key)
+        defer { keys.forgetIfUnheld(lane) }
+        return aggregate(lane: lane, at: time)
     }
 
     /// Records an observation and returns the aggregate at its time, with one key lookup.
     package func recordAndAggregate(key: WindowKey, time: Int64, value: Value?) -> Value? {
+        let lane = keys.lane(for: key)
+        defer { keys.forgetIfUnheld(lane) }
+        return recordAndAggregate(lane: lane, time: time, value: value)
+    }
+
+    /// ``recordAndAggregate(key:time:value:)`` for a key already looked up in ``keys``.
+    ///
+    /// - Parameter lane: `keys.lane(for: key)`; the caller drops the key with
+    ///   ``KeyDirectory/forgetIfUnheld(_:)`` when no store ends up holding it.
+    package func recordAndAggregate(lane: Int, time: Int64, value: Value?) -> Value? {
         switch table {
-        case .count(let table): table.recordAndAggregate(key: key, time: time, value: value)
-        case .sum(let table): table.recordAndAggregate(key: key, time: time, value: value)
-        case .minimum(let table): table.recordAndAggregate(key: key, time: time, value: value)
-        case .maximum(let table): table.recordAndAggregate(key: key, time: time, value: value)
-        case .distinct(let table): table.recordAndAggregate(key: key, time: time, value: value)
+        case .count(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        case .sum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        case .minimum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        case .maximum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        case .distinct(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        }
+    }
+
+    /// ``aggregate(key:at:)`` for a key already looked up in ``keys``.
+    package func aggregate(lane: Int, at time: Int64) -> Value? {
+        switch table {
+        case .count(let table): table.aggregate(lane: lane, at: time)
+        case .sum(let table): table.aggregate(lane: lane, at: time)
+        case .minimum(let table): table.aggregate(lane: lane, at: time)
+        case .maximum(let table): table.aggregate(lane: lane, at: time)
+        case .distinct(let table): table.aggregate(lane: lane, at: time)
         }
     }
 

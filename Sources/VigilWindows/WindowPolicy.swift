@@ -67,13 +67,13 @@ extension WindowPolicy where Shared == NoState {
     static func heapBytes(of shared: Shared) -> Int { 0 }
 }
 
-/// One key's entries and the incremental state of its running window.
+/// One key's entries and the incremental state of its running window; the key itself is the
+/// lane's index in the store's ``KeyDirectory``.
 ///
 /// The running window is `ring[windowStart...]`: the entries later than `anchor − width`.
 /// Entries before it stay only for queries at earlier times, until the watermark passes them.
 /// A lane with no entries is vacant. Positions are stored in 32 bits to keep lanes small.
 struct Lane<Policy: WindowPolicy> {
-    var key: WindowKey
     var ring = TimeRing<Policy.Entry>()
     private var storedWindowStart: Int32 = 0
     private var storedSplit: Int32 = 0
@@ -81,15 +81,13 @@ struct Lane<Policy: WindowPolicy> {
     var anchor = Int64.min
     var running: Policy.Running
 
-    init(key: WindowKey) {
-        self.key = key
+    init() {
         self.running = Policy.idle
     }
 
     /// Returns a lane whose ring is empty to its initial state, field by field: assigning a whole
     /// new lane destroys the old one through the generic lane's value witnesses, a costly detour.
     mutating func vacate() {
-        key = .vacant
         storedWindowStart = 0
         storedSplit = 0
         anchor = .min

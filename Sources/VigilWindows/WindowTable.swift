@@ -2,8 +2,8 @@ import VigilValues
 
 /// All keys of one aggregator for one function, with their entries and running windows.
 ///
-/// Keys map to lanes in one contiguous array, so a key costs one dictionary slot, one lane and
-/// one ring buffer; vacated lanes are reused.
+/// A key's lane is its index in the store's ``KeyDirectory``, which stores keyed by the same fields
+/// share: lanes are one contiguous array indexed by it, and a lane whose ring is empty is vacant.
 final class WindowTable<Policy: WindowPolicy> {
     let function: WindowFunction
     let width: Int64
@@ -11,44 +11,54 @@ final class WindowTable<Policy: WindowPolicy> {
     // checks on these properties, which otherwise cost about a third of the hot path, are off.
     @exclusivity(unchecked) private(set) var watermark = Int64.min
     @exclusivity(unchecked) private(set) var retainedEntries = 0
-    @exclusivity(unchecked) private var directory: [WindowKey: Int] = [:]
+    @exclusivity(unchecked) private(set) var activeKeys = 0
+    @exclusivity(unchecked) private var directory: KeyDirectory
     @exclusivity(unchecked) private var lanes: [Lane<Policy>] = []
-    @exclusivity(unchecked) private var vacantLanes: [Int] = []
     @exclusivity(unchecked) private var shared: Policy.Shared
     @exclusivity(unchecked) private var expiry: ExpiryWheel
     @exclusivity(unchecked) private var ringSlots = 0
     @exclusivity(unchecked) private var allocatedRings = 0
-    @exclusivity(unchecked) private var keyBytes = 0
 
-    init(function: WindowFunction, width: Int64) {
+    init(function: WindowFunction, width: Int64, directory: KeyDirectory) {
         self.function = function
         self.width = width
+        self.directory = directory
         self.shared = Policy.makeShared()
         self.expiry = ExpiryWheel(windowWidth: width)
+        directory.sharers += 1
     }
 
-    var activeKeys: Int { directory.count }
-
-    /// Records an observation and returns its key's lane, or `nil` when the value does not apply.
-    @discardableResult
-    func record(key: WindowKey, time: Int64, value: Value?) -> Int? {
-        guard let entry = Policy.makeEntry(time: time, value: value, shared: &shared) else { return nil }
-        let index = lane(for: key)
-        if time > lanes[index].anchor { slide(index, to: time) }
-        insert(entry, into: index)
-        return index
+    /// Lets go of the keys the table holds, so that a store dropped by a reload does not keep them
+    /// in a directory that other stores still use.
+    deinit {
+        directory.sharers -= 1
+        guard directory.sharers > 0 else { return }
+        for index in lanes.indices where !lanes[index].ring.isEmpty { directory.release(index) }
     }
 
-    func aggregate(key: WindowKey, at time: Int64) -> Value? {
-        guard let index = directory[key] else { return emptyResult }
-        return aggregate(lane: index, at: time)
+    /// Switches to another store's directory; only a table that holds no key yet can.
+    func share(_ other: KeyDirectory) -> Bool {
+        guard other !== directory else { return true }
+        guard activeKeys == 0 else { return false }
+        directory.sharers -= 1
+        directory = other
+        other.sharers += 1
+        return true
     }
 
-    func recordAndAggregate(key: WindowKey, time: Int64, value: Value?) -> Value? {
-        guard let index = record(key: key, time: time, value: value) else {
-            return aggregate(key: key, at: time)
+    /// Records an observation in the lane the directory gave its key, then reads the window at its time.
+    func recordAndAggregate(lane index: Int, time: Int64, value: Value?) -> Value? {
+        guard let entry = Policy.makeEntry(time: time, value: value, shared: &shared) else {
+            return aggregate(lane: index, at: time)
         }
-        return aggregate(lane: index, at: time)
+        record(entry, lane: index)
+        return aggregate(of: &lanes[index], laneIndex: index, at: time)
+    }
+
+    /// The aggregate of the lane the directory gave a key; an empty window if this store holds none of it.
+    func aggregate(lane index: Int, at time: Int64) -> Value? {
+        guard index < lanes.count, !lanes[index].ring.isEmpty else { return emptyResult }
+        return aggregate(of: &lanes[index], laneIndex: index, at: time)
     }
 
     func advance(watermark newWatermark: Int64) {
@@ -63,23 +73,24 @@ final class WindowTable<Policy: WindowPolicy> {
 
     var estimatedBytes: Int {
         var bytes = ringSlots * MemoryLayout<Policy.Entry>.stride + allocatedRings * HeapAccounting.bufferOverhead
-        bytes += lanes.capacity * MemoryLayout<Lane<Policy>>.stride + vacantLanes.capacity * 8
-        bytes += HeapAccounting.dictionaryBytes(
-            capacity: directory.capacity, elementStride: MemoryLayout<WindowKey>.stride + 8) + keyBytes
+        bytes += lanes.capacity * MemoryLayout<Lane<Policy>>.stride
+        bytes += directory.estimatedBytes / max(directory.sharers, 1)
         return bytes + Policy.heapBytes(of: shared) + expiry.heapBytes
     }
 
     /// Every key with its observations in time order, sorted by key, without expired entries.
     func histories() -> [WindowSnapshot.KeyHistory] {
         let horizon = watermark.clampedSubtracting(width)
-        let histories = lanes.filter { !$0.ring.isEmpty }.compactMap { lane -> WindowSnapshot.KeyHistory? in
+        let histories = lanes.indices.compactMap { index -> WindowSnapshot.KeyHistory? in
+            let lane = lanes[index]
+            guard !lane.ring.isEmpty else { return nil }
             let first = lane.ring.firstPosition(after: horizon)
             let observations = (first..<lane.ring.count).map { position in
                 let entry = lane.ring[position]
                 return WindowSnapshot.Observation(time: entry.time, value: Policy.value(of: entry, shared: shared))
             }
             guard !observations.isEmpty else { return nil }
-            return WindowSnapshot.KeyHistory(key: lane.key.text, observations: observations)
+            return WindowSnapshot.KeyHistory(key: directory.key(ofLane: index).text, observations: observations)
         }
         return histories.sorted { $0.key < $1.key }
     }
@@ -93,10 +104,6 @@ final class WindowTable<Policy: WindowPolicy> {
 
     /// Reads the lane in place, through an `inout` access: a copy taken out of the array is made
     /// and destroyed through the generic lane's value witnesses, which cost more than the aggregate.
-    private func aggregate(lane index: Int, at time: Int64) -> Value? {
-        aggregate(of: &lanes[index], laneIndex: index, at: time)
-    }
-
     private func aggregate(of lane: inout Lane<Policy>, laneIndex: Int, at time: Int64) -> Value? {
         let horizon = time.clampedSubtracting(width)
         let runningIsExact = time >= lane.anchor && time >= (lane.ring.newestTime ?? .min)
@@ -110,33 +117,16 @@ final class WindowTable<Policy: WindowPolicy> {
 
     // MARK: - Lanes
 
-    /// The lane of `key`, created on first sight.
-    ///
-    /// Most keys of a short window are new when they arrive, so the lookup and the insertion share
-    /// one probe: the defaulted subscript is resolved once and written in place.
-    private func lane(for key: WindowKey) -> Int {
-        var created = false
-        let index = Self.resolve(&directory[key, default: -1]) {
-            created = true
-            return vacantLane()
-        }
-        if created {
-            lanes[index].key = key
-            keyBytes += HeapAccounting.bytes(of: key.text)
-        }
-        return index
+    private func record(_ entry: Policy.Entry, lane index: Int) {
+        if index >= lanes.count { addLanes(through: index) }
+        if entry.time > lanes[index].anchor { slide(index, to: entry.time) }
+        insert(entry, into: index)
     }
 
-    private static func resolve(_ slot: inout Int, orMake make: () -> Int) -> Int {
-        if slot < 0 { slot = make() }
-        return slot
-    }
-
-    /// A lane to reuse, or a new one at the end; either is in its initial state, with the vacant key.
-    private func vacantLane() -> Int {
-        if let reused = vacantLanes.popLast() { return reused }
-        lanes.append(Lane(key: .vacant))
-        return lanes.count - 1
+    /// Grows the lanes to cover every lane the directory has handed out, each in its initial state.
+    private func addLanes(through index: Int) {
+        let count = max(index + 1, directory.laneCount)
+        while lanes.count < count { lanes.append(Lane()) }
     }
 
     /// Moves the running window of a lane forward so that it ends at `time`.
@@ -154,6 +144,10 @@ final class WindowTable<Policy: WindowPolicy> {
     private func insert(_ entry: Policy.Entry, into index: Int) {
         let capacityBefore = lanes[index].ring.capacity
         let previousOldest = lanes[index].ring.isEmpty ? nil : lanes[index].ring[0].time
+        if previousOldest == nil {
+            directory.hold(index)
+            activeKeys += 1
+        }
         let position = lanes[index].ring.insert(entry)
         accountRing(from: capacityBefore, to: lanes[index].ring.capacity)
         retainedEntries += 1
@@ -190,7 +184,7 @@ final class WindowTable<Policy: WindowPolicy> {
 
     /// The slot in which the lane's oldest entry expires; `nil` for a vacant lane.
     private func expirySlot(of index: Int) -> Int64? {
-        guard !lanes[index].ring.isEmpty else { return nil }
+        guard index < lanes.count, !lanes[index].ring.isEmpty else { return nil }
         return expiry.slot(forExpiry: lanes[index].ring[0].time.clampedAdding(width))
     }
 
@@ -205,11 +199,9 @@ final class WindowTable<Policy: WindowPolicy> {
     }
 
     private func evict(_ index: Int) {
-        let key = lanes[index].key
-        directory[key] = nil
-        keyBytes -= HeapAccounting.bytes(of: key.text)
         lanes[index].vacate()
-        vacantLanes.append(index)
+        activeKeys -= 1
+        directory.release(index)
     }
 
     private func accountRing(from before: Int, to after: Int) {
