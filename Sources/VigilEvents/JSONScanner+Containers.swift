@@ -23,7 +23,7 @@ extension JSONScanner {
                     continue
                 }
             } else {
-                _ = try scanValue(depth: outerDepth + level)
+                _ = try scanScalar()
             }
             guard try closeFinishedContainers(objectLevels: &objectLevels, level: &level) else { return }
             if objectLevels & 1 == 1 { try scanKeyAndColon() }
@@ -60,6 +60,7 @@ extension JSONScanner {
 
     /// Reads `"key" :` and returns the key, leaving the scanner at the member's value.
     @discardableResult
+    @inline(always)
     mutating func scanKeyAndColon() throws(DecodeFailure) -> JSONStringSpan {
         guard nextSignificant() == UInt8(ascii: "\"") else { throw unexpected("a key") }
         let key = try scanString()

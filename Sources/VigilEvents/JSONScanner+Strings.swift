@@ -1,12 +1,26 @@
 extension JSONScanner {
     /// Reads a string starting at its opening quote, validating escapes and UTF-8 without copying.
-    @inline(__always)
+    ///
+    /// Plain ASCII text up to the closing quote, what nearly every key and value is, is read inline;
+    /// escapes, other UTF-8 and failures continue out of line.
+    @inline(always)
     mutating func scanString() throws(DecodeFailure) -> JSONStringSpan {
-        let start = offset + 1
-        var index = start
+        let start = offset &+ 1
+        let end = firstSpecialByte(from: start)
+        guard end < count, byte(at: end) == UInt8(ascii: "\"") else {
+            return try scanStringRest(start: start, at: end)
+        }
+        offset = end &+ 1
+        return JSONStringSpan(range: start..<end, isEscaped: false, isASCII: true)
+    }
+
+    /// Continues ``scanString()`` at `index`, its first byte that is not plain ASCII.
+    @inline(never)
+    private mutating func scanStringRest(start: Int, at first: Int) throws(DecodeFailure) -> JSONStringSpan {
+        var index = first
         var isEscaped = false
+        var isASCII = true
         while true {
-            index = firstSpecialByte(from: index)
             guard index < count else {
                 offset = index
                 throw malformed("unterminated string starting at offset \(start - 1)")
@@ -14,7 +28,7 @@ extension JSONScanner {
             switch byte(at: index) {
             case UInt8(ascii: "\""):
                 offset = index + 1
-                return JSONStringSpan(range: start..<index, isEscaped: isEscaped)
+                return JSONStringSpan(range: start..<index, isEscaped: isEscaped, isASCII: isASCII)
             case UInt8(ascii: "\\"):
                 guard let escape = escapedScalar(at: index) else {
                     throw malformed("invalid escape at offset \(index)")
@@ -28,7 +42,9 @@ extension JSONScanner {
                     throw malformed("invalid UTF-8 at offset \(index)")
                 }
                 index += length
+                isASCII = false
             }
+            index = firstSpecialByte(from: index)
         }
     }
 
@@ -37,24 +53,16 @@ extension JSONScanner {
     /// Most of a payment event is short ASCII text; testing eight bytes at a time and taking the
     /// lowest flagged byte finds the closing quote of a typical key or value in one step. Borrows
     /// in the word arithmetic only ever flag bytes above a truly special one, so the lowest flag is exact.
-    @inline(__always)
+    @inline(always)
     private func firstSpecialByte(from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = start
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            let special =
-                ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) | word)
-                & (ones &* 0x80)
-            if special != 0 { return index + special.trailingZeroBitCount / 8 }
-            index += 8
+        firstFlaggedByte(from: start, isOrdinary: Self.isPlain) { word in
+            let quotes = word ^ (Self.everyByte &* 0x22)
+            let backslashes = word ^ (Self.everyByte &* 0x5C)
+            let belowSpace = word &- Self.everyByte &* 0x20
+            let zeroQuotes = (quotes &- Self.everyByte) & ~quotes
+            let zeroBackslashes = (backslashes &- Self.everyByte) & ~backslashes
+            return (zeroQuotes | zeroBackslashes | belowSpace | word) & (Self.everyByte &* 0x80)
         }
-        while index < count, Self.isPlain(byte(at: index)) {
-            index += 1
-        }
-        return index
     }
 
     /// ASCII that stands for itself inside a string.

@@ -14,6 +14,8 @@ enum JSONToken {
 struct JSONStringSpan {
     let range: Range<Int>
     let isEscaped: Bool
+    /// Whether every byte between the quotes is ASCII, escapes included.
+    let isASCII: Bool
 }
 
 /// A forward-only reader over one message that checks JSON syntax as it goes.
@@ -34,12 +36,12 @@ struct JSONScanner {
 
     var isAtEnd: Bool { offset >= count }
 
-    @inline(__always)
+    @inline(always)
     func byte(at index: Int) -> UInt8 {
         base.load(fromByteOffset: index, as: UInt8.self)
     }
 
-    @inline(__always)
+    @inline(always)
     func peek() -> UInt8? {
         offset < count ? byte(at: offset) : nil
     }
@@ -49,7 +51,12 @@ struct JSONScanner {
         UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
-    @inline(__always)
+    /// Loads the eight bytes at `index` as one little-endian word; `index + 8` must not exceed `count`.
+    @inline(always)
+    func word(at index: Int) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+    }
+
     mutating func skipWhitespace() {
         while offset < count {
             switch byte(at: offset) {
@@ -60,8 +67,20 @@ struct JSONScanner {
     }
 
     /// The next byte that is not whitespace, left unconsumed; `nil` at the end of the message.
-    @inline(__always)
+    ///
+    /// Producers rarely put whitespace between tokens, so a byte above the space character is
+    /// taken at once and only anything else goes to the out-of-line loop.
+    @inline(always)
     mutating func nextSignificant() -> UInt8? {
+        if offset < count {
+            let byte = byte(at: offset)
+            if byte > 0x20 { return byte }
+        }
+        return nextSignificantAfterWhitespace()
+    }
+
+    @inline(never)
+    private mutating func nextSignificantAfterWhitespace() -> UInt8? {
         skipWhitespace()
         return peek()
     }
@@ -89,21 +108,43 @@ struct JSONScanner {
 
 extension JSONScanner {
     /// Reads any value starting at the current byte; `depth` counts the containers already open.
+    @inline(always)
     mutating func scanValue(depth: Int) throws(DecodeFailure) -> JSONToken {
         switch nextSignificant() {
-        case UInt8(ascii: "\"")?: return .string(try scanString())
-        case UInt8(ascii: "-")?, (UInt8(ascii: "0")...UInt8(ascii: "9"))?: return try scanNumber()
-        case UInt8(ascii: "t")?: return try scanLiteral("true", as: .bool(true))
-        case UInt8(ascii: "f")?: return try scanLiteral("false", as: .bool(false))
-        case UInt8(ascii: "n")?: return try scanLiteral("null", as: .null)
         case UInt8(ascii: "{")?, UInt8(ascii: "[")?:
             try skipContainer(depth: depth)
             return .container
+        default: return try scanScalar()
+        }
+    }
+
+    /// Reads a value that is not a container, starting at the current byte, which is not whitespace.
+    ///
+    /// Strings and numbers, nearly every value of a payment event, are read inline; the rest out of
+    /// line. Containers call this for their elements, so it must not reach ``skipContainer(depth:)``:
+    /// a cycle would keep the compiler from inlining it.
+    @inline(always)
+    mutating func scanScalar() throws(DecodeFailure) -> JSONToken {
+        switch peek() {
+        case UInt8(ascii: "\"")?: return .string(try scanString())
+        case UInt8(ascii: "-")?, (UInt8(ascii: "0")...UInt8(ascii: "9"))?: return try scanNumber()
+        default: return try scanLiteral()
+        }
+    }
+
+    /// Reads `true`, `false` or `null`.
+    @inline(never)
+    private mutating func scanLiteral() throws(DecodeFailure) -> JSONToken {
+        switch peek() {
+        case UInt8(ascii: "t")?: return try scanLiteral("true", as: .bool(true))
+        case UInt8(ascii: "f")?: return try scanLiteral("false", as: .bool(false))
+        case UInt8(ascii: "n")?: return try scanLiteral("null", as: .null)
         default: throw unexpected("a value")
         }
     }
 
     /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, the exact JSON number grammar.
+    @inline(always)
     mutating func scanNumber() throws(DecodeFailure) -> JSONToken {
         let start = offset
         if peek() == UInt8(ascii: "-") { offset += 1 }
@@ -128,14 +169,46 @@ extension JSONScanner {
     }
 
     /// Consumes one or more decimal digits.
-    @inline(__always)
+    @inline(always)
     private mutating func scanDigits() throws(DecodeFailure) {
-        var index = offset
-        while index < count, Self.isDigit(byte(at: index)) {
+        let end = endOfDigits(from: offset)
+        guard end > offset else { throw unexpected("a digit") }
+        offset = end
+    }
+
+    /// The first byte at or after `start` that is not a decimal digit, or `count`.
+    ///
+    /// With the top bit of each byte cleared, adding 0x46 carries into it from 0x3A (past `9`) up
+    /// and subtracting from 0xAF borrows from it below 0x30 (`0`), and neither crosses into the next
+    /// byte, so each flag is exact; bytes with the top bit set are flagged as they are.
+    @inline(always)
+    private func endOfDigits(from start: Int) -> Int {
+        firstFlaggedByte(from: start, isOrdinary: Self.isDigit) { word in
+            let low = word & (Self.everyByte &* 0x7F)
+            return ((low &+ Self.everyByte &* 0x46) | (Self.everyByte &* 0xAF &- low) | word) & (Self.everyByte &* 0x80)
+        }
+    }
+
+    /// A word with 1 in every byte, which multiplies a byte into all eight.
+    static let everyByte: UInt64 = 0x0101_0101_0101_0101
+
+    /// The first byte at or after `start` that `flags` marks, or that `isOrdinary` rejects once
+    /// fewer than eight bytes remain, or `count`.
+    ///
+    /// `flags` sets the top bit of each byte of a word it finds, at least of the lowest one found;
+    /// the lowest flag is taken, so a flag above a true one does no harm.
+    @inline(always)
+    func firstFlaggedByte(from start: Int, isOrdinary: (UInt8) -> Bool, flags: (UInt64) -> UInt64) -> Int {
+        var index = start
+        while index &+ 8 <= count {
+            let flagged = flags(word(at: index))
+            if flagged != 0 { return index &+ flagged.trailingZeroBitCount &>> 3 }
+            index &+= 8
+        }
+        while index < count, isOrdinary(byte(at: index)) {
             index += 1
         }
-        guard index > offset else { throw unexpected("a digit") }
-        offset = index
+        return index
     }
 
     private mutating func scanLiteral(_ word: StaticString, as token: JSONToken) throws(DecodeFailure) -> JSONToken {
