@@ -74,7 +74,18 @@ package final class Engine {
     /// The value of a decoded field in the event evaluated last: valid after `process` returned
     /// `.evaluated`, until the next `process`. Nil when the event lacks it or the field is not decoded.
     package func lastEventValue(ofField name: String) -> Value? {
-        fieldTable.index(named: name).flatMap { event.fields[$0] }
+        decodedFieldPosition(named: name).flatMap(lastEventValue(at:))
+    }
+
+    /// Where the field called `name` is decoded, for callers that read it for every event and
+    /// should not look the name up each time; nil when it is not decoded.
+    package func decodedFieldPosition(named name: String) -> Int? {
+        fieldTable.index(named: name)
+    }
+
+    /// ``lastEventValue(ofField:)`` by a position from ``decodedFieldPosition(named:)``.
+    package func lastEventValue(at position: Int) -> Value? {
+        event.fields[position]
     }
 
     /// Reads the frame's fields once and writes its aggregates through one access: the frame is a

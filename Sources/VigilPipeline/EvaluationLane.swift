@@ -56,6 +56,8 @@ final class EvaluationLane: @unchecked Sendable {
     private(set) var counts = BatchTally()
     /// Reused for every repartitioned event's key.
     private var routeKey: [UInt8] = []
+    /// Where the task's engine decodes each route's key fields, found once per batch.
+    private var routeKeyPositions: [[Int?]] = []
 
     init(task: PartitionTask) {
         self.task = task
@@ -73,6 +75,7 @@ final class EvaluationLane: @unchecked Sendable {
 
     func run(_ context: Context) {
         task.startBatch()
+        if !task.isRepartitioned { routeKeyPositions = context.router.keyFieldPositions(in: task.engine) }
         for (batchIndex, message) in pending {
             let start = outputs.count
             let kind: Kind
@@ -127,7 +130,7 @@ final class EvaluationLane: @unchecked Sendable {
     /// Finds the partition a valid input event goes to on every repartition topic.
     private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context) {
         for (index, route) in context.router.routes.enumerated() {
-            guard context.router.key(on: route, of: task.engine, into: &routeKey) else {
+            guard context.router.key(at: routeKeyPositions[index], of: task.engine, into: &routeKey) else {
                 counts.unroutable[route.topic, default: 0] += 1
                 continue
             }

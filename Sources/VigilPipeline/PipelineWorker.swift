@@ -139,8 +139,7 @@ final class PipelineWorker {
             let now = WallClock.nowMilliseconds()
             let evaluationStarted = ContinuousClock.now
             let messages = (0..<batch.count).map { batch[$0] }
-            let owners = owningTasks(of: messages)
-            let lanes = try evaluate(messages, owners: owners, now: now)
+            let lanes = try evaluate(messages, now: now)
             stop = try deliver(lanes, of: messages.count, progress: &progress)
             try sendBundles()
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
@@ -157,16 +156,6 @@ final class PipelineWorker {
         if let stop { throw stop }
     }
 
-    /// The task of each message, looked up once per run of one partition.
-    private func owningTasks(of messages: [KafkaMessage]) -> [PartitionTask?] {
-        var run: (partition: TopicPartition, task: PartitionTask?)?
-        return messages.map { message in
-            let partition = message.topicPartition
-            if run?.partition != partition { run = (partition, tasks[partition]) }
-            return run?.task
-        }
-    }
-
     /// Warns, once per partition, when its first message shows that retention removed history.
     private func noteFirstOffset(_ offset: Int64, of task: PartitionTask) {
         guard task.revealsLostHistory(firstOffset: offset) else { return }
@@ -180,13 +169,18 @@ final class PipelineWorker {
     /// shared out among them when the batch is large enough to pay for the threads (a few events
     /// are evaluated faster in place); a batch that restores a partition uses a thread per lane,
     /// since replay sends nothing and restores are what a rebalance waits for.
-    private func evaluate(_ messages: [KafkaMessage], owners: [PartitionTask?], now: Int64) throws -> [EvaluationLane] {
-        var lanes: [ObjectIdentifier: EvaluationLane] = [:]
+    private func evaluate(_ messages: [KafkaMessage], now: Int64) throws -> [EvaluationLane] {
+        // A batch holds runs of one partition: its lane is looked up once per run, not per message.
+        var lanes: [TopicPartition: EvaluationLane] = [:]
+        var run: (partition: TopicPartition, lane: EvaluationLane?)?
         for (index, message) in messages.enumerated() {
-            guard let task = owners[index] else { continue }
-            let lane = lanes[ObjectIdentifier(task)] ?? EvaluationLane(task: task)
-            lane.add(message, batchIndex: index)
-            lanes[ObjectIdentifier(task)] = lane
+            let partition = message.topicPartition
+            if run?.partition != partition {
+                let lane = lanes[partition] ?? tasks[partition].map(EvaluationLane.init(task:))
+                lanes[partition] = lane
+                run = (partition, lane)
+            }
+            run?.lane?.add(message, batchIndex: index)
         }
         let context = EvaluationLane.Context(
             inputTopic: configuration.inputTopic, now: now, router: router,

@@ -32,13 +32,20 @@ struct RepartitionRouter {
 
     var isEmpty: Bool { routes.isEmpty }
 
-    /// Replaces `key` with the key on `route` of the event `engine` evaluated last.
+    /// Where `engine` decodes each route's key fields (nil for one it does not decode), to look
+    /// up once per engine rather than by name for every event.
+    func keyFieldPositions(in engine: Engine) -> [[Int?]] {
+        routes.map { route in route.keyFields.map(engine.decodedFieldPosition(named:)) }
+    }
+
+    /// Replaces `key` with the key of the event `engine` evaluated last, on the route whose key
+    /// fields `engine` decodes at `positions` (from ``keyFieldPositions(in:)``).
     /// - Returns: false when the event lacks one of the route's key fields.
-    func key(on route: Route, of engine: Engine, into key: inout [UInt8]) -> Bool {
+    func key(at positions: [Int?], of engine: Engine, into key: inout [UInt8]) -> Bool {
         key.removeAll(keepingCapacity: true)
-        for (position, name) in route.keyFields.enumerated() {
-            guard let value = engine.lastEventValue(ofField: name) else { return false }
-            if position > 0 { key.append(UInt8(ascii: "|")) }
+        for (index, position) in positions.enumerated() {
+            guard let value = position.flatMap(engine.lastEventValue(at:)) else { return false }
+            if index > 0 { key.append(UInt8(ascii: "|")) }
             switch value {
             case .string(let text): key.append(contentsOf: text.utf8)
             case .number, .bool: key.append(contentsOf: value.description.utf8)
