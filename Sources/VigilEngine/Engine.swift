@@ -25,7 +25,7 @@ package final class Engine {
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
-    @exclusivity(unchecked) private var newestEventTime = Int64.min
+    @exclusivity(unchecked) private var clock: EventTimeClock
     @exclusivity(unchecked) private var eventsSinceEviction = 0
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
@@ -42,12 +42,13 @@ package final class Engine {
         self.keyGroups = KeyGroups(aggregators: aggregators)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
+        self.clock = EventTimeClock(
+            allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
     }
 
-    /// The event time below which events are late: the newest event time seen less the allowed lateness.
-    package var watermark: Int64 {
-        newestEventTime == .min ? .min : newestEventTime - options.allowedLatenessMilliseconds
-    }
+    /// The event time below which events are late: the newest event time of the source partition
+    /// furthest behind less the allowed lateness (see ``EventTimeClock``).
+    package var watermark: Int64 { clock.watermark }
 
     /// Evaluates one message.
     /// - Parameter now: wall-clock epoch milliseconds, recorded as the alerts' detection time.
@@ -58,11 +59,11 @@ package final class Engine {
             return .rejected(failure)
         }
         let time = event.timestamp
-        if time < watermark {
+        if clock.isLate(time) {
             statistics.late += 1
             return .late(eventTime: time, watermark: watermark)
         }
-        newestEventTime = max(newestEventTime, time)
+        clock.advance(to: time, source: source.partition)
         swap(&frame.fields, &event.fields)
         defer { swap(&frame.fields, &event.fields) }
         updateAggregates(at: time)
@@ -144,6 +145,9 @@ package enum EngineOutcome {
 package struct EngineOptions: Sendable {
     /// How far behind the newest event time an event may be and still count.
     package var allowedLatenessMilliseconds: Int64 = 10 * 60 * 1000
+    /// How far, in event time, the source partition furthest behind may trail the leading one and
+    /// still hold the watermark back (engines of repartition topics merge every input partition).
+    package var maximumSourceSkewMilliseconds: Int64 = 15 * 60 * 1000
     package var maximumMessageBytes = 64 * 1024
     /// Events between eviction sweeps.
     package var evictionInterval = 1024

@@ -19,18 +19,18 @@ package final class EngineTestDriver {
         case rulesRejected(String)
     }
 
-    /// Sends one message; its source offset counts up from 0.
+    /// Sends one message as if read from `partition`; its source offset counts up from 0.
     @discardableResult
-    package func send(_ message: String, now: Int64 = 0) -> EngineOutcome {
+    package func send(_ message: String, now: Int64 = 0, partition: Int32 = 0) -> EngineOutcome {
         defer { nextOffset += 1 }
-        let source = EventSource(topic: "payments", partition: 0, offset: nextOffset)
+        let source = EventSource(topic: "payments", partition: partition, offset: nextOffset)
         var bytes = Array(message.utf8)
         return bytes.withUnsafeMutableBytes { engine.process(UnsafeRawBufferPointer($0), source: source, now: now) }
     }
 
     /// Sends one message and returns its alerts (none for a rejected or late message).
-    package func alerts(_ message: String) -> [Alert] {
-        if case .evaluated(let alerts) = send(message) { return alerts }
+    package func alerts(_ message: String, partition: Int32 = 0) -> [Alert] {
+        if case .evaluated(let alerts) = send(message, partition: partition) { return alerts }
         return []
     }
 }

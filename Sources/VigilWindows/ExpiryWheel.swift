@@ -1,3 +1,5 @@
+import VigilValues
+
 /// Lanes grouped by when their oldest entry expires, so advancing the watermark visits only lanes
 /// with something to drop instead of scanning every key.
 ///

@@ -22,20 +22,6 @@ enum HeapAccounting {
 }
 
 extension Int64 {
-    /// `self + other` clamped to the representable range, so hostile timestamps cannot trap.
-    func clampedAdding(_ other: Int64) -> Int64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        guard overflow else { return sum }
-        return other > 0 ? .max : .min
-    }
-
-    /// `self − other` clamped to the representable range.
-    func clampedSubtracting(_ other: Int64) -> Int64 {
-        let (difference, overflow) = subtractingReportingOverflow(other)
-        guard overflow else { return difference }
-        return other > 0 ? .min : .max
-    }
-
     /// Division rounding toward negative infinity, so slots stay contiguous across zero.
     func flooredDivision(by divisor: Int64) -> Int64 {
         let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)

@@ -57,6 +57,62 @@ import VigilTesting
         }
     }
 
+    /// A repartition topic's engine merges input partitions; one of them trailing the others (its
+    /// replica stalled in a rebalance) must not make its events late.
+    @Test func sourcePartitionFallingBehindHoldsTheWatermarkBack() throws {
+        let driver = try Self.lateDriver(rules: "rules:\n  - {id: pair, description: d, severity: low, expression: 'count(by: card_id, over: 10m) > 1'}\n")
+        let card = ["card_id": "c-1"]
+        #expect(driver.alerts(TestEvent.json(id: "a1", ts: 1_000_000, amount: "1", card), partition: 0).isEmpty)
+        driver.send(TestEvent.json(id: "b1", ts: 1_000_000, amount: "1", ["card_id": "c-2"]), partition: 1)
+        // Partition 0 runs five minutes ahead, far beyond the allowed lateness of one minute.
+        driver.send(TestEvent.json(id: "a2", ts: 1_300_000, amount: "1", ["card_id": "c-3"]), partition: 0)
+        #expect(driver.engine.watermark == 940_000)
+        let fired = driver.alerts(TestEvent.json(id: "b2", ts: 1_000_500, amount: "1", card), partition: 1)
+        #expect(fired.map(\.eventID) == ["b2"])
+        #expect(driver.engine.watermark == 940_500)
+        // Lateness still applies within partition 1: this is more than a minute behind its newest event.
+        guard case .late(_, let watermark) = driver.send(TestEvent.json(id: "b3", ts: 940_499, amount: "1", card), partition: 1) else {
+            Issue.record("an event behind the trailing partition's watermark should be late")
+            return
+        }
+        #expect(watermark == 940_500)
+    }
+
+    @Test func sourcePartitionBeyondTheSkewNoLongerHoldsTheWatermark() throws {
+        let driver = try Self.lateDriver(rules: "rules:\n  - {id: any, description: d, severity: low, expression: amount > 0}\n")
+        driver.send(TestEvent.json(id: "b1", ts: 1_000_000, amount: "1"), partition: 1)
+        driver.send(TestEvent.json(id: "a1", ts: 1_000_000 + 600_000, amount: "1"), partition: 0)
+        #expect(driver.engine.watermark == 940_000, "ten minutes behind, partition 1 still holds the watermark")
+        driver.send(TestEvent.json(id: "a2", ts: 1_000_000 + 600_001, amount: "1"), partition: 0)
+        #expect(driver.engine.watermark == 1_540_001, "beyond the skew, only partition 0 counts")
+        guard case .late = driver.send(TestEvent.json(id: "b2", ts: 1_000_001, amount: "1"), partition: 1) else {
+            Issue.record("an event of a partition left behind by more than the skew should be late")
+            return
+        }
+    }
+
+    @Test func watermarkNeverMovesBackWhenASourceAppearsBehind() throws {
+        let driver = try Self.lateDriver(rules: "rules:\n  - {id: any, description: d, severity: low, expression: amount > 0}\n")
+        driver.send(TestEvent.json(id: "a1", ts: 1_000_000, amount: "1"), partition: 0)
+        guard case .evaluated = driver.send(TestEvent.json(id: "c1", ts: 950_000, amount: "1"), partition: 2) else {
+            Issue.record("a new partition's event within the lateness should count")
+            return
+        }
+        #expect(driver.engine.watermark == 940_000)
+        guard case .late = driver.send(TestEvent.json(id: "c2", ts: 939_999, amount: "1"), partition: 2) else {
+            Issue.record("windows may already have evicted what lies behind the watermark")
+            return
+        }
+    }
+
+    /// One minute of allowed lateness, ten minutes of skew between source partitions.
+    private static func lateDriver(rules: String) throws -> EngineTestDriver {
+        var options = EngineOptions()
+        options.allowedLatenessMilliseconds = 60_000
+        options.maximumSourceSkewMilliseconds = 600_000
+        return try EngineTestDriver(rules: rules, options: options)
+    }
+
     @Test(arguments: [
         ("{\"event_id\":\"e1\",\"amount\":1}", DecodeFailure.Reason.missingField),
         ("not json", DecodeFailure.Reason.invalidJSON),

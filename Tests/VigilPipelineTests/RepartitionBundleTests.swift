@@ -1,4 +1,5 @@
 import Testing
+import VigilEngine
 import VigilKafka
 @testable import VigilPipeline
 import VigilRules
@@ -89,5 +90,40 @@ import VigilTesting
         let eventsPerBundle = bundles.map { $0.value.withUnsafeBytes { RepartitionBundle.Entries($0).map { Array($0).count } ?? 0 } }
         #expect(eventsPerBundle.reduce(0, +) == payments.count, "every input event in exactly one bundle")
         #expect(bundles.count * 4 <= payments.count, "events share bundles: \(eventsPerBundle)")
+    }
+
+    /// One input partition falls behind the other by more than the allowed lateness, in event
+    /// time, as when its replica stalls in a rebalance while the feed goes on. The account topic
+    /// merges both; its watermark follows the partition behind, so that partition's payment still
+    /// counts in its account's window instead of being dead-lettered as late.
+    @Test func aPartitionFallingBehindIsNotLateOnTheRepartitionTopic() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 2)
+        let accountTopic = "vigil-payments-by-account_id"
+        try fixture.cluster.createTopic(accountTopic, partitions: 1)
+        let plan = try RuleTestSources.compile(StateFollowsPartitionsTests.rules)
+        var configuration = fixture.configuration()
+        configuration.engine.allowedLatenessMilliseconds = 60_000
+        let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        func payment(_ id: String, minute: Int64, account: String) -> (key: String?, value: String) {
+            (key: id, value: TestEvent.json(id: id, ts: 100 * 60_000 + minute * 60_000, amount: "10", ["card_id": id, "account_id": account]))
+        }
+        func feed(_ payments: [(key: String?, value: String)], partition: Int32, thenConsumed total: Int) async throws {
+            try fixture.produce(payments, partitions: payments.map { _ in partition })
+            try await waitUntil { pipeline.status.snapshot.repartitionedEventsConsumed >= total || pipeline.status.snapshot.phase == .failed }
+        }
+        // Both partitions start together; a-0 pays twice on partition 1.
+        try await feed([payment("p0-start", minute: 0, account: "a-9")], partition: 0, thenConsumed: 1)
+        try await feed([payment("p1-first", minute: 0, account: "a-0"), payment("p1-second", minute: 1, account: "a-0")], partition: 1, thenConsumed: 3)
+        // Partition 0 runs five minutes ahead; partition 1 then brings a-0's third payment.
+        try await feed([payment("p0-ahead", minute: 6, account: "a-8")], partition: 0, thenConsumed: 4)
+        try await feed([payment("p1-third", minute: 2, account: "a-0")], partition: 1, thenConsumed: 5)
+        let snapshot = pipeline.status.snapshot
+        pipeline.requestStop()
+        try await running.value
+
+        #expect(snapshot.deadLettersByReason.isEmpty, "\(snapshot.deadLettersByReason)")
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
+        #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "account-velocity", event: "p1-third", key: "a-0")])
     }
 }

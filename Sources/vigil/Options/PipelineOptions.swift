@@ -42,6 +42,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Events later than this behind the newest event time are dead-lettered as late.")
     var allowedLateness = HumanDuration(milliseconds: 10 * 60_000)
 
+    @Option(help: "How far in event time one input partition may fall behind the others and still hold back the watermark of the repartition topics.")
+    var maxSourceSkew = HumanDuration(milliseconds: 15 * 60_000)
+
     @Option(help: "Largest message accepted as an event, in bytes.")
     var maxMessageBytes = 64 * 1024
 
@@ -62,6 +65,7 @@ struct PipelineOptions: ParsableArguments {
 
     func apply(to configuration: inout PipelineConfiguration) {
         configuration.engine.allowedLatenessMilliseconds = allowedLateness.milliseconds
+        configuration.engine.maximumSourceSkewMilliseconds = maxSourceSkew.milliseconds
         configuration.engine.maximumMessageBytes = maxMessageBytes
         configuration.badInput.maximumConsecutive = maxBadConsecutive
         configuration.badInput.maximumShare = maxBadShare

@@ -26,18 +26,18 @@ final class ScaleOutCluster: @unchecked Sendable {
 
     /// Starts `vigil run` as a static member named `name`.
     ///
-    /// The allowed lateness spans the whole workload's event time (under 20 minutes). At 300
-    /// events/s its event time runs 30 times faster than the clock, so with the default 10 minutes
-    /// an input partition stalled 20 s by a slow rebalance made its events late on the repartition
-    /// topics, whose watermark the other partitions had moved on (see the README, "How Vigil
-    /// scales"); a single engine reading the stream in order never sees them late.
+    /// The source skew spans the whole workload's event time (under 20 minutes). At 300 events/s
+    /// its event time runs 30 times faster than the clock, so an input partition stalled 20 s by a
+    /// slow rebalance falls 10 minutes of event time behind the others. The repartition topics'
+    /// watermark then waits for it (see the README, "How Vigil scales") as long as the skew allows,
+    /// and the alerts match those of a single engine reading the stream in order.
     func start(_ name: String) throws {
         let port = try freeLoopbackPort()
         ports[name] = port
         replicas[name] = try VigilProcess([
             "run", "--brokers", cluster.bootstrapServers, "--group", Self.group, "--instance-id", name,
             "--input", "payments", "--alerts", "alerts", "--rules", rulesDirectory, "--session-timeout-ms", "6000",
-            "--allowed-lateness", "1h",
+            "--max-source-skew", "1h",
             "-X", "fetch.wait.max.ms=10", "--http-port", String(port), "--http-host", "127.0.0.1",
         ])
     }
