@@ -57,10 +57,14 @@ struct KeyGroups {
 
     private struct Group {
         let keyFields: [FieldID]
-        let directory: KeyDirectory
+        /// Not retained: `KeyGroups.directories` keeps the directory alive. Loading a counted
+        /// reference out of an array retains and releases it around every call, twice per group
+        /// and event, for no purpose with a single owner.
+        let directory: Unmanaged<KeyDirectory>
     }
 
     private let groups: [Group]
+    private let directories: [KeyDirectory]
     /// The group of each aggregator, by `AggregatorID.index`.
     private let groupOfAggregator: [Int]
     /// The current event's lane per group; nil when one of the group's fields is missing.
@@ -72,27 +76,31 @@ struct KeyGroups {
         groupOfAggregator = aggregators.map { aggregator in
             let keyFields = aggregator.spec.keyFields
             let existing = groups.firstIndex {
-                $0.keyFields == keyFields && aggregator.store.share(keysOf: $0.directory)
+                $0.keyFields == keyFields && aggregator.store.share(keysOf: $0.directory.takeUnretainedValue())
             }
             if let existing { return existing }
-            groups.append(Group(keyFields: keyFields, directory: aggregator.store.keys))
+            groups.append(Group(keyFields: keyFields, directory: Unmanaged.passUnretained(aggregator.store.keys)))
             return groups.count - 1
         }
         self.groups = groups
+        directories = groups.map { $0.directory.takeUnretainedValue() }
         lanes = Array(repeating: nil, count: groups.count)
     }
 
     /// Looks every group's key of the event up, adding it when new.
     mutating func findLanes(from fields: [Value?]) {
         for index in groups.indices {
-            lanes[index] = Self.key(groups[index].keyFields, from: fields).map(groups[index].directory.lane(for:))
+            let directory = groups[index].directory
+            lanes[index] = Self.key(groups[index].keyFields, from: fields).map { key in
+                directory._withUnsafeGuaranteedRef { $0.lane(for: key) }
+            }
         }
     }
 
     /// Drops the keys the event added that no store recorded, as a filter or a missing value leaves them.
     func forgetUnheldKeys() {
         for index in groups.indices {
-            if let lane = lanes[index] { groups[index].directory.forgetIfUnheld(lane) }
+            if let lane = lanes[index] { groups[index].directory._withUnsafeGuaranteedRef { $0.forgetIfUnheld(lane) } }
         }
     }
 

@@ -39,6 +39,7 @@ extension Engine {
         decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         event = PaymentEvent(fieldCount: fieldTable.specs.count)
         frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)
+        aggregates = Array(repeating: nil, count: newPlan.aggregators.count)
         plan = newPlan
         return summary
     }

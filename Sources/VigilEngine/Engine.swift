@@ -10,7 +10,7 @@ import VigilWindows
 /// Synchronous and single-owner: no locks, no I/O, no `await`. Event time drives everything, so
 /// replaying the same input gives the same alerts.
 package final class Engine {
-    package internal(set) var plan: RulePlan
+    @exclusivity(unchecked) package internal(set) var plan: RulePlan
     package let options: EngineOptions
     @exclusivity(unchecked) package internal(set) var statistics: EngineStatistics
 
@@ -20,6 +20,8 @@ package final class Engine {
     @exclusivity(unchecked) var decoder: EventDecoder
     @exclusivity(unchecked) var event: PaymentEvent
     @exclusivity(unchecked) var frame: EvaluationFrame
+    /// The event's aggregates, by `AggregatorID.index`; in the frame while rules run.
+    @exclusivity(unchecked) var aggregates: [Value?]
     @exclusivity(unchecked) var aggregators: [AggregatorState]
     @exclusivity(unchecked) var keyGroups: KeyGroups
     var cooldownLedger: CooldownLedger
@@ -37,6 +39,7 @@ package final class Engine {
         self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: plan.aggregators.count)
+        self.aggregates = Array(repeating: nil, count: plan.aggregators.count)
         let aggregators = plan.aggregators.map(AggregatorState.init)
         self.aggregators = aggregators
         self.keyGroups = KeyGroups(aggregators: aggregators)
@@ -64,10 +67,10 @@ package final class Engine {
             return .late(eventTime: time, watermark: watermark)
         }
         clock.advance(to: time, source: source.partition)
-        swap(&frame.fields, &event.fields)
-        defer { swap(&frame.fields, &event.fields) }
         updateAggregates(at: time)
+        frame.exchange(fields: &event.fields, aggregates: &aggregates)
         let alerts = evaluateRules(source: source, now: now)
+        frame.exchange(fields: &event.fields, aggregates: &aggregates)
         evictExpiredState()
         return .evaluated(alerts)
     }
@@ -89,18 +92,23 @@ package final class Engine {
         event.fields[position]
     }
 
-    /// Reads the frame's fields once and writes its aggregates through one access: the frame is a
-    /// class of another module, so each access to its arrays from here is checked at run time.
+    /// Works on the engine's own arrays, not the frame's: the frame is a class of another module,
+    /// so each access to its arrays from here would be checked at run time.
     private func updateAggregates(at time: Int64) {
-        let fields = frame.fields
+        let fields = event.fields
         keyGroups.findLanes(from: fields)
-        observe(fields, at: time, into: &frame.aggregates)
+        observe(fields, at: time, into: &aggregates)
         keyGroups.forgetUnheldKeys()
     }
 
     private func observe(_ fields: [Value?], at time: Int64, into aggregates: inout [Value?]) {
         for index in aggregators.indices {
-            aggregates[index] = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+            // Unretained: the engine owns its aggregators, and a counted load would retain and
+            // release each one around the call, for every event.
+            let aggregator = Unmanaged.passUnretained(aggregators[index])
+            aggregates[index] = aggregator._withUnsafeGuaranteedRef {
+                $0.observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+            }
         }
     }
 

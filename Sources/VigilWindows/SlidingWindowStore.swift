@@ -95,23 +95,30 @@ package final class SlidingWindowStore {
     ///   ``KeyDirectory/forgetIfUnheld(_:)`` when no store ends up holding it.
     package func recordAndAggregate(lane: Int, time: Int64, value: Value?) -> Value? {
         switch table {
-        case .count(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
-        case .sum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
-        case .minimum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
-        case .maximum(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
-        case .distinct(let table): table.recordAndAggregate(lane: lane, time: time, value: value)
+        case .count(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .sum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .minimum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .maximum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .distinct(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
         }
     }
 
     /// ``aggregate(key:at:)`` for a key already looked up in ``keys``.
     package func aggregate(lane: Int, at time: Int64) -> Value? {
         switch table {
-        case .count(let table): table.aggregate(lane: lane, at: time)
-        case .sum(let table): table.aggregate(lane: lane, at: time)
-        case .minimum(let table): table.aggregate(lane: lane, at: time)
-        case .maximum(let table): table.aggregate(lane: lane, at: time)
-        case .distinct(let table): table.aggregate(lane: lane, at: time)
+        case .count(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
+        case .sum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
+        case .minimum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
+        case .maximum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
+        case .distinct(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
         }
+    }
+
+    /// Calls into the table without retaining it: the store owns its table for its whole life,
+    /// and a counted reference taken out of the enum was retained and released around each call.
+    @inline(__always)
+    private func unretained<Policy>(_ table: WindowTable<Policy>, _ body: (WindowTable<Policy>) -> Value?) -> Value? {
+        Unmanaged.passUnretained(table)._withUnsafeGuaranteedRef(body)
     }
 
     /// Declares that no record or query will come for a time earlier than `watermark`.
