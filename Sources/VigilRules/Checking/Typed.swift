@@ -33,16 +33,22 @@ enum ComparisonOperator: String, Sendable {
         return { $0 != $1 }
     }
 
-    /// A comparison fixed at plan time, so evaluation does not switch on the operator.
-    func predicate<T: Comparable & SendableMetatype>(_: T.Type) -> @Sendable (T, T) -> Bool {
+    /// The comparison itself, for closures that compare in place (a switch of a few instructions).
+    @inline(__always)
+    func holds<T: Comparable>(_ left: T, _ right: T) -> Bool {
         switch self {
-        case .equal: { $0 == $1 }
-        case .notEqual: { $0 != $1 }
-        case .less: { $0 < $1 }
-        case .lessOrEqual: { $0 <= $1 }
-        case .greater: { $0 > $1 }
-        case .greaterOrEqual: { $0 >= $1 }
+        case .equal: left == right
+        case .notEqual: left != right
+        case .less: left < right
+        case .lessOrEqual: left <= right
+        case .greater: left > right
+        case .greaterOrEqual: left >= right
         }
+    }
+
+    /// The comparison as a closure, for conditions that compare two computed values.
+    func predicate<T: Comparable & SendableMetatype>(_: T.Type) -> @Sendable (T, T) -> Bool {
+        { [self] in holds($0, $1) }
     }
 }
 

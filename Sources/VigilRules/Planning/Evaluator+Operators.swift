@@ -26,32 +26,29 @@ extension Evaluator {
     static func comparison(_ op: ComparisonOperator, _ left: Typed, _ right: Typed) -> Logic {
         switch left.type {
         case .number:
-            let holds = op.predicate(ExactDecimal.self)
-            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.decimal) {
+            if case .constant(.number(let constant)) = right.node, let direct = against(constant, left, op) {
                 return direct
             }
-            return compare(holds, number(left), number(right))
+            return compare(op.predicate(ExactDecimal.self), number(left), number(right))
         case .string:
-            let holds = op.predicate(String.self)
-            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, holds, Unbox.string) {
+            if case .constant(.string(let constant)) = right.node, let direct = against(constant, left, op) {
                 return direct
             }
-            return compare(holds, text(left), text(right))
+            return compare(op.predicate(String.self), text(left), text(right))
         case .bool:
             return compare(op.equality(Bool.self), logic(left), logic(right))
         }
     }
 
-    /// The common shapes `field op constant` and `aggregate op constant` become a single closure.
-    private static func against<T: Sendable>(
-        _ constant: T, _ left: Typed, _ holds: @escaping @Sendable (T, T) -> Bool,
-        _ unbox: @escaping @Sendable (Value?) -> T?
-    ) -> Logic? {
+    /// The common shapes `field op constant` and `aggregate op constant` become a single closure
+    /// that unboxes and compares in place: calling a closure for each (as ``compare(_:_:_:)``
+    /// does) cost more than the comparison, and these are most of the conditions of a rule set.
+    private static func against<T: ComparedValue>(_ constant: T, _ left: Typed, _ op: ComparisonOperator) -> Logic? {
         switch left.node {
         case .field(let id):
-            return { input in unbox(input.field(id.index)).map { holds($0, constant) } }
+            return { input in T(unboxing: input.field(id.index)).map { op.holds($0, constant) } }
         case .aggregate(let id):
-            return { input in unbox(input.aggregate(id.index)).map { holds($0, constant) } }
+            return { input in T(unboxing: input.aggregate(id.index)).map { op.holds($0, constant) } }
         default:
             return nil
         }
@@ -111,5 +108,27 @@ extension Evaluator {
             guard let lhs = left(input), let rhs = right(input) else { return nil }
             return operation(lhs, rhs)
         }
+    }
+}
+
+/// A value type a condition compares with a constant.
+protocol ComparedValue: Comparable, Sendable {
+    /// The value when `value` holds one of this type.
+    init?(unboxing value: Value?)
+}
+
+extension ExactDecimal: ComparedValue {
+    @inline(__always)
+    init?(unboxing value: Value?) {
+        guard let number = Unbox.decimal(value) else { return nil }
+        self = number
+    }
+}
+
+extension String: ComparedValue {
+    @inline(__always)
+    init?(unboxing value: Value?) {
+        guard let string = Unbox.string(value) else { return nil }
+        self = string
     }
 }
