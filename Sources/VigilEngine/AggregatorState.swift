@@ -98,7 +98,10 @@ struct KeyGroups {
     }
 
     /// Drops the keys the event added that no store recorded, as a filter or a missing value leaves them.
-    func forgetUnheldKeys() {
+    ///
+    /// `mutating` although it changes nothing here: called in place on the engine's property, it
+    /// borrows the groups' arrays instead of retaining each of them for a copy of the struct.
+    mutating func forgetUnheldKeys() {
         for index in groups.indices {
             if let lane = lanes[index] { groups[index].directory._withUnsafeGuaranteedRef { $0.forgetIfUnheld(lane) } }
         }

@@ -38,7 +38,6 @@ extension Engine {
         fieldTable = FieldTable(plan: newPlan, alsoDecoding: extraFields ?? fieldTable.extraFields)
         decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         event = PaymentEvent(fieldCount: fieldTable.specs.count)
-        frame = EvaluationFrame(fieldCount: fieldTable.specs.count, aggregatorCount: newPlan.aggregators.count)
         aggregates = Array(repeating: nil, count: newPlan.aggregators.count)
         plan = newPlan
         return summary
