@@ -17,18 +17,22 @@ package enum WindowFunction: UInt8, Hashable, Sendable, CaseIterable {
 /// nothing once the key's buffer has grown; out-of-order records and queries at earlier times cost
 /// O(entries in the window). Owned by one task: not `Sendable`.
 package final class SlidingWindowStore {
+    /// The table of the store's function, unretained: ``owner`` holds it for the store's life.
+    /// A counted reference bound out of an enum case was retained and released around every
+    /// call on the hot path.
     private enum Table {
-        case count(WindowTable<CountPolicy>)
-        case sum(WindowTable<SumPolicy>)
-        case minimum(WindowTable<ExtremumPolicy<MinimumOrder>>)
-        case maximum(WindowTable<ExtremumPolicy<MaximumOrder>>)
-        case distinct(WindowTable<DistinctPolicy>)
+        case count(Unmanaged<WindowTable<CountPolicy>>)
+        case sum(Unmanaged<WindowTable<SumPolicy>>)
+        case minimum(Unmanaged<WindowTable<ExtremumPolicy<MinimumOrder>>>)
+        case maximum(Unmanaged<WindowTable<ExtremumPolicy<MaximumOrder>>>)
+        case distinct(Unmanaged<WindowTable<DistinctPolicy>>)
     }
 
     package let function: WindowFunction
     /// The window width; widths below one millisecond are raised to one.
     package let widthMilliseconds: Int64
     private let table: Table
+    private let owner: AnyObject
 
     /// - Parameter keys: the directory of the store's keys, which other stores keyed by the same
     ///   fields may share (see ``share(keysOf:)``); by default one of its own.
@@ -38,11 +42,11 @@ package final class SlidingWindowStore {
         self.widthMilliseconds = width
         self.keys = keys
         switch function {
-        case .count: table = .count(WindowTable(function: function, width: width, directory: keys))
-        case .sum, .average: table = .sum(WindowTable(function: function, width: width, directory: keys))
-        case .minimum: table = .minimum(WindowTable(function: function, width: width, directory: keys))
-        case .maximum: table = .maximum(WindowTable(function: function, width: width, directory: keys))
-        case .distinctCount: table = .distinct(WindowTable(function: function, width: width, directory: keys))
+        case .count: (table, owner) = Self.make(Table.count, WindowTable(function: function, width: width, directory: keys))
+        case .sum, .average: (table, owner) = Self.make(Table.sum, WindowTable(function: function, width: width, directory: keys))
+        case .minimum: (table, owner) = Self.make(Table.minimum, WindowTable(function: function, width: width, directory: keys))
+        case .maximum: (table, owner) = Self.make(Table.maximum, WindowTable(function: function, width: width, directory: keys))
+        case .distinctCount: (table, owner) = Self.make(Table.distinct, WindowTable(function: function, width: width, directory: keys))
         }
     }
 
@@ -54,11 +58,11 @@ package final class SlidingWindowStore {
     /// - Returns: whether the store now uses it: true when it already did or held no key yet.
     package func share(keysOf other: KeyDirectory) -> Bool {
         let shares = switch table {
-        case .count(let table): table.share(other)
-        case .sum(let table): table.share(other)
-        case .minimum(let table): table.share(other)
-        case .maximum(let table): table.share(other)
-        case .distinct(let table): table.share(other)
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.share(other) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.share(other) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.share(other) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.share(other) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.share(other) }
         }
         if shares { keys = other }
         return shares
@@ -95,30 +99,30 @@ package final class SlidingWindowStore {
     ///   ``KeyDirectory/forgetIfUnheld(_:)`` when no store ends up holding it.
     package func recordAndAggregate(lane: Int, time: Int64, value: Value?) -> Value? {
         switch table {
-        case .count(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .sum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .minimum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .maximum(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .distinct(let table): unretained(table) { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
         }
     }
 
     /// ``aggregate(key:at:)`` for a key already looked up in ``keys``.
     package func aggregate(lane: Int, at time: Int64) -> Value? {
         switch table {
-        case .count(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
-        case .sum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
-        case .minimum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
-        case .maximum(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
-        case .distinct(let table): unretained(table) { $0.aggregate(lane: lane, at: time) }
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
         }
     }
 
-    /// Calls into the table without retaining it: the store owns its table for its whole life,
-    /// and a counted reference taken out of the enum was retained and released around each call.
-    @inline(__always)
-    private func unretained<Policy>(_ table: WindowTable<Policy>, _ body: (WindowTable<Policy>) -> Value?) -> Value? {
-        Unmanaged.passUnretained(table)._withUnsafeGuaranteedRef(body)
+    /// The table's case, unretained, and the table itself for ``owner``.
+    private static func make<Policy>(
+        _ tableCase: (Unmanaged<WindowTable<Policy>>) -> Table, _ table: WindowTable<Policy>
+    ) -> (Table, AnyObject) {
+        (tableCase(.passUnretained(table)), table)
     }
 
     /// Declares that no record or query will come for a time earlier than `watermark`.
@@ -129,11 +133,11 @@ package final class SlidingWindowStore {
     /// up to one slot. A watermark that does not move forward is ignored.
     package func advance(watermark: Int64) {
         switch table {
-        case .count(let table): table.advance(watermark: watermark)
-        case .sum(let table): table.advance(watermark: watermark)
-        case .minimum(let table): table.advance(watermark: watermark)
-        case .maximum(let table): table.advance(watermark: watermark)
-        case .distinct(let table): table.advance(watermark: watermark)
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.advance(watermark: watermark) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.advance(watermark: watermark) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.advance(watermark: watermark) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.advance(watermark: watermark) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.advance(watermark: watermark) }
         }
     }
 
@@ -149,11 +153,11 @@ package final class SlidingWindowStore {
 
     private var inspected: any InspectableWindowTable {
         switch table {
-        case .count(let table): table
-        case .sum(let table): table
-        case .minimum(let table): table
-        case .maximum(let table): table
-        case .distinct(let table): table
+        case .count(let table): table.takeUnretainedValue()
+        case .sum(let table): table.takeUnretainedValue()
+        case .minimum(let table): table.takeUnretainedValue()
+        case .maximum(let table): table.takeUnretainedValue()
+        case .distinct(let table): table.takeUnretainedValue()
         }
     }
 }
