@@ -27,6 +27,7 @@ struct EventTimeClock {
     /// The newest time of the source furthest behind among those within the skew, and that source.
     private var trailing = Int64.min
     private var trailingSource = -1
+    private var knownSources = 0
     /// Never moves back: windows evict by it.
     private(set) var watermark = Int64.min
 
@@ -50,9 +51,16 @@ struct EventTimeClock {
         let isNewSource = newestBySource[source] == .min
         newestBySource[source] = time
         leading = max(leading, time)
-        let trailingFellOut = trailing < leading.clampedSubtracting(maximumSkew)
-        guard source == trailingSource || isNewSource || trailingFellOut else { return }
-        findTrailing()
+        if isNewSource { knownSources += 1 }
+        if knownSources == 1 {
+            // An input partition's engine: its one source leads and trails.
+            trailing = time
+            trailingSource = source
+        } else {
+            let trailingFellOut = trailing < leading.clampedSubtracting(maximumSkew)
+            guard source == trailingSource || isNewSource || trailingFellOut else { return }
+            findTrailing()
+        }
         watermark = max(watermark, trailing.clampedSubtracting(allowedLateness))
     }
 
