@@ -43,14 +43,7 @@ package final class KeyDirectory {
 
     /// The lane of `key`, or `nil` when no store holds it.
     package func lane(of key: WindowKey) -> Int? {
-        let tag = self.tag(of: key)
-        var bucket = home(of: tag)
-        while true {
-            let word = buckets[bucket]
-            if word == 0 { return nil }
-            if word >> 32 == tag, keys[Self.lane(in: word)] == key { return Self.lane(in: word) }
-            bucket = (bucket + 1) & (buckets.count - 1)
-        }
+        probe(for: key).lane
     }
 
     /// The lane of `key`, added without holders when new.
@@ -58,16 +51,8 @@ package final class KeyDirectory {
     /// A new key must gain a holder before the caller's next call, or be dropped by
     /// ``forgetIfUnheld(_:)``: unheld keys are never removed otherwise.
     package func lane(for key: WindowKey) -> Int {
-        let tag = self.tag(of: key)
-        var bucket = home(of: tag)
-        var distance = 0
-        while true {
-            let word = buckets[bucket]
-            if word == 0 { break }
-            if word >> 32 == tag, keys[Self.lane(in: word)] == key { return Self.lane(in: word) }
-            bucket = (bucket + 1) & (buckets.count - 1)
-            distance += 1
-        }
+        let (found, distance) = probe(for: key)
+        if let found { return found }
         let lane = vacantLanes.popLast() ?? appendLane()
         keys[lane] = key
         keyBytes += HeapAccounting.bytes(of: key.text)
@@ -118,6 +103,22 @@ package final class KeyDirectory {
     /// its lane plus one, so an empty bucket, and only an empty one, is zero.
     private func tag(of key: WindowKey) -> UInt64 {
         UInt64(bitPattern: Int64(HashMixing.finalize(key.hash ^ seed))) >> 32
+    }
+
+    /// Walks the key's run of buckets from its home: the key's lane if present, and how many
+    /// buckets the walk passed before it found the key or an empty bucket.
+    @inline(__always)
+    private func probe(for key: WindowKey) -> (lane: Int?, distance: Int) {
+        let tag = self.tag(of: key)
+        var bucket = home(of: tag)
+        var distance = 0
+        while true {
+            let word = buckets[bucket]
+            if word == 0 { return (nil, distance) }
+            if word >> 32 == tag, keys[Self.lane(in: word)] == key { return (Self.lane(in: word), distance) }
+            bucket = (bucket + 1) & (buckets.count - 1)
+            distance += 1
+        }
     }
 
     private func home(of tag: UInt64) -> Int {
