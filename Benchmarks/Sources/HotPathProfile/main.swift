@@ -6,7 +6,8 @@ import VigilTraffic
 
 /// Runs the warm-up, then one measured slice of the workload through one part of the hot path.
 ///
-/// Usage: `HotPathProfile engine-reference|engine-starter|decoder|windows [events]`. Under
+/// Usage: `HotPathProfile engine-reference|engine-starter|engine:DIRECTORY|decoder|windows [events]`,
+/// where `engine:DIRECTORY` runs the engine with the rules in that directory. Under
 /// `valgrind --tool=callgrind --toggle-collect='*profiledSlice*'` only the slice is counted, so
 /// instructions divided by events is the per-event cost, repeatable to a fraction of a percent.
 /// Run directly, the engine parts also print the slice's wall time per event, for quick A/B runs.
@@ -20,8 +21,13 @@ func profiledSlice(_ body: () -> Int) -> Int {
 }
 
 switch part {
-case "engine-reference", "engine-starter":
-    let run = EngineRun(plan: (part == "engine-starter" ? RuleSet.starter : .reference).plan())
+case "engine-reference", "engine-starter", _ where part.hasPrefix("engine:"):
+    let plan = switch part {
+    case "engine-reference": RuleSet.reference.plan()
+    case "engine-starter": RuleSet.starter.plan()
+    default: RuleSet.plan(directory: String(part.dropFirst("engine:".count)))
+    }
+    let run = EngineRun(plan: plan)
     run.process(Workload.warmUpEvents)
     let before = run.alerts
     let started = ContinuousClock.now
