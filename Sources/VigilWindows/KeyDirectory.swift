@@ -21,9 +21,10 @@ package final class KeyDirectory {
     // Owned by one task and never lent out; the runtime exclusivity checks would cost more than
     // the probes they guard.
     @exclusivity(unchecked) private var buckets: [UInt64]
-    @exclusivity(unchecked) private var keys: [WindowKey] = []
-    /// Per lane, how many stores hold an entry for its key.
-    @exclusivity(unchecked) private var holders: [UInt32] = []
+    /// Per lane, its key and how many stores hold an entry for it, side by side: dropping a key
+    /// that no store recorded reads the count right after the lookup read the key, from the
+    /// same cache line (as separate arrays they cost an extra miss per key group and event).
+    @exclusivity(unchecked) private var entries: [Entry] = []
     @exclusivity(unchecked) private var vacantLanes: [Int] = []
     @exclusivity(unchecked) private var seed: UInt64
     @exclusivity(unchecked) private var probeLimit = 64
@@ -39,7 +40,7 @@ package final class KeyDirectory {
     }
 
     /// One past the highest lane handed out: a store's lanes must cover this many.
-    var laneCount: Int { keys.count }
+    var laneCount: Int { entries.count }
 
     /// The lane of `key`, or `nil` when no store holds it.
     package func lane(of key: WindowKey) -> Int? {
@@ -54,7 +55,7 @@ package final class KeyDirectory {
         let (found, distance) = probe(for: key)
         if let found { return found }
         let lane = vacantLanes.popLast() ?? appendLane()
-        keys[lane] = key
+        entries[lane].key = key
         keyBytes += HeapAccounting.bytes(of: key.text)
         count += 1
         if count * 2 > buckets.count {
@@ -68,33 +69,33 @@ package final class KeyDirectory {
         return lane
     }
 
-    func key(ofLane lane: Int) -> WindowKey { keys[lane] }
+    func key(ofLane lane: Int) -> WindowKey { entries[lane].key }
 
     /// Notes that one more store holds an entry for the lane's key.
     func hold(_ lane: Int) {
-        holders[lane] += 1
+        entries[lane].holders += 1
     }
 
     /// Notes that a store no longer holds the lane's key, and removes the key when none does.
     func release(_ lane: Int) {
-        holders[lane] -= 1
+        entries[lane].holders -= 1
         forgetIfUnheld(lane)
     }
 
     /// Removes the lane's key if no store holds it, as after an event that no store recorded.
     package func forgetIfUnheld(_ lane: Int) {
-        guard holders[lane] == 0 else { return }
+        guard entries[lane].holders == 0 else { return }
         removeBucket(of: lane)
-        keyBytes -= HeapAccounting.bytes(of: keys[lane].text)
-        keys[lane] = .vacant
+        keyBytes -= HeapAccounting.bytes(of: entries[lane].key.text)
+        entries[lane].key = .vacant
         vacantLanes.append(lane)
         count -= 1
     }
 
     /// Heap bytes of the buckets, the keys and their texts.
     var estimatedBytes: Int {
-        buckets.capacity * 8 + keys.capacity * MemoryLayout<WindowKey>.stride + holders.capacity * 4
-            + vacantLanes.capacity * 8 + 4 * HeapAccounting.bufferOverhead + keyBytes
+        buckets.capacity * 8 + entries.capacity * MemoryLayout<Entry>.stride + vacantLanes.capacity * 8
+            + 3 * HeapAccounting.bufferOverhead + keyBytes
     }
 
     // MARK: - Buckets
@@ -115,7 +116,7 @@ package final class KeyDirectory {
         while true {
             let word = buckets[bucket]
             if word == 0 { return (nil, distance) }
-            if word >> 32 == tag, keys[Self.lane(in: word)] == key { return (Self.lane(in: word), distance) }
+            if word >> 32 == tag, entries[Self.lane(in: word)].key == key { return (Self.lane(in: word), distance) }
             bucket = (bucket + 1) & (buckets.count - 1)
             distance += 1
         }
@@ -130,14 +131,13 @@ package final class KeyDirectory {
     }
 
     private func appendLane() -> Int {
-        keys.append(.vacant)
-        holders.append(0)
-        return keys.count - 1
+        entries.append(Entry(key: .vacant, holders: 0))
+        return entries.count - 1
     }
 
     /// Puts the lane's key into the first empty bucket from its home on.
     private func place(_ lane: Int) {
-        let tag = self.tag(of: keys[lane])
+        let tag = self.tag(of: entries[lane].key)
         var bucket = home(of: tag)
         while buckets[bucket] != 0 { bucket = (bucket + 1) & (buckets.count - 1) }
         buckets[bucket] = tag << 32 | UInt64(lane + 1)
@@ -153,7 +153,7 @@ package final class KeyDirectory {
     /// Empties the lane's bucket and moves later keys of its run back, so no lookup stops early.
     private func removeBucket(of lane: Int) {
         let mask = buckets.count - 1
-        var hole = home(of: tag(of: keys[lane]))
+        var hole = home(of: tag(of: entries[lane].key))
         while Self.lane(in: buckets[hole]) != lane { hole = (hole + 1) & mask }
         var next = (hole + 1) & mask
         while buckets[next] != 0 {
@@ -165,6 +165,11 @@ package final class KeyDirectory {
             next = (next + 1) & mask
         }
         buckets[hole] = 0
+    }
+
+    private struct Entry {
+        var key: WindowKey
+        var holders: UInt32
     }
 
     private static func randomSeed() -> UInt64 {
