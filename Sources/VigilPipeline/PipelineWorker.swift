@@ -152,11 +152,7 @@ final class PipelineWorker {
         }
         finishRestoresAtPosition()
         pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
-        // An idle loop has nothing to evaluate while it waits, and its next poll may block for the
-        // poll timeout: positions that are due, or already set aside, are committed at once.
-        let isIdleAndDue = batch.isEmpty
-            && (awaitingDelivery != nil || ContinuousClock.now - lastCommitAt >= configuration.commitInterval)
-        guard stop == nil, !configuration.isExactlyOnce, pausedForCommit == nil, !isIdleAndDue else {
+        guard stop == nil, !configuration.isExactlyOnce, pausedForCommit == nil else {
             // Commits that cannot wait (a transaction per batch, a stop, a refused commit) flush.
             reclaimAwaitingDelivery()
             if !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty { try commit(pending, fromBatchStart: stop != nil) }
