@@ -5,15 +5,13 @@ import VigilKafka
 import VigilRules
 
 /// The processing loop: poll a batch, evaluate it, send its alerts, dead letters and repartitioned
-/// events; every commit interval, set the offsets evaluated so far aside with the sends made up to
-/// then, and commit them once the broker has acknowledged all of those sends.
+/// events; every commit interval, wait for the broker to acknowledge all of them, then commit the
+/// offsets evaluated so far.
 ///
 /// That order is the at-least-once guarantee: an offset is committed only after everything its
-/// message caused is durable. The loop does not wait for the acknowledgements: it goes on
-/// evaluating and checks them every loop, so a commit does not stall the events behind it. A
-/// crash between send and commit replays what followed the last commit, and replayed alerts carry
-/// the same `alert_id`. In exactly-once mode the same outputs and the offsets form one Kafka
-/// transaction per batch instead. Each assigned partition has its own engine (`PartitionTask`), rebuilt
+/// message caused is durable. A crash between send and commit replays what followed the last
+/// commit, and replayed alerts carry the same `alert_id`. In exactly-once mode the same outputs and the offsets form one
+/// Kafka transaction instead. Each assigned partition has its own engine (`PartitionTask`), rebuilt
 /// by replay when the partition arrives. Runs on one dedicated thread; blocking calls are fine here.
 final class PipelineWorker {
     private let configuration: PipelineConfiguration
@@ -37,9 +35,6 @@ final class PipelineWorker {
     /// reading pauses and the commit is retried every loop, so a partition that then moves is
     /// replayed by its next owner from here, not from much further back.
     private var pending: [TopicPartition: Int64] = [:]
-    /// Positions set aside to be committed once every send of `epoch` and before is acknowledged;
-    /// their restore points were taken when they were set aside, as the engines stood at those offsets.
-    private var awaitingDelivery: (positions: [TopicPartitionOffset], epoch: DeliveryEpoch)?
     private var lastCommitAt = ContinuousClock.now
     /// The partitions paused while a commit is refused; nil when not holding.
     private var pausedForCommit: [TopicPartition]?
@@ -90,7 +85,6 @@ final class PipelineWorker {
             if !batch.isEmpty { metrics.record(tally, duration: busy) }
             publish(loopAt: .now, busy: busy)
         }
-        reclaimAwaitingDelivery()
         if !pending.isEmpty { try commit(pending) }
         gaugesPublishedAt = nil
         publish(loopAt: .now, busy: .zero)
@@ -152,56 +146,14 @@ final class PipelineWorker {
         }
         finishRestoresAtPosition()
         pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
-        guard stop == nil, !configuration.isExactlyOnce, pausedForCommit == nil else {
-            // Commits that cannot wait (a transaction per batch, a stop, a refused commit) flush.
-            reclaimAwaitingDelivery()
-            if !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty { try commit(pending, fromBatchStart: stop != nil) }
+        let isDue = stop != nil || configuration.isExactlyOnce || pausedForCommit != nil
+            || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
+        guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
         }
-        try commitIfDelivered()
-        if awaitingDelivery == nil, !pending.isEmpty, ContinuousClock.now - lastCommitAt >= configuration.commitInterval {
-            awaitingDelivery = (positions(of: pending), producer.closeDeliveryEpoch())
-            pending.removeAll()
-            lastCommitAt = .now
-        }
-    }
-
-    /// Commits the positions set aside once the broker has acknowledged every send they wait for.
-    /// A refused commit puts them back among the pending positions, which are then committed by
-    /// flushing, every loop, until the broker accepts.
-    private func commitIfDelivered() throws {
-        guard let (positions, epoch) = awaitingDelivery else {
-            producer.poll()
-            return
-        }
-        guard let failures = try producer.acknowledgement(through: epoch) else { return }
-        guard failures.isEmpty else { throw PipelineError.deliveryFailed(failures + (try producer.flush())) }
-        awaitingDelivery = nil
-        do {
-            try consumer.commit(positions)
-        } catch {
-            if error.isFatal { throw error }
-            reclaim(positions)
-            holdUntilCommitted(error: error)
-            return
-        }
-        recordCommitted(positions)
-    }
-
-    /// Puts the positions awaiting delivery back among the pending ones, for a commit that flushes.
-    private func reclaimAwaitingDelivery() {
-        guard let (positions, _) = awaitingDelivery else { return }
-        awaitingDelivery = nil
-        reclaim(positions)
-    }
-
-    /// Pending positions are newer than reclaimed ones of the same partition, and win. A partition
-    /// with no newer position has not moved since, so its restore point, taken again, is the same.
-    private func reclaim(_ positions: [TopicPartitionOffset]) {
-        for position in positions where tasks[position.topicPartition] != nil {
-            pending[position.topicPartition] = pending[position.topicPartition] ?? position.offset
-        }
+        try commit(pending, fromBatchStart: stop != nil)
+        if let stop { throw stop }
     }
 
     /// Warns, once per partition, when its first message shows that retention removed history.
@@ -350,7 +302,10 @@ final class PipelineWorker {
     /// - Parameter fromBatchStart: the batch was evaluated past `nextOffsets` (the bad-input guard
     ///   tripped), so the restore points stored are those from before it.
     private func commit(_ nextOffsets: [TopicPartition: Int64], fromBatchStart: Bool = false) throws {
-        let positions = positions(of: nextOffsets, fromBatchStart: fromBatchStart)
+        let positions = nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
+            guard let task = tasks[partition] else { return nil }
+            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
+        }
         if configuration.isExactlyOnce {
             try commitTransaction(positions)
         } else {
@@ -367,18 +322,6 @@ final class PipelineWorker {
         pending.removeAll()
         lastCommitAt = .now
         resumeAfterHold()
-        recordCommitted(positions)
-    }
-
-    /// The offsets of owned partitions, each with its restore point as its engine stands now.
-    private func positions(of nextOffsets: [TopicPartition: Int64], fromBatchStart: Bool = false) -> [TopicPartitionOffset] {
-        nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
-            guard let task = tasks[partition] else { return nil }
-            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
-        }
-    }
-
-    private func recordCommitted(_ positions: [TopicPartitionOffset]) {
         for position in positions { lastCommitted[position.topicPartition] = position.offset }
         publish(committed: positions)
     }
@@ -502,10 +445,6 @@ final class PipelineWorker {
                     lastCommitted[partition] = nil
                     pending[partition] = nil
                 }
-                // Its next owner commits a revoked partition from now on: an older commit must not land after its own.
-                let revoked = Set(partitions)
-                awaitingDelivery?.positions.removeAll { revoked.contains($0.topicPartition) }
-                if awaitingDelivery?.positions.isEmpty == true { awaitingDelivery = nil }
                 resumeAfterHold()
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")
             }

@@ -2,18 +2,13 @@ import CRdKafka
 package import Logging
 import Synchronization
 
-/// A Kafka producer whose sends are confirmed in bulk, by epoch or by `flush`.
+/// A Kafka producer whose sends are confirmed in bulk by `flush`.
 ///
 /// Vigil's delivery guarantee rests on one rule: an input offset is committed only after every
-/// message it caused is acknowledged. `send` queues. `flush` waits until the queue is empty and
-/// returns the sends that failed since the previous flush. Without waiting, the sends can be cut
-/// into epochs (``closeDeliveryEpoch()``) and asked whether an epoch and every one before it are
-/// acknowledged (``acknowledgement(through:)``), so the owner keeps working while the broker
-/// answers. Not thread-safe: one owner calls it.
+/// message it caused is acknowledged. `send` queues; `flush` waits until the queue is empty and
+/// returns the sends that failed since the previous flush. Not thread-safe: one owner calls it.
 package final class KafkaProducer {
     let client: RdKafkaClient
-    /// The epoch that sends are counted in now; each delivery report carries it back.
-    private var deliveryEpoch: UInt64 = 1
 
     package init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(.producer, properties: configuration.librdkafkaProperties(), logger: logger)
@@ -43,20 +38,15 @@ package final class KafkaProducer {
         value: UnsafeRawBufferPointer,
         headers: [(name: String, value: [UInt8])] = []
     ) throws(KafkaError) {
-        let epoch = deliveryEpoch
-        // Counted before the send: its report can only come from a later poll, but never before it is counted.
-        client.context.unacknowledged.withLock { $0[epoch, default: 0] += 1 }
         while true {
             let headerList = Self.makeHeaders(headers)
             let result = vigil_produce(
                 client.handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
-                key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count, headerList,
-                UnsafeMutableRawPointer(bitPattern: UInt(epoch))
+                key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count, headerList
             )
             if result == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if let headerList { rd_kafka_headers_destroy(headerList) }
             guard result == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
-                client.context.unacknowledged.withLock { $0[epoch] = $0[epoch].flatMap { $0 > 1 ? $0 - 1 : nil } }
                 throw KafkaError(.produce, response: result, context: "send to \(topic)")
             }
             rd_kafka_poll(client.handle, 10)
@@ -86,31 +76,6 @@ package final class KafkaProducer {
     /// Serves delivery reports without waiting.
     package func poll() {
         rd_kafka_poll(client.handle, 0)
-    }
-
-    /// Ends the current delivery epoch: later sends count in the next one.
-    /// - Returns: the epoch just ended, to ask ``acknowledgement(through:)`` about.
-    package func closeDeliveryEpoch() -> DeliveryEpoch {
-        defer { deliveryEpoch += 1 }
-        return DeliveryEpoch(value: deliveryEpoch)
-    }
-
-    /// Serves the delivery reports that have arrived, without waiting, and tells whether every send
-    /// of `epoch` and of the epochs before it has been reported.
-    /// - Returns: nil while some are in flight; otherwise the failures since the previous flush or
-    ///   acknowledgement (empty when all were delivered). A failure is reported as soon as it is known.
-    package func acknowledgement(through epoch: DeliveryEpoch) throws(KafkaError) -> [DeliveryFailure]? {
-        rd_kafka_poll(client.handle, 0)
-        if let fatal = KafkaError.fatalError(of: client.handle) { throw fatal }
-        let failures = client.context.deliveryFailures.withLock { failures in
-            defer { failures.removeAll() }
-            return failures
-        }
-        if !failures.isEmpty { return failures }
-        let isAcknowledged = client.context.unacknowledged.withLock { unacknowledged in
-            !unacknowledged.keys.contains { $0 <= epoch.value }
-        }
-        return isAcknowledged ? [] : nil
     }
 
     /// Waits until every queued message is acknowledged or has failed.
@@ -153,9 +118,4 @@ extension Duration {
         let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         return Int32(clamping: total)
     }
-}
-
-/// The sends made between two calls of ``KafkaProducer/closeDeliveryEpoch()``.
-package struct DeliveryEpoch: Sendable, Equatable {
-    let value: UInt64
 }

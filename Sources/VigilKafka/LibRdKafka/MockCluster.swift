@@ -54,14 +54,6 @@ package final class MockCluster: Sendable {
         }
     }
 
-    /// Delays every response of a broker by `milliseconds` (0: none), as a distant or busy broker would.
-    package func setRoundTripTime(ofBroker id: Int32, milliseconds: Int) throws(KafkaError) {
-        let result = rd_kafka_mock_broker_set_rtt(cluster.pointer, id, Int32(milliseconds))
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.mockCluster, response: result, context: "set broker \(id) round-trip time")
-        }
-    }
-
     /// Takes a broker down (its connections close) or brings it back.
     package func setBroker(_ id: Int32, isUp: Bool) throws(KafkaError) {
         let result = isUp ? rd_kafka_mock_broker_set_up(cluster.pointer, id) : rd_kafka_mock_broker_set_down(cluster.pointer, id)

@@ -9,8 +9,6 @@ import Synchronization
 final class ClientContext: Sendable {
     let logger: Logger
     let deliveryFailures = Mutex<[DeliveryFailure]>([])
-    /// Sends not yet reported delivered or failed, by the delivery epoch they were sent in.
-    let unacknowledged = Mutex<[UInt64: Int]>([:])
     let rebalances = Mutex<[RebalanceEvent]>([])
     /// Set by the first assignment; until then closing the consumer would trip a librdkafka 2.0.2
     /// assertion (the cooperative-sticky assignor has no state yet; fixed in 2.3.0).
@@ -131,15 +129,11 @@ private func keepStatistics(client: OpaquePointer?, json: UnsafeMutablePointer<C
     return 0
 }
 
-/// Delivery-report callback: counts the send off its delivery epoch (the message's opaque) and records failures.
+/// Delivery-report callback: records failures; successes need no bookkeeping beyond librdkafka's queue length.
 private func recordDelivery(client: OpaquePointer?, message: UnsafePointer<rd_kafka_message_t>?, opaque: UnsafeMutableRawPointer?) {
-    guard let message, let context = ClientContext.from(opaque) else { return }
-    let epoch = UInt64(UInt(bitPattern: message.pointee._private))
-    context.unacknowledged.withLock { unacknowledged in
-        guard let count = unacknowledged[epoch] else { return }
-        unacknowledged[epoch] = count > 1 ? count - 1 : nil
+    guard let message, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR, let context = ClientContext.from(opaque) else {
+        return
     }
-    guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
     let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
     let error = KafkaError(.delivery, response: message.pointee.err, context: "delivery to \(topic)")
     context.deliveryFailures.withLock {
