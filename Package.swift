@@ -38,12 +38,14 @@ let package = Package(
         // C libraries from the system (Debian: librdkafka-dev, zlib1g-dev).
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // A cache prefetch hint, which Swift does not expose.
+        .target(name: "CPrefetch"),
 
         // Leaves: standard library only (plus Yams for rule files).
         .target(name: "VigilValues", swiftSettings: upcoming),
         .target(name: "VigilEvents", dependencies: ["VigilValues"], swiftSettings: upcoming),
         .target(name: "VigilRules", dependencies: ["VigilValues", .product(name: "Yams", package: "Yams")], swiftSettings: upcoming),
-        .target(name: "VigilWindows", dependencies: ["VigilValues"], swiftSettings: upcoming),
+        .target(name: "VigilWindows", dependencies: ["VigilValues", "CPrefetch"], swiftSettings: upcoming),
         // Seeded synthetic payment traffic with planted fraud, for the demo, gen, tests and benchmarks.
         .target(name: "VigilTraffic", swiftSettings: upcoming),
 

@@ -51,6 +51,12 @@ final class AggregatorState {
 ///
 /// Aggregators keyed by the same fields share one key directory: each event's key is joined,
 /// hashed and looked up once per list, however many stores record it.
+///
+/// An event's window state lies in tables far larger than the caches, and each read depends on
+/// the one before (bucket, key entry and lane, ring), so read one key after another, an event
+/// waits for a dozen memory round trips in a row. ``findLanes(from:)`` first requests, for every
+/// key of the event together, each step's lines (see ``KeyDirectory/likelyLane(of:)``), so the
+/// event waits for about three round trips, the others overlapping them.
 struct KeyGroups {
     /// A separator no sane identifier contains (ASCII unit separator).
     private static let separator = "\u{1F}"
@@ -61,39 +67,77 @@ struct KeyGroups {
         /// reference out of an array retains and releases it around every call, twice per group
         /// and event, for no purpose with a single owner.
         let directory: Unmanaged<KeyDirectory>
+        /// Where the group's stores lie in ``KeyGroups/stores``.
+        let stores: Range<Int>
     }
 
     private let groups: [Group]
     private let directories: [KeyDirectory]
     /// The group of each aggregator, by `AggregatorID.index`.
     private let groupOfAggregator: [Int]
+    /// Every group's stores, one group after the other, unretained: the aggregators keep them.
+    private let stores: [Unmanaged<SlidingWindowStore>]
+    /// The current event's key per group; nil when one of the group's fields is missing.
+    private var keys: [WindowKey?]
     /// The current event's lane per group; nil when one of the group's fields is missing.
     private var lanes: [Int?]
 
     /// Groups aggregators by key fields; a store that holds no key yet joins its group's directory.
     init(aggregators: [AggregatorState]) {
-        var groups: [Group] = []
+        var keyFieldLists: [[FieldID]] = []
+        var directories: [KeyDirectory] = []
+        var stores: [[Unmanaged<SlidingWindowStore>]] = []
         groupOfAggregator = aggregators.map { aggregator in
             let keyFields = aggregator.spec.keyFields
-            let existing = groups.firstIndex {
-                $0.keyFields == keyFields && aggregator.store.share(keysOf: $0.directory.takeUnretainedValue())
+            let existing = keyFieldLists.indices.first {
+                keyFieldLists[$0] == keyFields && aggregator.store.share(keysOf: directories[$0])
             }
-            if let existing { return existing }
-            groups.append(Group(keyFields: keyFields, directory: Unmanaged.passUnretained(aggregator.store.keys)))
-            return groups.count - 1
+            let group = existing ?? keyFieldLists.count
+            if existing == nil {
+                keyFieldLists.append(keyFields)
+                directories.append(aggregator.store.keys)
+                stores.append([])
+            }
+            stores[group].append(Unmanaged.passUnretained(aggregator.store))
+            return group
+        }
+        var groups: [Group] = []
+        for index in keyFieldLists.indices {
+            let start = groups.last?.stores.upperBound ?? 0
+            let range = start..<start + stores[index].count
+            groups.append(Group(keyFields: keyFieldLists[index], directory: Unmanaged.passUnretained(directories[index]), stores: range))
         }
         self.groups = groups
-        directories = groups.map { $0.directory.takeUnretainedValue() }
+        self.directories = directories
+        self.stores = stores.flatMap { $0 }
+        keys = Array(repeating: nil, count: groups.count)
         lanes = Array(repeating: nil, count: groups.count)
     }
 
-    /// Looks every group's key of the event up, adding it when new.
+    /// Looks every group's key of the event up, adding it when new, after requesting the state
+    /// of all of them in three steps.
     mutating func findLanes(from fields: [Value?]) {
         for index in groups.indices {
-            let directory = groups[index].directory
-            lanes[index] = Self.key(groups[index].keyFields, from: fields).map { key in
-                directory._withUnsafeGuaranteedRef { $0.lane(for: key) }
+            keys[index] = Self.key(groups[index].keyFields, from: fields)
+            if let key = keys[index] { groups[index].directory._withUnsafeGuaranteedRef { $0.prefetchBucket(of: key) } }
+        }
+        for index in groups.indices {
+            guard let key = keys[index],
+                let lane = groups[index].directory._withUnsafeGuaranteedRef({ $0.likelyLane(of: key) })
+            else {
+                lanes[index] = nil
+                continue
             }
+            lanes[index] = lane
+            for store in groups[index].stores { stores[store]._withUnsafeGuaranteedRef { $0.prefetchLane(lane) } }
+        }
+        for index in groups.indices {
+            guard let lane = lanes[index] else { continue }
+            for store in groups[index].stores { stores[store]._withUnsafeGuaranteedRef { $0.prefetchEntries(ofLane: lane) } }
+        }
+        for index in groups.indices {
+            let directory = groups[index].directory
+            lanes[index] = keys[index].map { key in directory._withUnsafeGuaranteedRef { $0.lane(for: key) } }
         }
     }
 

@@ -71,6 +71,42 @@ package final class KeyDirectory {
 
     func key(ofLane lane: Int) -> WindowKey { entries[lane].key }
 
+    /// Requests the line of the key's home bucket, ahead of a lookup.
+    package func prefetchBucket(of key: WindowKey) {
+        buckets.prefetchElement(at: home(of: tag(of: key)))
+    }
+
+    /// Requests the line of the lane's key entry, ahead of releasing it (see ``prefetchBucket(ofLane:)``).
+    func prefetchEntry(ofLane lane: Int) {
+        entries.prefetchElement(at: lane)
+    }
+
+    /// Requests the home bucket of the lane's key, which removing the key probes from; reads the
+    /// key entry, so that should have been requested a while before.
+    func prefetchBucket(ofLane lane: Int) {
+        guard lane >= 0, lane < entries.count else { return }
+        buckets.prefetchElement(at: home(of: tag(of: entries[lane].key)))
+    }
+
+    /// The lane the key most likely has, with its entry requested: a guess from the first buckets
+    /// of its run (requested earlier by ``prefetchBucket(of:)``), for requesting the lane's state
+    /// ahead of ``lane(for:)``. Reads no key text and changes nothing.
+    package func likelyLane(of key: WindowKey) -> Int? {
+        let tag = self.tag(of: key)
+        var bucket = home(of: tag)
+        for _ in 0..<2 {
+            let word = buckets[bucket]
+            if word == 0 { return nil }
+            if word >> 32 == tag {
+                let lane = Self.lane(in: word)
+                entries.prefetchElement(at: lane)
+                return lane
+            }
+            bucket = (bucket + 1) & (buckets.count - 1)
+        }
+        return nil
+    }
+
     /// Notes that one more store holds an entry for the lane's key.
     func hold(_ lane: Int) {
         entries[lane].holders += 1

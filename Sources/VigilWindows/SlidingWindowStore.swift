@@ -118,6 +118,29 @@ package final class SlidingWindowStore {
         }
     }
 
+    /// Requests the line of a lane's state, ahead of an event for its key (see ``KeyDirectory/likelyLane(of:)``).
+    package func prefetchLane(_ lane: Int) {
+        switch table {
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.prefetchLane(lane) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.prefetchLane(lane) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.prefetchLane(lane) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.prefetchLane(lane) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.prefetchLane(lane) }
+        }
+    }
+
+    /// Requests the lines of a lane's entries that an in-order event touches; reads the lane, so
+    /// its line should have been requested a while before with ``prefetchLane(_:)``.
+    package func prefetchEntries(ofLane lane: Int) {
+        switch table {
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.prefetchRing(ofLane: lane) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.prefetchRing(ofLane: lane) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.prefetchRing(ofLane: lane) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.prefetchRing(ofLane: lane) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.prefetchRing(ofLane: lane) }
+        }
+    }
+
     /// The table's case, unretained, and the table itself for ``owner``.
     private static func make<Policy>(
         _ tableCase: (Unmanaged<WindowTable<Policy>>) -> Table, _ table: WindowTable<Policy>

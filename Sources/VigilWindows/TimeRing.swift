@@ -16,6 +16,10 @@ struct TimeRing<Entry: TimedEntry> {
     private var storedCount: Int32 = 0
     /// The entry of a ring with exactly one entry and no storage.
     private var inline: Entry?
+    /// `storage.count`, kept here so that finding an entry's slot does not read the storage's
+    /// header, a line of its own for a long ring. Declared last, it fills the padding after
+    /// `inline` in a count's or distinct count's lane instead of lengthening it.
+    private var storedCapacity: Int32 = 0
 
     var count: Int {
         get { Int(storedCount) }
@@ -28,23 +32,39 @@ struct TimeRing<Entry: TimedEntry> {
     }
 
     /// Entries the heap storage can hold; zero while the ring is empty or holds its entry inline.
-    var capacity: Int { storage.count }
+    var capacity: Int { Int(storedCapacity) }
     var isEmpty: Bool { count == 0 }
 
     /// Inlined: the slide and search loops read entries one by one, and a call per entry cost more
     /// than the read.
     subscript(position: Int) -> Entry {
         @inline(__always) get {
-            if storage.isEmpty, let inline { return inline }
+            if storedCapacity == 0, let inline { return inline }
             return storage[physical(position)]
         }
         set {
-            if storage.isEmpty {
+            if storedCapacity == 0 {
                 inline = newValue
             } else {
                 storage[physical(position)] = newValue
             }
         }
+    }
+
+    /// Requests the lines an observation at a later time reads and writes: the storage header,
+    /// the running window's first entry (`windowStart`) and the slot after the newest entry.
+    func prefetchForAppend(windowStart: Int) {
+        guard storedCapacity > 0 else { return }
+        storage.prefetchHeader()
+        storage.prefetchElement(knownIndex: physical(Swift.min(windowStart, count - 1)))
+        storage.prefetchElement(knownIndex: physical(Swift.min(count, capacity - 1)))
+    }
+
+    /// Requests the lines that dropping the oldest entries reads first: the storage header and the oldest entry.
+    func prefetchOldest() {
+        guard storedCapacity > 0 else { return }
+        storage.prefetchHeader()
+        storage.prefetchElement(knownIndex: head)
     }
 
     /// The time of the newest entry, if any.
@@ -90,6 +110,7 @@ struct TimeRing<Entry: TimedEntry> {
         count -= dropped
         if count == 0 {
             storage = []
+            storedCapacity = 0
             head = 0
             inline = nil
         } else if count * 8 <= capacity {
@@ -99,7 +120,7 @@ struct TimeRing<Entry: TimedEntry> {
 
     private func physical(_ position: Int) -> Int {
         let index = head + position
-        return index < storage.count ? index : index - storage.count
+        return index < capacity ? index : index - capacity
     }
 
     private mutating func resize(to newCapacity: Int, filler: Entry) {
@@ -108,6 +129,7 @@ struct TimeRing<Entry: TimedEntry> {
         for position in 0..<count { resized.append(self[position]) }
         while resized.count < newCapacity { resized.append(filler) }
         storage = resized
+        storedCapacity = Int32(truncatingIfNeeded: newCapacity)
         head = 0
         inline = nil
     }

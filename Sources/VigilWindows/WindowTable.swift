@@ -61,12 +61,50 @@ final class WindowTable<Policy: WindowPolicy> {
         return aggregate(of: &lanes[index], laneIndex: index, at: time)
     }
 
+    /// Requests the lane's line, ahead of an event for its key.
+    func prefetchLane(_ index: Int) {
+        lanes.prefetchElement(at: index)
+    }
+
+    /// Requests the lines of the lane's ring that an in-order event reads and writes; the lane's
+    /// own line should have been requested first (``prefetchLane(_:)``), since this reads it.
+    func prefetchRing(ofLane index: Int) {
+        guard index < lanes.count else { return }
+        Self.prefetchRing(of: &lanes[index])
+    }
+
+    private static func prefetchRing(of lane: inout Lane<Policy>) {
+        lane.ring.prefetchForAppend(windowStart: lane.windowStart)
+    }
+
+    private static func prefetchOldest(of lane: inout Lane<Policy>) {
+        lane.ring.prefetchOldest()
+    }
+
+    /// Requests, in two steps, what trimming lanes further down a sweep will read: their lanes and
+    /// key entries first, then, once those have arrived, their oldest entries and key buckets.
+    private func prefetchAhead(of position: Int, in lanesToTrim: [Int]) {
+        let far = position + 12
+        if far < lanesToTrim.count {
+            lanes.prefetchElement(at: lanesToTrim[far])
+            directory.prefetchEntry(ofLane: lanesToTrim[far])
+        }
+        let near = position + 6
+        if near < lanesToTrim.count, lanesToTrim[near] < lanes.count {
+            Self.prefetchOldest(of: &lanes[lanesToTrim[near]])
+            directory.prefetchBucket(ofLane: lanesToTrim[near])
+        }
+    }
+
     func advance(watermark newWatermark: Int64) {
         guard newWatermark > watermark else { return }
         watermark = newWatermark
         while let expired = expiry.takeExpired(at: watermark) {
-            for index in expired.lanes where expirySlot(of: index) == expired.slot {
-                trim(index)
+            let lanesToTrim = expired.lanes
+            for position in lanesToTrim.indices {
+                prefetchAhead(of: position, in: lanesToTrim)
+                let index = lanesToTrim[position]
+                if expirySlot(of: index) == expired.slot { trim(index) }
             }
         }
     }

@@ -32,6 +32,25 @@ import VigilWindows
         }
     }
 
+    /// The guess made to request a key's state ahead is that key's lane or no guess at all: a wrong
+    /// lane would only waste a prefetch, but a guess that is never right would save nothing.
+    @Test func likelyLaneIsTheKeysLaneOrNone() {
+        let directory = KeyDirectory()
+        #expect(directory.likelyLane(of: WindowKey("absent")) == nil)
+        var lanes: [String: Int] = [:]
+        for index in 0..<5_000 {
+            let text = "card-\(index)"
+            lanes[text] = directory.lane(for: WindowKey(text))
+        }
+        var guessed = 0
+        for (text, lane) in lanes {
+            guard let guess = directory.likelyLane(of: WindowKey(text)) else { continue }
+            #expect(guess == lane)
+            guessed += 1
+        }
+        #expect(guessed * 10 >= lanes.count * 9, "only \(guessed) of \(lanes.count) keys guessed")
+    }
+
     @Test func sharedKeyStaysWhileEitherStoreHoldsIt() {
         let short = SlidingWindowStore(function: .count, widthMilliseconds: 1_000)
         let long = SlidingWindowStore(function: .count, widthMilliseconds: 10_000)
