@@ -16,7 +16,8 @@ struct InternedValues {
     fileprivate var ids: [HashedValue: UInt32] = [:]
     fileprivate var slots: [Slot] = []
     fileprivate var freeIDs: [UInt32] = []
-    /// Occurrences in the running window per (lane, value): the pair is present while it counts.
+    /// Occurrences in the running window per (lane, value) of the lanes whose running window is
+    /// long (see ``DistinctRunning``): the pair is present while it counts.
     fileprivate var occurrences: [LaneValue: UInt32] = [:]
     fileprivate var stringBytes = 0
 
@@ -67,6 +68,11 @@ struct InternedValues {
         }
         occurrences.remove(at: slot)
         return true
+    }
+
+    /// Drops the (lane, value) pair's count, whatever it is, as a lane stops counting its values here.
+    fileprivate mutating func forget(lane: Int, id: UInt32) {
+        occurrences.removeValue(forKey: Self.pair(lane: lane, id: id))
     }
 
     /// One hash per join: the count is found once and changed in place.
@@ -161,15 +167,33 @@ private struct LaterValues {
     }
 }
 
+/// A lane's distinct count of its running window, and how it knows whether a value is new there.
+///
+/// A short running window is searched where it lies, in the lane's own entries, which the event
+/// has just read; only a long one keeps a count per value in the store's table of occurrences, a
+/// random read of memory per join and per leave. A lane starts counting there when its running
+/// window outgrows ``DistinctPolicy/countingFrom`` entries and stops when it is back to
+/// ``DistinctPolicy/scanningFrom``, so a window that wobbles around one size does not switch on
+/// every event.
+struct DistinctRunning {
+    var distinct: Int32 = 0
+    var isCounted = false
+}
+
 /// Distinct count over a sliding window.
 ///
 /// Each occurrence costs one 16-byte entry (its time and an interned value identifier); the value
 /// itself is stored once per store. Once the watermark has passed a key's entries, only the latest
 /// entry of each value stays (see ``compact(_:through:laneIndex:shared:)``), so a distinct count
-/// does not keep more than exact answers need. The running count changes when a (key, value)
-/// pair's count of occurrences in the running window moves between zero and one.
+/// does not keep more than exact answers need. The running count changes when a value's
+/// occurrences in the running window move between zero and one (see ``DistinctRunning``).
 enum DistinctPolicy: WindowPolicy {
-    static var idle: Int { 0 }
+    /// Running windows longer than this count their values' occurrences in the store's table.
+    static let countingFrom = 16
+    /// Counted running windows this short go back to searching their entries.
+    static let scanningFrom = 8
+
+    static var idle: DistinctRunning { DistinctRunning() }
 
     static func makeShared() -> InternedValues { InternedValues() }
 
@@ -179,15 +203,47 @@ enum DistinctPolicy: WindowPolicy {
     }
 
     static func join(_ lane: inout Lane<Self>, at position: Int, laneIndex: Int, shared: inout InternedValues) {
-        if shared.enter(lane: laneIndex, id: lane.ring[position].valueID) { lane.running += 1 }
+        let id = lane.ring[position].valueID
+        if lane.running.isCounted {
+            if shared.enter(lane: laneIndex, id: id) { lane.running.distinct += 1 }
+            return
+        }
+        let running = lane.windowStart..<lane.ring.count
+        if occurrences(of: id, in: lane, at: running, skipping: position) == 0 { lane.running.distinct += 1 }
+        if running.count > countingFrom {
+            for position in running { _ = shared.enter(lane: laneIndex, id: lane.ring[position].valueID) }
+            lane.running.isCounted = true
+        }
     }
 
+    /// The leaving entries lie just before `windowStart`, which the table has already moved past them.
     static func leave(
         _ lane: inout Lane<Self>, _ leaving: Range<Int>, laneIndex: Int, shared: inout InternedValues
     ) {
-        for position in leaving where shared.exit(lane: laneIndex, id: lane.ring[position].valueID) {
-            lane.running -= 1
+        let running = lane.windowStart..<lane.ring.count
+        guard lane.running.isCounted else {
+            for position in leaving {
+                let id = lane.ring[position].valueID
+                // A value that leaves twice is accounted for by its last leaving entry.
+                guard occurrences(of: id, in: lane, at: position + 1..<leaving.upperBound) == 0 else { continue }
+                if occurrences(of: id, in: lane, at: running) == 0 { lane.running.distinct -= 1 }
+            }
+            return
         }
+        for position in leaving where shared.exit(lane: laneIndex, id: lane.ring[position].valueID) {
+            lane.running.distinct -= 1
+        }
+        if running.count <= scanningFrom {
+            for position in running { shared.forget(lane: laneIndex, id: lane.ring[position].valueID) }
+            lane.running.isCounted = false
+        }
+    }
+
+    /// How many of the entries at `positions`, other than the one at `skipped`, hold the value.
+    private static func occurrences(of id: UInt32, in lane: Lane<Self>, at positions: Range<Int>, skipping skipped: Int = -1) -> Int {
+        var found = 0
+        for position in positions where position != skipped && lane.ring[position].valueID == id { found += 1 }
+        return found
     }
 
     static func release(_ entry: DistinctEntry, shared: inout InternedValues) {
@@ -214,7 +270,7 @@ enum DistinctPolicy: WindowPolicy {
             guard later.insert(entry.valueID, among: write..<end, of: lane.ring) else {
                 if read < lane.windowStart {
                     droppedBeforeStart += 1
-                } else {
+                } else if lane.running.isCounted {
                     _ = shared.exit(lane: laneIndex, id: entry.valueID)
                 }
                 shared.release(entry.valueID)
@@ -229,7 +285,7 @@ enum DistinctPolicy: WindowPolicy {
     }
 
     static func result(of lane: Lane<Self>, function: WindowFunction, shared: InternedValues) -> Value? {
-        ExactDecimal(Int64(lane.running)).map(Value.number)
+        ExactDecimal(Int64(lane.running.distinct)).map(Value.number)
     }
 
     static func result(
@@ -243,9 +299,11 @@ enum DistinctPolicy: WindowPolicy {
         var change: [UInt32: Int] = [:]
         for position in difference.joining { change[lane.ring[position].valueID, default: 0] += 1 }
         for position in difference.leaving { change[lane.ring[position].valueID, default: 0] -= 1 }
-        var distinct = lane.running
+        var distinct = Int(lane.running.distinct)
         for (id, delta) in change where delta != 0 {
-            let before = Int(shared.occurrenceCount(lane: laneIndex, id: id))
+            let before = lane.running.isCounted
+                ? Int(shared.occurrenceCount(lane: laneIndex, id: id))
+                : occurrences(of: id, in: lane, at: lane.windowStart..<lane.ring.count)
             if before == 0 { distinct += 1 } else if before + delta == 0 { distinct -= 1 }
         }
         return ExactDecimal(Int64(distinct)).map(Value.number)

@@ -1,6 +1,6 @@
 import Testing
 import VigilValues
-import VigilWindows
+@testable import VigilWindows
 
 /// Seeded random streams checked query by query against ``ReferenceWindow``.
 @Suite struct RandomStreamTests {
@@ -24,6 +24,48 @@ import VigilWindows
                 if let watermark = stream.nextWatermark() { store.advance(watermark: watermark) }
             }
         }
+    }
+
+    /// A distinct count searches a short running window in place and counts a long one's values
+    /// in a table: a key whose window grows long, shrinks and grows again, with late events, late
+    /// queries and a trailing watermark, must answer like the reference in both modes and across
+    /// every switch.
+    @Test func distinctCountsAgreeAsAKeysWindowGrowsLongAndShortAgain() {
+        let width: Int64 = 60_000
+        let store = SlidingWindowStore(function: .distinctCount, widthMilliseconds: width)
+        var reference = ReferenceWindow(function: .distinctCount, width: width)
+        var generator = SplitMix64(seed: 11)
+        var time: Int64 = 1_700_000_000_000
+        var watermark = Int64.min
+        var largestWindow = 0
+        var smallestWindowAfterThat = Int.max
+        // Dense (1 s apart: 60 entries in the window), sparse (20 s: 3), a short run of a few
+        // repeated values followed by a jump past all of them (they leave together), and so on.
+        let phases: [(events: Int, spacing: Int64, values: UInt64)] = [
+            (100, 1_000, 40), (30, 20_000, 40), (12, 1_000, 3), (1, 100_000, 3),
+            (200, 1_000, 40), (30, 20_000, 40), (12, 1_000, 3), (1, 100_000, 3), (100, 1_000, 40),
+        ]
+        for (events, spacing, values) in phases {
+            for step in 0..<events {
+                time += spacing
+                let eventTime = step % 9 == 4 ? max(watermark, time - 2_500) : time
+                let value = Value.string("merchant-\(generator.next() % values)")
+                reference.record(key: "card", time: eventTime, value: value)
+                let result = store.recordAndAggregate(key: WindowKey("card"), time: eventTime, value: value)
+                #expect(result == reference.aggregate(key: "card", at: eventTime), "at \(eventTime)")
+                let earlier = time - Int64(generator.next() % 3_000)
+                #expect(store.aggregate(key: WindowKey("card"), at: earlier) == reference.aggregate(key: "card", at: earlier))
+                if step % 7 == 6 {
+                    watermark = time - 3_000
+                    store.advance(watermark: watermark)
+                }
+                let inWindow = store.retainedEntries
+                if spacing == 1_000, largestWindow < inWindow { largestWindow = inWindow }
+                if spacing == 20_000, largestWindow > 0 { smallestWindowAfterThat = min(smallestWindowAfterThat, inWindow) }
+            }
+        }
+        #expect(largestWindow > DistinctPolicy.countingFrom, "the window never grew long: \(largestWindow) entries")
+        #expect(smallestWindowAfterThat <= DistinctPolicy.scanningFrom, "the window never shrank: \(smallestWindowAfterThat) entries")
     }
 
     @Test(arguments: WindowFunction.allCases)
