@@ -79,7 +79,8 @@ struct KeyGroups {
     private let stores: [Unmanaged<SlidingWindowStore>]
     /// The current event's key per group; nil when one of the group's fields is missing.
     private var keys: [WindowKey?]
-    /// The current event's lane per group; nil when one of the group's fields is missing.
+    /// The current event's lane per group; nil when one of the group's fields is missing. While
+    /// ``findLanes(from:)`` requests state ahead, it holds each key's guessed lane instead.
     private var lanes: [Int?]
 
     /// Groups aggregators by key fields; a store that holds no key yet joins its group's directory.

@@ -18,7 +18,8 @@ struct TimeRing<Entry: TimedEntry> {
     private var inline: Entry?
     /// `storage.count`, kept here so that finding an entry's slot does not read the storage's
     /// header, a line of its own for a long ring. Declared last, it fills the padding after
-    /// `inline` in a count's or distinct count's lane instead of lengthening it.
+    /// `inline` in a count's and a sum's lane instead of lengthening them (a distinct count's
+    /// lane grows from 56 to 64 bytes).
     private var storedCapacity: Int32 = 0
 
     var count: Int {
