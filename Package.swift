@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "VigilWindowsTests", dependencies: ["VigilWindows"], swiftSettings: upcoming),
         .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka", "VigilTesting"], swiftSettings: upcoming),
         .testTarget(
-            name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilEvents", "VigilRules", "VigilTesting"],
+            name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilEvents", "VigilRules", "VigilTesting", "VigilTraffic", "VigilWindows"],
             swiftSettings: upcoming
         ),
         .testTarget(

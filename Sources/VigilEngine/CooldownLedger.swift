@@ -1,4 +1,5 @@
 import VigilRules
+import VigilWindows
 
 /// When each rule last fired for each key, in event time, and what it held back since.
 struct CooldownLedger {
@@ -57,6 +58,39 @@ struct CooldownLedger {
             guard let cooldown = rule.cooldownMilliseconds, entries[index].count >= nextPass[index] else { continue }
             entries[index] = entries[index].filter { $0.value.suppressed > 0 || $0.value.lastFired + cooldown >= horizon }
             nextPass[index] = max(Self.minimumPass, 2 * entries[index].count)
+        }
+    }
+}
+
+extension CooldownLedger {
+    /// Appends every rule's keys, by rule id, so a snapshot restores them under a changed rule set.
+    func write(rules: [CompiledRule], to writer: inout SnapshotWriter) {
+        writer.writeVarint(UInt64(rules.count))
+        for (index, rule) in rules.enumerated() {
+            writer.writeString(rule.id)
+            writer.writeVarint(UInt64(entries[index].count))
+            for (key, entry) in entries[index].sorted(by: { $0.key < $1.key }) {
+                writer.writeString(key)
+                writer.writeSigned(entry.lastFired)
+                writer.writeVarint(UInt64(entry.suppressed))
+            }
+        }
+    }
+
+    /// The ledger a snapshot wrote, for `rules`: a rule the snapshot does not name starts afresh.
+    init(from reader: inout SnapshotReader, rules: [CompiledRule]) throws(WindowSnapshotError) {
+        self.init(rules: rules)
+        let index = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for _ in 0..<(try reader.readCount()) {
+            let ruleID = try reader.readString()
+            var keys: [String: Entry] = [:]
+            for _ in 0..<(try reader.readCount()) {
+                let key = try reader.readString()
+                let lastFired = try reader.readSigned()
+                guard let suppressed = Int(exactly: try reader.readVarint()) else { throw .malformed("suppressed count") }
+                keys[key] = Entry(lastFired: lastFired, suppressed: suppressed)
+            }
+            if let position = index[ruleID] { entries[position] = keys }
         }
     }
 }

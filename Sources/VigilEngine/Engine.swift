@@ -29,7 +29,7 @@ package final class Engine {
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
-    @exclusivity(unchecked) private var clock: EventTimeClock
+    @exclusivity(unchecked) var clock: EventTimeClock
     @exclusivity(unchecked) private var eventsSinceEviction = 0
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can

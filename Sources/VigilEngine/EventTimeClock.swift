@@ -1,4 +1,5 @@
 import VigilValues
+import VigilWindows
 
 /// An engine's event time: how far each source partition has progressed, and the watermark that
 /// follows from it.
@@ -80,5 +81,40 @@ struct EventTimeClock {
     private static func slot(of partition: Int32) -> Int {
         let slot = Int(partition)
         return slot >= 0 && slot < maximumTrackedSources - 1 ? slot : maximumTrackedSources - 1
+    }
+}
+
+extension EventTimeClock {
+    /// Appends what the clock cannot recompute: each source's newest time, and the watermark,
+    /// which never moves back even when the source that set it later falls out of the skew.
+    func write(to writer: inout SnapshotWriter) {
+        writer.writeSigned(allowedLateness)
+        writer.writeSigned(maximumSkew)
+        writer.writeSigned(watermark)
+        writer.writeVarint(UInt64(newestBySource.count))
+        for time in newestBySource { writer.writeSigned(time) }
+    }
+
+    /// The clock a snapshot wrote; refused when it was kept under another lateness or skew, since
+    /// its watermark would then differ from the one a replay under today's settings finds.
+    init(from reader: inout SnapshotReader, allowedLateness: Int64, maximumSkew: Int64) throws(WindowSnapshotError) {
+        self.init(allowedLateness: allowedLateness, maximumSkew: maximumSkew)
+        guard try reader.readSigned() == allowedLateness, try reader.readSigned() == maximumSkew else {
+            throw .malformed("taken with another allowed lateness or source skew")
+        }
+        let watermark = try reader.readSigned()
+        let count = try reader.readCount()
+        guard count <= Self.maximumTrackedSources else { throw .malformed("too many sources") }
+        for _ in 0..<count { newestBySource.append(try reader.readSigned()) }
+        let known = newestBySource.filter { $0 != .min }
+        knownSources = known.count
+        leading = known.max() ?? .min
+        if knownSources == 1, let source = newestBySource.firstIndex(where: { $0 != .min }) {
+            trailing = leading
+            trailingSource = source
+        } else if knownSources > 1 {
+            findTrailing()
+        }
+        self.watermark = watermark
     }
 }

@@ -1,10 +1,13 @@
 import VigilValues
 
-/// Appends the varints, strings and values of the snapshot format.
-struct SnapshotWriter {
-    var bytes: [UInt8] = []
+/// Appends the varints, strings and values of the snapshot format; other snapshot formats
+/// (an engine's, a partition's) build on it.
+package struct SnapshotWriter {
+    package var bytes: [UInt8] = []
 
-    mutating func writeVarint(_ value: UInt64) {
+    package init() {}
+
+    package mutating func writeVarint(_ value: UInt64) {
         var remaining = value
         while remaining >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
@@ -13,11 +16,11 @@ struct SnapshotWriter {
         bytes.append(UInt8(remaining))
     }
 
-    mutating func writeSigned(_ value: Int64) {
+    package mutating func writeSigned(_ value: Int64) {
         writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    mutating func writeString(_ string: String) {
+    package mutating func writeString(_ string: String) {
         writeVarint(UInt64(string.utf8.count))
         bytes.append(contentsOf: string.utf8)
     }
@@ -39,29 +42,29 @@ struct SnapshotWriter {
 }
 
 /// Reads the snapshot format, refusing anything that runs past the end or does not add up.
-struct SnapshotReader {
+package struct SnapshotReader {
     let bytes: [UInt8]
     private var offset = 0
 
-    init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    package var isAtEnd: Bool { offset == bytes.count }
 
-    mutating func readByte() throws(WindowSnapshotError) -> UInt8 {
+    package mutating func readByte() throws(WindowSnapshotError) -> UInt8 {
         guard offset < bytes.count else { throw .truncated }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func readBytes(_ count: Int) throws(WindowSnapshotError) -> ArraySlice<UInt8> {
+    package mutating func readBytes(_ count: Int) throws(WindowSnapshotError) -> ArraySlice<UInt8> {
         guard count <= bytes.count - offset else { throw .truncated }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    mutating func readVarint() throws(WindowSnapshotError) -> UInt64 {
+    package mutating func readVarint() throws(WindowSnapshotError) -> UInt64 {
         var value: UInt64 = 0
         for shift in stride(from: 0, to: 64, by: 7) {
             let byte = try readByte()
@@ -72,19 +75,19 @@ struct SnapshotReader {
         throw .malformed("varint too long")
     }
 
-    mutating func readSigned() throws(WindowSnapshotError) -> Int64 {
+    package mutating func readSigned() throws(WindowSnapshotError) -> Int64 {
         let raw = try readVarint()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
     /// A count of items that each take at least one byte, so no count can exceed the bytes left.
-    mutating func readCount() throws(WindowSnapshotError) -> Int {
+    package mutating func readCount() throws(WindowSnapshotError) -> Int {
         let count = try readVarint()
         guard count <= UInt64(bytes.count - offset) else { throw .truncated }
         return Int(count)
     }
 
-    mutating func readString() throws(WindowSnapshotError) -> String {
+    package mutating func readString() throws(WindowSnapshotError) -> String {
         let length = try readCount()
         guard let string = String(validating: try readBytes(length), as: UTF8.self) else {
             throw .malformed("invalid UTF-8")

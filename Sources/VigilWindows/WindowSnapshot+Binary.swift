@@ -14,18 +14,29 @@ extension WindowSnapshot {
 
     package func serialized() -> [UInt8] {
         var writer = SnapshotWriter()
-        writer.bytes = Self.signature
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// Appends the snapshot, so that a larger format can embed it.
+    package func write(to writer: inout SnapshotWriter) {
+        writer.bytes.append(contentsOf: Self.signature)
         writer.bytes.append(Self.version)
         writer.bytes.append(function.rawValue)
         writer.writeVarint(UInt64(bitPattern: widthMilliseconds))
         writer.writeSigned(watermark)
         writer.writeVarint(UInt64(keys.count))
         for history in keys { write(history, to: &writer) }
-        return writer.bytes
     }
 
     package init(serialized bytes: [UInt8]) throws(WindowSnapshotError) {
         var reader = SnapshotReader(bytes: bytes)
+        try self.init(from: &reader)
+        guard reader.isAtEnd else { throw .malformed("trailing bytes") }
+    }
+
+    /// Reads one snapshot and leaves the reader after it.
+    package init(from reader: inout SnapshotReader) throws(WindowSnapshotError) {
         guard try reader.readBytes(Self.signature.count).elementsEqual(Self.signature) else { throw .notASnapshot }
         let version = try reader.readByte()
         guard version == Self.version else { throw .unsupportedVersion(version) }
@@ -39,7 +50,6 @@ extension WindowSnapshot {
         let keyCount = try reader.readCount()
         var keys: [KeyHistory] = []
         for _ in 0..<keyCount { keys.append(try Self.readHistory(from: &reader, function: function)) }
-        guard reader.isAtEnd else { throw .malformed("trailing bytes") }
         self.init(function: function, widthMilliseconds: width, watermark: watermark, keys: keys)
     }
 

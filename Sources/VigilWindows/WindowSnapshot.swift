@@ -59,17 +59,21 @@ extension SlidingWindowStore {
     }
 
     /// A store holding exactly the snapshot's observations, so aggregates continue where they were.
-    package convenience init(restoring snapshot: WindowSnapshot) throws(WindowSnapshotError) {
+    /// - Parameter keys: the directory to put the keys in, which stores restored for the same key
+    ///   fields share (see ``share(keysOf:)``).
+    package convenience init(restoring snapshot: WindowSnapshot, keys: KeyDirectory = KeyDirectory()) throws(WindowSnapshotError) {
         guard snapshot.widthMilliseconds >= 1 else { throw .malformed("window width below 1 ms") }
-        self.init(function: snapshot.function, widthMilliseconds: snapshot.widthMilliseconds)
+        self.init(function: snapshot.function, widthMilliseconds: snapshot.widthMilliseconds, keys: keys)
         var seenKeys = Set<String>()
-        for history in snapshot.keys {
+        for history in snapshot.keys where !history.observations.isEmpty {
             guard seenKeys.insert(history.key).inserted else { throw .malformed("duplicate key") }
+            let lane = keys.lane(for: WindowKey(history.key))
             for observation in history.observations {
                 guard Self.accepts(observation.value, for: function) else {
+                    keys.forgetIfUnheld(lane)
                     throw .malformed("value does not suit \(function)")
                 }
-                record(key: WindowKey(history.key), time: observation.time, value: observation.value)
+                _ = recordAndAggregate(lane: lane, time: observation.time, value: observation.value)
             }
         }
         advance(watermark: snapshot.watermark)

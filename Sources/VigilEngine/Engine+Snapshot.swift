@@ -1,0 +1,70 @@
+import VigilRules
+import VigilValues
+package import VigilWindows
+
+/// Engine snapshot format, version 1 (the varints, strings and window snapshots of `VigilWindows`):
+///
+///     "VGES" version:u8
+///     clock: allowedLateness:zigzag maximumSkew:zigzag watermark:zigzag sourceCount:varint newest:zigzag…
+///     aggregatorCount:varint, per aggregator: canonicalText:string, a window snapshot ("VGWS" …)
+///     cooldowns: ruleCount:varint, per rule: ruleID:string keyCount:varint, per key: key:string lastFired:zigzag suppressed:varint
+extension Engine {
+    private static let snapshotSignature: [UInt8] = Array("VGES".utf8)
+    private static let snapshotVersion: UInt8 = 1
+
+    /// Everything a later event's outcome depends on: each aggregator's windows (by its definition,
+    /// not its position), the event-time clock and the cooldowns. Counters are not state and stay out.
+    package func snapshot() -> [UInt8] {
+        var writer = SnapshotWriter()
+        writer.bytes.append(contentsOf: Self.snapshotSignature)
+        writer.bytes.append(Self.snapshotVersion)
+        clock.write(to: &writer)
+        writer.writeVarint(UInt64(aggregators.count))
+        for aggregator in aggregators {
+            writer.writeString(aggregator.spec.canonicalText)
+            aggregator.store.snapshot().write(to: &writer)
+        }
+        cooldownLedger.write(rules: plan.rules, to: &writer)
+        return writer.bytes
+    }
+
+    /// Takes the state of a snapshot, in an engine that has evaluated nothing yet.
+    ///
+    /// All or nothing: when the snapshot is unreadable, lacks one of today's aggregators (a rule
+    /// was added or changed since it was taken) or was taken under another lateness or skew, the
+    /// engine is left as it was and the error says why; the caller then rebuilds state by replay.
+    /// Aggregators the snapshot holds and no rule uses any more are skipped.
+    package func restore(fromSnapshot bytes: [UInt8]) throws(WindowSnapshotError) {
+        guard statistics.eventsSeen == 0 else { throw .malformed("the engine has already evaluated events") }
+        var reader = SnapshotReader(bytes: bytes)
+        guard try reader.readBytes(Self.snapshotSignature.count).elementsEqual(Self.snapshotSignature) else { throw .notASnapshot }
+        let version = try reader.readByte()
+        guard version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
+        let restoredClock = try EventTimeClock(
+            from: &reader, allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
+        var windows: [String: WindowSnapshot] = [:]
+        for _ in 0..<(try reader.readCount()) {
+            let text = try reader.readString()
+            windows[text] = try WindowSnapshot(from: &reader)
+        }
+        let ledger = try CooldownLedger(from: &reader, rules: plan.rules)
+        guard reader.isAtEnd else { throw .malformed("trailing bytes") }
+        // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
+        var directories: [[FieldID]: KeyDirectory] = [:]
+        var restored: [AggregatorState] = []
+        for aggregator in aggregators {
+            let spec = aggregator.spec
+            guard let window = windows[spec.canonicalText] else { throw .malformed("no state for \(spec.canonicalText)") }
+            guard window.function == aggregator.store.function, window.widthMilliseconds == aggregator.store.widthMilliseconds else {
+                throw .malformed("the state of \(spec.canonicalText) has another function or width")
+            }
+            let directory = directories[spec.keyFields] ?? KeyDirectory()
+            directories[spec.keyFields] = directory
+            restored.append(AggregatorState(spec: spec, store: try SlidingWindowStore(restoring: window, keys: directory)))
+        }
+        aggregators = restored
+        keyGroups = KeyGroups(aggregators: restored)
+        clock = restoredClock
+        cooldownLedger = ledger
+    }
+}
