@@ -56,7 +56,7 @@ let package = Package(
         // Kafka in, engine, Kafka out; delivery guarantees, dead letters, reloads, health, metrics.
         .target(
             name: "VigilPipeline",
-            dependencies: ["VigilKafka", "VigilEngine", "VigilEvents", logging, metrics, lifecycle],
+            dependencies: ["VigilKafka", "VigilEngine", "VigilEvents", "VigilWindows", "CZlib", logging, metrics, lifecycle],
             swiftSettings: upcoming
         ),
         // Operations HTTP server: health, readiness, Prometheus metrics, rule admin. Knows no pipeline types.

@@ -42,25 +42,26 @@ extension Engine {
         guard version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
         let restoredClock = try EventTimeClock(
             from: &reader, allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
-        var windows: [String: WindowSnapshot] = [:]
+        // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
+        var directories: [[FieldID]: KeyDirectory] = [:]
+        let wanted = Dictionary(aggregators.map { ($0.spec.canonicalText, $0.spec) }, uniquingKeysWith: { first, _ in first })
+        var stores: [String: SlidingWindowStore] = [:]
         for _ in 0..<(try reader.readCount()) {
             let text = try reader.readString()
-            windows[text] = try WindowSnapshot(from: &reader)
+            let directory = wanted[text].map { spec in directories[spec.keyFields] ?? KeyDirectory() } ?? KeyDirectory()
+            if let spec = wanted[text] { directories[spec.keyFields] = directory }
+            stores[text] = try SlidingWindowStore(snapshotFrom: &reader, keys: directory)
         }
         let ledger = try CooldownLedger(from: &reader, rules: plan.rules)
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
-        // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
-        var directories: [[FieldID]: KeyDirectory] = [:]
         var restored: [AggregatorState] = []
         for aggregator in aggregators {
             let spec = aggregator.spec
-            guard let window = windows[spec.canonicalText] else { throw .malformed("no state for \(spec.canonicalText)") }
-            guard window.function == aggregator.store.function, window.widthMilliseconds == aggregator.store.widthMilliseconds else {
+            guard let store = stores[spec.canonicalText] else { throw .malformed("no state for \(spec.canonicalText)") }
+            guard store.function == aggregator.store.function, store.widthMilliseconds == aggregator.store.widthMilliseconds else {
                 throw .malformed("the state of \(spec.canonicalText) has another function or width")
             }
-            let directory = directories[spec.keyFields] ?? KeyDirectory()
-            directories[spec.keyFields] = directory
-            restored.append(AggregatorState(spec: spec, store: try SlidingWindowStore(restoring: window, keys: directory)))
+            restored.append(AggregatorState(spec: spec, store: store))
         }
         aggregators = restored
         keyGroups = KeyGroups(aggregators: restored)

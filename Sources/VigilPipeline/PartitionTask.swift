@@ -1,12 +1,14 @@
 import VigilEngine
 import VigilKafka
 import VigilRules
+import VigilWindows
 
 /// One assigned partition: its own engine, its restore progress, and (on a repartition topic)
 /// which input messages it has already counted.
 ///
 /// State follows partitions: when a partition moves to another replica, its window state is
-/// rebuilt there by replaying the partition's recent history, and the old owner drops its copy.
+/// rebuilt there from the latest snapshot and the history after it (or, without a snapshot, by
+/// replaying the partition's recent history), and the old owner drops its copy.
 final class PartitionTask {
     let partition: TopicPartition
     let engine: Engine
@@ -26,6 +28,14 @@ final class PartitionTask {
     private(set) var nextOffset: Int64 = -1
     /// Where the replay was asked to start, until the first message shows where it did start.
     private var requestedStart: Int64?
+    /// The snapshot every commit names: the latest one written, or the one the state was loaded from.
+    var snapshot: SnapshotReference?
+    private(set) var processedSinceSnapshot = 0
+    private(set) var snapshotTakenAt: ContinuousClock.Instant
+    private(set) var isRestoredFromSnapshot = false
+    /// Where reading should move to after a snapshot was loaded, until it has been asked twice.
+    private var skipTarget: Int64?
+    private var skipRequests = 0
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -35,6 +45,42 @@ final class PartitionTask {
         self.replayFromBeforeBatch = replayFrom
         self.restoreUntil = restoreUntil.flatMap { $0 > replayFrom ? $0 : nil }
         self.requestedStart = self.restoreUntil == nil ? nil : replayFrom
+        self.snapshotTakenAt = assignedAt
+    }
+
+    /// The offset reading should move to: after loading a snapshot, and once more when a message
+    /// from before it shows the first move did not hold; nil otherwise.
+    func takeSkipTarget() -> Int64? {
+        guard let target = skipTarget else { return nil }
+        skipRequests += 1
+        if skipRequests >= 2 { skipTarget = nil }
+        return target
+    }
+
+    /// Whether the state changed since the last snapshot and `interval` has passed; never while restoring.
+    func isSnapshotDue(interval: Duration, at now: ContinuousClock.Instant) -> Bool {
+        !isRestoring && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= interval
+    }
+
+    /// The state as of ``nextOffset``; the caller names it in the commit once it is durable.
+    func takeSnapshot() -> PartitionSnapshot {
+        processedSinceSnapshot = 0
+        snapshotTakenAt = .now
+        return PartitionSnapshot(position: nextOffset, countedInputOffsets: countedInputOffsets, engine: engine.snapshot())
+    }
+
+    /// Takes a loaded snapshot's state, before any message was processed; reading continues at its position.
+    /// - Returns: true when that completes the restore (the snapshot is at the committed offset).
+    func restore(from loaded: PartitionSnapshot, reference: SnapshotReference) throws(WindowSnapshotError) -> Bool {
+        guard nextOffset < 0 else { throw .malformed("the partition has already processed messages") }
+        try engine.restore(fromSnapshot: loaded.engine)
+        countedInputOffsets = loaded.countedInputOffsets
+        nextOffset = loaded.position
+        snapshot = reference
+        isRestoredFromSnapshot = true
+        requestedStart = restoreUntil.map { _ in loaded.position }
+        skipTarget = loaded.position
+        return finishRestore(ifReached: loaded.position)
     }
 
     /// True when the first replayed message lies past the restore point: retention has removed
@@ -117,6 +163,7 @@ final class PartitionTask {
     /// - Returns: true when this message completed the restore.
     func processed(offset: Int64) -> Bool {
         nextOffset = offset + 1
+        processedSinceSnapshot += 1
         anchors.processed(upTo: offset + 1, watermark: engine.watermark)
         guard let until = restoreUntil else { return false }
         if offset < until { replayedMessages += 1 }
@@ -142,9 +189,9 @@ final class PartitionTask {
     ///   last evaluated message: the current one may already count later messages and skip
     ///   history those offsets need.
     func restorePoint(fromBatchStart: Bool = false) -> RestorePoint {
-        if fromBatchStart { return RestorePoint(replayFrom: replayFromBeforeBatch) }
+        if fromBatchStart { return RestorePoint(replayFrom: replayFromBeforeBatch, snapshot: snapshot) }
         let memory = engine.plan.longestMemoryMilliseconds + engine.options.allowedLatenessMilliseconds
-        return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory))
+        return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory), snapshot: snapshot)
     }
 }
 

@@ -31,6 +31,14 @@ package struct PipelineConfiguration: Sendable {
     /// engine). One by default: a replica scales out by partitions across pods first, and a
     /// second thread only pays when the pod has a core the Kafka client threads do not need.
     package var evaluationThreads = 1
+    /// Where partition snapshots go (see `SnapshotStore`); nil: partitions are restored by replay only.
+    package var snapshotTopic: String?
+    /// A partition whose state changed is snapshotted at the first commit after this much time,
+    /// and at shutdown. A new owner replays only what followed the snapshot; each snapshot writes
+    /// the partition's whole state, so a shorter interval writes more.
+    package var snapshotInterval = Duration.seconds(300)
+    /// How long a new owner waits for a snapshot before it restores by replay instead.
+    package var snapshotLoadTimeout = Duration.seconds(30)
     /// How long closing the consumer (leaving the group) may take at shutdown.
     package var closeTimeout = Duration.seconds(5)
 
@@ -48,6 +56,12 @@ package struct PipelineConfiguration: Sendable {
         self.alertTopic = alertTopic
         self.shadowAlertTopic = shadowAlertTopic ?? "\(alertTopic).shadow"
         self.deadLetterTopic = deadLetterTopic ?? "\(inputTopic).dead-letter"
+        self.snapshotTopic = Self.snapshotTopic(group: consumer.groupID, input: inputTopic)
+    }
+
+    /// The default snapshot topic, named after the group like the repartition topics.
+    package static func snapshotTopic(group: String, input: String) -> String {
+        "\(group)-\(input)-snapshots"
     }
 }
 

@@ -20,6 +20,11 @@ final class PipelineMetrics {
     private let replayed = Counter(label: "vigil_restore_replayed_messages_total")
     private let restoreDuration = Timer(label: "vigil_restore_duration_seconds")
     private let historyLost = Counter(label: "vigil_restore_history_lost_total")
+    private let snapshotsWritten = Counter(label: "vigil_snapshots_written_total")
+    private let snapshotBytes = Counter(label: "vigil_snapshot_bytes_written_total")
+    private let snapshotDuration = Timer(label: "vigil_snapshot_duration_seconds")
+    private let snapshotsLoaded = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "loaded")])
+    private let snapshotsRefused = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "refused")])
     private let repartitioned = Counter(label: "vigil_events_repartitioned_total")
     private let duplicatesSkipped = Counter(label: "vigil_repartition_duplicates_skipped_total")
     private var alerts: [String: Counter] = [:]
@@ -75,6 +80,18 @@ final class PipelineMetrics {
     /// One partition's state rebuilt, from assignment to live.
     func recordRestore(duration: Duration) {
         restoreDuration.recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// A partition's snapshot taken and queued, and how long that held the loop up.
+    func recordSnapshotWritten(bytes: Int, duration: Duration) {
+        snapshotsWritten.increment()
+        snapshotBytes.increment(by: bytes)
+        snapshotDuration.recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// A restore that started from a snapshot, or had to replay because the snapshot was unusable.
+    func recordSnapshotLoad(succeeded: Bool) {
+        (succeeded ? snapshotsLoaded : snapshotsRefused).increment()
     }
 
     /// A restore wanted history the topic no longer holds.

@@ -18,6 +18,17 @@ package struct PipelineSnapshot: Sendable {
     package var lateEvents = 0
     /// Messages replayed to rebuild window state after partitions arrived.
     package var replayedMessages = 0
+    /// Partition snapshots written (and acknowledged) at commits, their bytes, and the time taking
+    /// them held the loop up.
+    package var snapshotsWritten = 0
+    package var snapshotBytesWritten = 0
+    package var snapshotTime = Duration.zero
+    /// Arriving partitions whose state was loaded from a snapshot, and those whose snapshot could
+    /// not be used (they were replayed instead).
+    package var snapshotsLoaded = 0
+    package var snapshotsRefused = 0
+    /// The longest a partition took from its assignment to going live (snapshot load and replay).
+    package var slowestRestore = Duration.zero
     /// Repeated copies of input events on repartition topics (from a replayed input batch), skipped.
     package var duplicatesSkipped = 0
     package var eventsRepartitioned = 0

@@ -12,7 +12,8 @@ import VigilRules
 /// message caused is durable. A crash between send and commit replays what followed the last
 /// commit, and replayed alerts carry the same `alert_id`. In exactly-once mode the same outputs and the offsets form one
 /// Kafka transaction instead. Each assigned partition has its own engine (`PartitionTask`), rebuilt
-/// by replay when the partition arrives. Runs on one dedicated thread; blocking calls are fine here.
+/// when the partition arrives from its latest snapshot and the history after it, or by replay.
+/// Runs on one dedicated thread; blocking calls are fine here.
 final class PipelineWorker {
     private let configuration: PipelineConfiguration
     private let status: PipelineStatus
@@ -23,8 +24,10 @@ final class PipelineWorker {
     private var topology: PipelineTopology
     private var router: RepartitionRouter
     private var bundler = RepartitionBundler()
-    /// Partition counts of the repartition topics, from their metadata.
+    /// Partition counts of the output topics (repartition and snapshot topics among them), from their metadata.
     private var repartitionPartitions: [String: Int32] = [:]
+    /// Nil when snapshots are off, or their topic does not exist: partitions are then restored by replay.
+    private var snapshots: SnapshotStore?
     private var badInput: BadInputGuard
     /// The partitions this member owns now, input and repartition topics alike.
     private var tasks: [TopicPartition: PartitionTask] = [:]
@@ -71,6 +74,7 @@ final class PipelineWorker {
     func run(until shouldStop: () -> Bool) throws {
         repartitionPartitions = try producer.prepare(topics: outputTopics)
         if configuration.isExactlyOnce { try producer.initTransactions() }
+        snapshots = makeSnapshotStore()
         consumer.startPositions(Self.restoreStart)
         try consumer.subscribe(topics: topology.topics)
         logger.info("consuming", metadata: ["topics": "\(topology.topics.joined(separator: ", "))"])
@@ -85,13 +89,27 @@ final class PipelineWorker {
             if !batch.isEmpty { metrics.record(tally, duration: busy) }
             publish(loopAt: .now, busy: busy)
         }
-        if !pending.isEmpty { try commit(pending) }
+        try commitAtStop()
         gaugesPublishedAt = nil
         publish(loopAt: .now, busy: .zero)
     }
 
     private var outputTopics: [String] {
         [configuration.alertTopic, configuration.shadowAlertTopic, configuration.deadLetterTopic] + topology.repartitionStages.map(\.topic)
+            + (configuration.snapshotTopic.map { [$0] } ?? [])
+    }
+
+    private func makeSnapshotStore() -> SnapshotStore? {
+        guard let topic = configuration.snapshotTopic else { return nil }
+        guard !configuration.isExactlyOnce else {
+            logger.info("snapshots are not written in exactly-once mode: partitions are restored by replay")
+            return nil
+        }
+        guard let partitionCount = repartitionPartitions[topic] else {
+            logger.warning("the snapshot topic \(topic) does not exist: partitions are restored by replay only")
+            return nil
+        }
+        return SnapshotStore(topic: topic, partitionCount: partitionCount, consumer: configuration.consumer, logger: logger)
     }
 
     /// Switches rule sets between batches, so one batch is evaluated by one rule set.
@@ -212,6 +230,7 @@ final class PipelineWorker {
             switch evaluated.kind {
             case .redelivered:
                 tally.redeliveriesSkipped += 1
+                skipAhead(lane.task)
                 continue
             case .replayed:
                 noteFirstOffset(message.offset, of: lane.task)
@@ -301,16 +320,25 @@ final class PipelineWorker {
     /// restore point; in exactly-once mode both happen in the batch's transaction.
     /// - Parameter fromBatchStart: the batch was evaluated past `nextOffsets` (the bad-input guard
     ///   tripped), so the restore points stored are those from before it.
-    private func commit(_ nextOffsets: [TopicPartition: Int64], fromBatchStart: Bool = false) throws {
-        let positions = nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
-            guard let task = tasks[partition] else { return nil }
-            return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
+    /// - Parameter isStopping: snapshots every partition whose state changed since its last
+    ///   snapshot, whatever the interval, so that the next owner loads the state as it is now.
+    private func commit(_ nextOffsets: [TopicPartition: Int64], fromBatchStart: Bool = false, isStopping: Bool = false) throws {
+        let written = fromBatchStart ? [] : try sendSnapshots(at: nextOffsets, all: isStopping)
+        func withRestorePoints() -> [TopicPartitionOffset] {
+            nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
+                guard let task = tasks[partition] else { return nil }
+                return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
+            }
         }
+        let positions: [TopicPartitionOffset]
         if configuration.isExactlyOnce {
+            positions = withRestorePoints()
             try commitTransaction(positions)
         } else {
             let failures = try producer.flush()
             guard failures.isEmpty else { throw PipelineError.deliveryFailed(failures) }
+            adopt(written)
+            positions = withRestorePoints()
             do {
                 try consumer.commit(positions)
             } catch {
@@ -324,6 +352,56 @@ final class PipelineWorker {
         resumeAfterHold()
         for position in positions { lastCommitted[position.topicPartition] = position.offset }
         publish(committed: positions)
+    }
+
+    /// At shutdown: commits what is pending, and snapshots every partition whose state changed
+    /// since its last snapshot (committing its position again, now with the snapshot named).
+    private func commitAtStop() throws {
+        var positions = pending
+        if snapshots != nil {
+            for (partition, task) in tasks where positions[partition] == nil && task.processedSinceSnapshot > 0 {
+                if let committed = lastCommitted[partition], committed == task.nextOffset { positions[partition] = committed }
+            }
+        }
+        if !positions.isEmpty { try commit(positions, isStopping: true) }
+    }
+
+    /// Takes and queues the snapshot of each partition committed at `nextOffsets` that is due one
+    /// (or, with `all`, that changed since its last), at exactly the offset the commit will store.
+    private func sendSnapshots(at nextOffsets: [TopicPartition: Int64], all: Bool) throws -> [(PartitionTask, SnapshotStore.Written)] {
+        guard let snapshots else { return [] }
+        let now = ContinuousClock.now
+        let interval = all ? .zero : configuration.snapshotInterval
+        var written: [(PartitionTask, SnapshotStore.Written)] = []
+        for (partition, offset) in nextOffsets {
+            guard let task = tasks[partition], offset == task.nextOffset, task.isSnapshotDue(interval: interval, at: now) else { continue }
+            let started = ContinuousClock.now
+            let sent = try snapshots.send(task.takeSnapshot(), of: partition, with: producer)
+            let elapsed = ContinuousClock.now - started
+            metrics.recordSnapshotWritten(bytes: sent.bytes, duration: elapsed)
+            status.update { $0.snapshotTime += elapsed }
+            written.append((task, sent))
+        }
+        return written
+    }
+
+    /// After a flush: each snapshot whose chunks were all acknowledged becomes its partition's
+    /// snapshot, named by every commit from now on.
+    private func adopt(_ written: [(PartitionTask, SnapshotStore.Written)]) {
+        guard let snapshots, !written.isEmpty else { return }
+        let delivered = producer.takeDeliveredOffsets()
+        var adopted = 0
+        var bytes = 0
+        for (task, sent) in written {
+            guard let reference = snapshots.reference(to: sent, delivered: delivered) else { continue }
+            task.snapshot = reference
+            adopted += 1
+            bytes += sent.bytes
+        }
+        status.update {
+            $0.snapshotsWritten += adopted
+            $0.snapshotBytesWritten += bytes
+        }
     }
 
     /// Pauses reading until the pending positions are committed or their partitions move away.
@@ -460,17 +538,20 @@ final class PipelineWorker {
     }
 
     /// Where a newly assigned partition starts: at its restore point, so the engine first replays
-    /// the history its windows need. Offsets committed without a restore point replay all the
-    /// partition still holds; a partition without a commit starts by `auto.offset.reset`.
+    /// the history its windows need (a partition that loads a snapshot then skips ahead). Offsets
+    /// committed without a restore point replay all the partition still holds; a partition
+    /// without a commit starts by `auto.offset.reset`.
     private static let restoreStart: StartPositionPolicy = { committed in
         guard committed.offset >= 0 else { return nil }
         guard let point = RestorePoint(metadata: committed.metadata) else { return TopicPartitionOffset.beginning }
         return min(point.replayFrom, committed.offset)
     }
 
-    /// Gives each newly assigned partition an engine; one with committed history replays it
-    /// (reading started at its restore point) before going live.
+    /// Gives each newly assigned partition an engine; one with committed history loads its
+    /// snapshot and replays what followed it, or replays the history from its restore point,
+    /// before going live.
     private func startTasks(for partitions: [AssignedPartition]) {
+        var wanted: [TopicPartition: SnapshotReference] = [:]
         for assigned in partitions {
             guard let stage = topology.stage(for: assigned.partition.topic) else { continue }
             let committed = assigned.committed?.offset
@@ -480,9 +561,61 @@ final class PipelineWorker {
                 isRepartitioned: !stage.isInput, replayFrom: max(0, assigned.start ?? committed ?? 0), restoreUntil: committed)
             tasks[assigned.partition] = task
             if let committed { lastCommitted[assigned.partition] = committed }
-            if task.isRestoring {
+            let point = assigned.committed.flatMap { RestorePoint(metadata: $0.metadata) }
+            if snapshots != nil, let committed, let reference = point?.snapshot(usableAt: committed) {
+                wanted[assigned.partition] = reference
+            } else if task.isRestoring {
                 logger.info("restoring \(assigned.partition): replaying from offset \(assigned.start ?? 0) up to \(committed ?? 0)")
             }
+        }
+        if let snapshots, !wanted.isEmpty { restoreFromSnapshots(wanted, in: snapshots) }
+    }
+
+    /// Loads the partitions' snapshots and moves reading ahead to their positions. A partition
+    /// whose snapshot cannot be used is restored by replay from its restore point, where reading
+    /// started. Skipping ahead is only a saving: messages before the position that still arrive
+    /// are recognised as processed (see ``PartitionTask/hasProcessed(_:)``).
+    private func restoreFromSnapshots(_ wanted: [TopicPartition: SnapshotReference], in snapshots: SnapshotStore) {
+        let started = ContinuousClock.now
+        let loaded = snapshots.load(wanted, timeout: configuration.snapshotLoadTimeout)
+        let read = ContinuousClock.now
+        let restores = wanted.sorted { $0.key < $1.key }.compactMap { partition, reference in
+            tasks[partition].map { SnapshotRestore(task: $0, reference: reference, loaded: loaded[partition]) }
+        }
+        // Each partition has its own engine, so their states are rebuilt at the same time.
+        DispatchQueue.concurrentPerform(iterations: restores.count) { restores[$0].run() }
+        var restoredTasks: [PartitionTask] = []
+        for restore in restores {
+            switch restore.outcome {
+            case .success(let finished)?:
+                metrics.recordSnapshotLoad(succeeded: true)
+                status.update { $0.snapshotsLoaded += 1 }
+                skipAhead(restore.task)
+                if finished { restoredTasks.append(restore.task) }
+            case .failure(let error)?:
+                metrics.recordSnapshotLoad(succeeded: false)
+                status.update { $0.snapshotsRefused += 1 }
+                logger.warning("the snapshot of \(restore.task.partition) cannot be used (\(error)): replaying its history instead")
+            case nil:
+                break
+            }
+        }
+        let summary = restoredTasks.reduce(into: Engine.StateSummary()) { $0.add($1.engine.stateSummary) }
+        logger.info(
+            "loaded \(wanted.count) partition snapshots in \((read - started).nanoseconds / 1_000_000) ms, restored in \((ContinuousClock.now - read).nanoseconds / 1_000_000) ms",
+            metadata: ["keys": "\(summary.activeKeys)", "entries": "\(summary.retainedEntries)"])
+        for task in restoredTasks { restored(task) }
+    }
+
+    /// Moves reading to where a loaded snapshot left off. librdkafka may not have started fetching
+    /// a partition just assigned, and then the assignment's start can override the move: the first
+    /// message from before the position asks for the move again, once.
+    private func skipAhead(_ task: PartitionTask) {
+        guard let position = task.takeSkipTarget() else { return }
+        do {
+            try consumer.seek(TopicPartitionOffset(task.partition, offset: position), timeout: .seconds(1))
+        } catch {
+            logger.debug("could not move \(task.partition) to offset \(position): \(error)")
         }
     }
 
@@ -496,13 +629,16 @@ final class PipelineWorker {
         gaugesPublishedAt = nil
         let elapsed = ContinuousClock.now - task.assignedAt
         metrics.recordRestore(duration: elapsed)
+        status.update { $0.slowestRestore = max($0.slowestRestore, elapsed) }
         let milliseconds = max(1, elapsed.nanoseconds / 1_000_000)
         let rate = Int64(task.replayedMessages) * 1000 / milliseconds
-        logger.info("restored \(task.partition): \(task.replayedMessages) messages replayed in \(milliseconds) ms (\(rate)/s); live")
+        let source = task.isRestoredFromSnapshot ? "a snapshot and " : ""
+        logger.info("restored \(task.partition) from \(source)\(task.replayedMessages) messages replayed in \(milliseconds) ms (\(rate)/s); live")
     }
 
     private func leaveGroup() {
         status.update { $0.phase = .stopping }
+        snapshots?.close()
         consumer.close(timeout: configuration.closeTimeout)
     }
 }

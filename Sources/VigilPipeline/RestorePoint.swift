@@ -3,25 +3,73 @@
 /// Vigil restores state by replaying the partition's own history: every message from
 /// `replayFrom` up to the committed offset goes through the engine again with its outputs
 /// discarded (they were delivered before the commit). Messages before `replayFrom` are older
-/// than any window or cooldown can reach, so skipping them changes no future alert.
+/// than any window or cooldown can reach, so skipping them changes no future alert. When a
+/// snapshot of the partition's state was written before the commit, the metadata names it too:
+/// a new owner loads it and replays only from the snapshot's position.
+///
+///     vigil-restore/1 replay-from=<offset>[ snapshot=<snapshot partition>:<first offset>-<last offset>@<position>]
 struct RestorePoint: Equatable {
     static let prefix = "vigil-restore/1 replay-from="
+    private static let snapshotField = " snapshot="
 
     let replayFrom: Int64
+    let snapshot: SnapshotReference?
 
-    var metadata: String { Self.prefix + String(replayFrom) }
-
-    /// Nil for offsets committed by something else (or by an older format): then Vigil cannot
-    /// tell how far back state reaches and replays what the topic still holds.
-    init?(metadata: String?) {
-        guard let metadata, metadata.hasPrefix(Self.prefix), let offset = Int64(metadata.dropFirst(Self.prefix.count)), offset >= 0 else {
-            return nil
-        }
-        replayFrom = offset
+    var metadata: String {
+        Self.prefix + String(replayFrom) + (snapshot.map { Self.snapshotField + $0.text } ?? "")
     }
 
-    init(replayFrom: Int64) {
+    /// Nil for offsets committed by something else (or by an older format): then Vigil cannot
+    /// tell how far back state reaches and replays what the topic still holds. A snapshot field
+    /// that does not parse is dropped, and the partition is replayed.
+    init?(metadata: String?) {
+        guard let metadata, metadata.hasPrefix(Self.prefix) else { return nil }
+        let fields = metadata.dropFirst(Self.prefix.count).split(separator: " ", maxSplits: 1)
+        guard let first = fields.first, let offset = Int64(first), offset >= 0 else { return nil }
+        replayFrom = offset
+        snapshot = fields.count > 1 && fields[1].hasPrefix("snapshot=")
+            ? SnapshotReference(text: fields[1].dropFirst("snapshot=".count)) : nil
+    }
+
+    init(replayFrom: Int64, snapshot: SnapshotReference? = nil) {
         self.replayFrom = replayFrom
+        self.snapshot = snapshot
+    }
+
+    /// The snapshot worth loading for a partition committed at `committed`: one that leaves less
+    /// to replay than the replay point would, and holds nothing the commit does not cover.
+    func snapshot(usableAt committed: Int64) -> SnapshotReference? {
+        snapshot.flatMap { $0.position >= replayFrom && $0.position <= committed ? $0 : nil }
+    }
+}
+
+/// Where a partition's snapshot lies on the snapshot topic, and the position it holds the state at.
+struct SnapshotReference: Equatable {
+    /// The snapshot topic's partition; its chunks lie between the two offsets, inclusive, among
+    /// chunks of other partitions' snapshots.
+    let partition: Int32
+    let firstOffset: Int64
+    let lastOffset: Int64
+    /// The offset of the snapshotted partition before which every message is in the state.
+    let position: Int64
+
+    init(partition: Int32, firstOffset: Int64, lastOffset: Int64, position: Int64) {
+        self.partition = partition
+        self.firstOffset = firstOffset
+        self.lastOffset = lastOffset
+        self.position = position
+    }
+
+    var text: String { "\(partition):\(firstOffset)-\(lastOffset)@\(position)" }
+
+    init?(text: Substring) {
+        let parts = text.split(separator: "@")
+        guard parts.count == 2, let position = Int64(parts[1]), position >= 0 else { return nil }
+        let place = parts[0].split(separator: ":")
+        guard place.count == 2, let partition = Int32(place[0]), partition >= 0 else { return nil }
+        let range = place[1].split(separator: "-")
+        guard range.count == 2, let first = Int64(range[0]), let last = Int64(range[1]), first >= 0, last >= first else { return nil }
+        self.init(partition: partition, firstOffset: first, lastOffset: last, position: position)
     }
 }
 

@@ -141,6 +141,17 @@ package final class SlidingWindowStore {
         }
     }
 
+    /// Adds `count` keys of a snapshot to a store that holds none of them yet.
+    func restore(_ count: Int, from reader: inout SnapshotReader, decoder: inout HistoryDecoder) throws(WindowSnapshotError) {
+        switch table {
+        case .count(let table): try table.takeUnretainedValue().restore(count, from: &reader, decoder: &decoder)
+        case .sum(let table): try table.takeUnretainedValue().restore(count, from: &reader, decoder: &decoder)
+        case .minimum(let table): try table.takeUnretainedValue().restore(count, from: &reader, decoder: &decoder)
+        case .maximum(let table): try table.takeUnretainedValue().restore(count, from: &reader, decoder: &decoder)
+        case .distinct(let table): try table.takeUnretainedValue().restore(count, from: &reader, decoder: &decoder)
+        }
+    }
+
     /// The table's case, unretained, and the table itself for ``owner``.
     private static func make<Policy>(
         _ tableCase: (Unmanaged<WindowTable<Policy>>) -> Table, _ table: WindowTable<Policy>

@@ -9,8 +9,8 @@ import VigilValues
 ///                  0 number → units:zigzag, 1 string → length:varint UTF-8, 2 false, 3 true
 ///                  (sums and extremes accept numbers only)
 extension WindowSnapshot {
-    private static let signature: [UInt8] = Array("VGWS".utf8)
-    private static let version: UInt8 = 1
+    fileprivate static let signature: [UInt8] = Array("VGWS".utf8)
+    fileprivate static let version: UInt8 = 1
 
     package func serialized() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -37,20 +37,38 @@ extension WindowSnapshot {
 
     /// Reads one snapshot and leaves the reader after it.
     package init(from reader: inout SnapshotReader) throws(WindowSnapshotError) {
-        guard try reader.readBytes(Self.signature.count).elementsEqual(Self.signature) else { throw .notASnapshot }
-        let version = try reader.readByte()
-        guard version == Self.version else { throw .unsupportedVersion(version) }
-        guard let function = WindowFunction(rawValue: try reader.readByte()) else {
-            throw .malformed("unknown window function")
-        }
-        guard let width = Int64(exactly: try reader.readVarint()), width >= 1 else {
-            throw .malformed("window width out of range")
-        }
-        let watermark = try reader.readSigned()
-        let keyCount = try reader.readCount()
+        let header = try Header(from: &reader)
+        var decoder = HistoryDecoder(function: header.function)
         var keys: [KeyHistory] = []
-        for _ in 0..<keyCount { keys.append(try Self.readHistory(from: &reader, function: function)) }
-        self.init(function: function, widthMilliseconds: width, watermark: watermark, keys: keys)
+        for _ in 0..<header.keyCount {
+            try decoder.next(from: &reader)
+            keys.append(KeyHistory(key: decoder.key, observations: zip(decoder.times, decoder.values).map(Observation.init)))
+        }
+        self.init(function: header.function, widthMilliseconds: header.widthMilliseconds, watermark: header.watermark, keys: keys)
+    }
+
+    /// What precedes the keys.
+    struct Header {
+        let function: WindowFunction
+        let widthMilliseconds: Int64
+        let watermark: Int64
+        let keyCount: Int
+
+        init(from reader: inout SnapshotReader) throws(WindowSnapshotError) {
+            guard try reader.readBytes(WindowSnapshot.signature.count).elementsEqual(WindowSnapshot.signature) else { throw .notASnapshot }
+            let version = try reader.readByte()
+            guard version == WindowSnapshot.version else { throw .unsupportedVersion(version) }
+            guard let function = WindowFunction(rawValue: try reader.readByte()) else {
+                throw .malformed("unknown window function")
+            }
+            guard let width = Int64(exactly: try reader.readVarint()), width >= 1 else {
+                throw .malformed("window width out of range")
+            }
+            self.function = function
+            self.widthMilliseconds = width
+            self.watermark = try reader.readSigned()
+            self.keyCount = try reader.readCount()
+        }
     }
 
     private func write(_ history: KeyHistory, to writer: inout SnapshotWriter) {
@@ -69,13 +87,27 @@ extension WindowSnapshot {
         for observation in history.observations { writer.writeValue(observation.value) }
     }
 
-    private static func readHistory(
-        from reader: inout SnapshotReader, function: WindowFunction
-    ) throws(WindowSnapshotError) -> KeyHistory {
-        let key = try reader.readString()
+}
+
+/// Reads a window snapshot's keys one at a time into buffers it reuses, so that a store can be
+/// restored without building every key's history first. Values are read as the function takes
+/// them (numbers only for sums and extremes, none for a count), so a decoded history always suits
+/// its store.
+struct HistoryDecoder {
+    let function: WindowFunction
+    private(set) var key = ""
+    private(set) var times: [Int64] = []
+    private(set) var values: [Value?] = []
+
+    init(function: WindowFunction) {
+        self.function = function
+    }
+
+    mutating func next(from reader: inout SnapshotReader) throws(WindowSnapshotError) {
+        key = try reader.readString()
         let count = try reader.readCount()
-        var times: [Int64] = []
-        times.reserveCapacity(count)
+        times.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
         var time = try count > 0 ? reader.readSigned() : 0
         for index in 0..<count {
             if index > 0 {
@@ -86,12 +118,8 @@ extension WindowSnapshot {
             }
             times.append(time)
         }
-        var observations: [Observation] = []
-        observations.reserveCapacity(count)
-        for time in times {
-            let value = try function == .count ? nil : reader.readValue(distinct: function == .distinctCount)
-            observations.append(Observation(time: time, value: value))
+        for _ in 0..<count {
+            values.append(try function == .count ? nil : reader.readValue(distinct: function == .distinctCount))
         }
-        return KeyHistory(key: key, observations: observations)
     }
 }

@@ -58,32 +58,22 @@ extension SlidingWindowStore {
         )
     }
 
-    /// A store holding exactly the snapshot's observations, so aggregates continue where they were.
-    /// - Parameter keys: the directory to put the keys in, which stores restored for the same key
-    ///   fields share (see ``share(keysOf:)``).
-    package convenience init(restoring snapshot: WindowSnapshot, keys: KeyDirectory = KeyDirectory()) throws(WindowSnapshotError) {
-        guard snapshot.widthMilliseconds >= 1 else { throw .malformed("window width below 1 ms") }
-        self.init(function: snapshot.function, widthMilliseconds: snapshot.widthMilliseconds, keys: keys)
-        var seenKeys = Set<String>()
-        for history in snapshot.keys where !history.observations.isEmpty {
-            guard seenKeys.insert(history.key).inserted else { throw .malformed("duplicate key") }
-            let lane = keys.lane(for: WindowKey(history.key))
-            for observation in history.observations {
-                guard Self.accepts(observation.value, for: function) else {
-                    keys.forgetIfUnheld(lane)
-                    throw .malformed("value does not suit \(function)")
-                }
-                _ = recordAndAggregate(lane: lane, time: observation.time, value: observation.value)
-            }
-        }
-        advance(watermark: snapshot.watermark)
+    /// A store holding exactly the observations of the serialized snapshot, so aggregates continue where they were.
+    package convenience init(serializedSnapshot bytes: [UInt8]) throws(WindowSnapshotError) {
+        var reader = SnapshotReader(bytes: bytes)
+        try self.init(snapshotFrom: &reader)
+        guard reader.isAtEnd else { throw .malformed("trailing bytes") }
     }
 
-    private static func accepts(_ value: Value?, for function: WindowFunction) -> Bool {
-        switch (function, value) {
-        case (.count, nil), (.distinctCount, _?): true
-        case (.sum, .number?), (.average, .number?), (.minimum, .number?), (.maximum, .number?): true
-        default: false
-        }
+    /// Reads one snapshot (as ``WindowSnapshot/write(to:)`` writes it) into a new store, key by
+    /// key, and leaves the reader after it.
+    /// - Parameter keys: the directory to put the keys in, which stores restored for the same key
+    ///   fields share (see ``share(keysOf:)``).
+    package convenience init(snapshotFrom reader: inout SnapshotReader, keys: KeyDirectory = KeyDirectory()) throws(WindowSnapshotError) {
+        let header = try WindowSnapshot.Header(from: &reader)
+        self.init(function: header.function, widthMilliseconds: header.widthMilliseconds, keys: keys)
+        var decoder = HistoryDecoder(function: header.function)
+        try restore(header.keyCount, from: &reader, decoder: &decoder)
+        advance(watermark: header.watermark)
     }
 }

@@ -55,6 +55,25 @@ final class WindowTable<Policy: WindowPolicy> {
         return aggregate(of: &lanes[index], laneIndex: index, at: time)
     }
 
+    /// Records `count` keys of a snapshot (each key's observations in time order), as recording
+    /// them one by one would, without reading an aggregate after each.
+    func restore(_ count: Int, from reader: inout SnapshotReader, decoder: inout HistoryDecoder) throws(WindowSnapshotError) {
+        lanes.reserveCapacity(count)
+        for _ in 0..<count {
+            try decoder.next(from: &reader)
+            guard !decoder.times.isEmpty else { continue }
+            let lane = directory.lane(for: WindowKey(decoder.key))
+            guard lane >= lanes.count || lanes[lane].ring.isEmpty else { throw .malformed("duplicate key") }
+            for index in decoder.times.indices {
+                guard let entry = Policy.makeEntry(time: decoder.times[index], value: decoder.values[index], shared: &shared) else {
+                    directory.forgetIfUnheld(lane)
+                    throw .malformed("value does not suit \(function)")
+                }
+                record(entry, lane: lane)
+            }
+        }
+    }
+
     /// The aggregate of the lane the directory gave a key; an empty window if this store holds none of it.
     func aggregate(lane index: Int, at time: Int64) -> Value? {
         guard index < lanes.count, !lanes[index].ring.isEmpty else { return emptyResult }

@@ -10,6 +10,37 @@ import Testing
         #expect(RestorePoint(metadata: RestorePoint.prefix + "-5") == nil)
     }
 
+    @Test func aSnapshotReferenceRoundTripsAndABrokenOneIsDropped() {
+        let reference = SnapshotReference(partition: 2, firstOffset: 40, lastOffset: 47, position: 1_000)
+        let point = RestorePoint(replayFrom: 900, snapshot: reference)
+        #expect(point.metadata == "vigil-restore/1 replay-from=900 snapshot=2:40-47@1000")
+        #expect(RestorePoint(metadata: point.metadata) == point)
+        for broken in ["2:40-47", "2:47-40@1000", "x:40-47@1000", "2:40@1000", "2:40-47@-1"] {
+            #expect(RestorePoint(metadata: RestorePoint.prefix + "900 snapshot=" + broken) == RestorePoint(replayFrom: 900), "\(broken)")
+        }
+    }
+
+    @Test func aSnapshotIsUsedOnlyBetweenTheReplayPointAndTheCommit() {
+        let point = RestorePoint(replayFrom: 900, snapshot: SnapshotReference(partition: 0, firstOffset: 0, lastOffset: 0, position: 1_000))
+        #expect(point.snapshot(usableAt: 1_000) != nil)
+        #expect(point.snapshot(usableAt: 1_500) != nil)
+        #expect(point.snapshot(usableAt: 999) == nil, "the snapshot would count messages the commit does not cover")
+        let overtaken = RestorePoint(replayFrom: 1_200, snapshot: point.snapshot)
+        #expect(overtaken.snapshot(usableAt: 1_500) == nil, "replaying from the restore point is shorter")
+    }
+
+    @Test func aPartitionSnapshotRoundTripsAndAnyFlippedByteIsRefused() throws {
+        let snapshot = PartitionSnapshot(position: 77, countedInputOffsets: [0: 12, 3: 99], engine: Array(0..<200))
+        let bytes = snapshot.serialized()
+        #expect(try PartitionSnapshot(serialized: bytes) == snapshot)
+        for index in bytes.indices {
+            var flipped = bytes
+            flipped[index] ^= 0x10
+            #expect(throws: (any Error).self) { try PartitionSnapshot(serialized: flipped) }
+        }
+        #expect(throws: (any Error).self) { try PartitionSnapshot(serialized: Array(bytes.dropLast())) }
+    }
+
     /// One event per minute at offsets 0…; a 10-minute memory. Once the watermark is at minute m,
     /// only events after minute m − 10 can matter, so replay may start at the offset of minute m − 10 + 1
     /// (rounded down to a checkpoint).

@@ -20,12 +20,34 @@ import VigilTesting
         """
     static let minute: Int64 = 60_000
     static let accountTopic = "vigil-payments-by-account_id"
+    static let snapshotTopic = "vigil-payments-snapshots"
+    static let unreachableCardRule = """
+          - id: card-spend
+            description: More than a million on one card in an hour
+            severity: low
+            expression: sum(amount, by: card_id, over: 1h) > 1000000
+        """
 
-    @Test func windowsSurviveARestartAndSeePaymentsFromEveryPartition() async throws {
+    enum Restore: CaseIterable {
+        case replay, snapshots
+        /// The second run adds a card rule: the input partitions' snapshots lack its aggregator,
+        /// so those partitions fall back to replay; the account topic's snapshots still load.
+        case snapshotsOfOlderRules
+    }
+
+    /// With snapshots, the first run's shutdown writes one per partition and the second run loads
+    /// them, replaying nothing; without, or with snapshots it cannot use, the second run replays the history.
+    @Test(arguments: Restore.allCases)
+    func windowsSurviveARestartAndSeePaymentsFromEveryPartition(restore: Restore) async throws {
+        let withSnapshots = restore != .replay
         let fixture = try PipelineFixture(inputPartitions: 3)
         try fixture.cluster.createTopic(Self.accountTopic, partitions: 2)
+        try fixture.cluster.createTopic(Self.snapshotTopic, partitions: 2)
         let plan = try RuleTestSources.compile(Self.rules)
-        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
+        var configuration = fixture.configuration()
+        #expect(configuration.snapshotTopic == Self.snapshotTopic)
+        if !withSnapshots { configuration.snapshotTopic = nil }
+        let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: .quiet)
         #expect(pipeline.topology.topics == ["payments", Self.accountTopic])
 
         // First run: account a-1 pays with cards c-1 and c-2 on partitions 0 and 1; card c-9 pays twice.
@@ -37,15 +59,32 @@ import VigilTesting
         ])
         let first = try await run(pipeline) { $0.eventsConsumed == 4 && $0.repartitionedEventsConsumed == 4 }
         #expect(first.alertCount == 0, "two payments per key are below every limit")
+        // One per partition that had events: the three input partitions and the account topic's
+        // partitions of a-1 and a-9 (one or two, by the accounts' hashes).
+        #expect(withSnapshots ? (4...5).contains(first.snapshotsWritten) : first.snapshotsWritten == 0)
 
         // Second run, a new member: the third payment of each key fires only if the windows were restored.
         try produce(on: fixture, [
             (2, payment("a1-e3", card: "c-3", account: "a-1", at: 3)),
             (2, payment("c9-e3", card: "c-9", account: "a-9", at: 3)),
         ])
-        let resumed = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
-        let second = try await run(resumed) { $0.alertCount >= 3 }
-        #expect(second.replayedMessages >= 4, "history replayed to rebuild the windows: \(second.replayedMessages)")
+        let secondPlan = restore == .snapshotsOfOlderRules
+            ? try RuleTestSources.compile(Self.rules + "\n" + Self.unreachableCardRule) : plan
+        let resumed = try Pipeline(configuration: configuration, plan: secondPlan, logger: .quiet)
+        let second = try await run(resumed) { $0.alertCount >= 3 && $0.restoring.isEmpty }
+        switch restore {
+        case .snapshots:
+            #expect(second.snapshotsLoaded == first.snapshotsWritten)
+            #expect(second.snapshotsRefused == 0)
+            #expect(second.replayedMessages == 0, "the snapshots hold the state at the committed offsets")
+        case .snapshotsOfOlderRules:
+            #expect(second.snapshotsRefused == 3)
+            #expect(second.snapshotsLoaded == first.snapshotsWritten - 3)
+            #expect(second.replayedMessages == 4, "the input partitions' history replayed: \(second.replayedMessages)")
+        case .replay:
+            #expect(second.snapshotsLoaded == 0)
+            #expect(second.replayedMessages >= 4, "history replayed to rebuild the windows: \(second.replayedMessages)")
+        }
         #expect(second.restoring.isEmpty)
 
         // a-9 is c-9's account: its third payment fires both rules.

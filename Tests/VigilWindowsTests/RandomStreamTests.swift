@@ -96,7 +96,7 @@ import VigilValues
         let snapshot = store.snapshot()
         let decoded = try WindowSnapshot(serialized: snapshot.serialized())
         #expect(decoded == snapshot)
-        let restored = try SlidingWindowStore(restoring: decoded)
+        let restored = try SlidingWindowStore(serializedSnapshot: snapshot.serialized())
         #expect(restored.snapshot() == snapshot)
         #expect(restored.activeKeys == snapshot.keys.count)
         for key in stream.keys {

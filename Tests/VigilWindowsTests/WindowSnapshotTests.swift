@@ -16,7 +16,7 @@ import VigilWindows
     @Test func serializedSnapshotRestoresIdenticalAggregates() throws {
         let store = Self.sampleStore()
         let bytes = store.snapshot().serialized()
-        let restored = try SlidingWindowStore(restoring: WindowSnapshot(serialized: bytes))
+        let restored = try SlidingWindowStore(serializedSnapshot: bytes)
         #expect(restored.snapshot() == store.snapshot())
         #expect(restored.watermark == 500)
         for time in stride(from: Int64(500), through: 62_000, by: 5) {
@@ -57,8 +57,8 @@ import VigilWindows
                 bytes[index] = UInt8.random(in: 0...255, using: &generator)
             }
             do {
-                let snapshot = try WindowSnapshot(serialized: bytes)
-                _ = try? SlidingWindowStore(restoring: snapshot)
+                _ = try WindowSnapshot(serialized: bytes)
+                _ = try SlidingWindowStore(serializedSnapshot: bytes)
             } catch {
                 failures += 1
             }
@@ -71,6 +71,6 @@ import VigilWindows
             function: .sum, widthMilliseconds: 1_000, watermark: .min,
             keys: [.init(key: "card", observations: [.init(time: 1, value: .string("x"))])]
         )
-        #expect(throws: WindowSnapshotError.self) { try SlidingWindowStore(restoring: snapshot) }
+        #expect(throws: WindowSnapshotError.self) { try SlidingWindowStore(serializedSnapshot: snapshot.serialized()) }
     }
 }

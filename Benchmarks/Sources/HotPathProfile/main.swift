@@ -6,8 +6,9 @@ import VigilTraffic
 
 /// Runs the warm-up, then one measured slice of the workload through one part of the hot path.
 ///
-/// Usage: `HotPathProfile engine-reference|engine-starter|engine:DIRECTORY|decoder|windows [events]`,
-/// where `engine:DIRECTORY` runs the engine with the rules in that directory. Under
+/// Usage: `HotPathProfile engine-reference|engine-starter|engine:DIRECTORY|decoder|windows|snapshot [events]`,
+/// where `engine:DIRECTORY` runs the engine with the rules in that directory, and `snapshot` takes
+/// the reference engine's snapshot after the events and restores it into a new engine (the slice). Under
 /// `valgrind --tool=callgrind --toggle-collect='*profiledSlice*'` only the slice is counted, so
 /// instructions divided by events is the per-event cost, repeatable to a fraction of a percent.
 /// Run directly, the engine parts also print the slice's wall time per event, for quick A/B runs.
@@ -62,6 +63,29 @@ case "windows":
     let nonZero = profiledSlice { run.process(events) }
     let perEntry = run.estimatedBytes / max(run.retainedEntries, 1)
     print("windows: \(events) events, \(nonZero) non-zero, \(run.retainedEntries) entries, \(perEntry) bytes per entry")
+case "snapshot":
+    let plan = RuleSet.reference.plan()
+    let run = EngineRun(plan: plan)
+    run.process(Workload.warmUpEvents + events)
+    let entries = run.engine.stateSummary.retainedEntries
+    let taking = ContinuousClock.now
+    let bytes = run.engine.snapshot()
+    let taken = ContinuousClock.now - taking
+    let restored = Engine(plan: plan)
+    let loading = ContinuousClock.now
+    let keys = profiledSlice {
+        do {
+            try restored.restore(fromSnapshot: bytes)
+        } catch {
+            print("restore failed: \(error)")
+        }
+        return restored.stateSummary.activeKeys
+    }
+    let loaded = ContinuousClock.now - loading
+    func perEntry(_ duration: Duration) -> Int64 {
+        (duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000) / Int64(max(entries, 1))
+    }
+    print("snapshot: \(entries) entries, \(keys) keys, \(bytes.count) bytes; taken at \(perEntry(taken)) ns per entry, restored at \(perEntry(loaded)) ns per entry")
 default:
-    print("unknown part \(part): engine-reference, engine-starter, decoder or windows")
+    print("unknown part \(part): engine-reference, engine-starter, decoder, windows or snapshot")
 }

@@ -47,3 +47,20 @@ extension KafkaConsumer {
         }
     }
 }
+
+extension KafkaConsumer {
+    /// Moves an assigned partition's next fetch to `offset`; messages fetched before the move are
+    /// not handed out. Waits up to `timeout` for the fetcher to take the new position.
+    package func seek(_ position: TopicPartitionOffset, timeout: Duration = .seconds(10)) throws(KafkaError) {
+        let list = PartitionList.make([position])
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let failure = rd_kafka_seek_partitions(client.handle, list, timeout.milliseconds) {
+            let code = rd_kafka_error_code(failure)
+            rd_kafka_error_destroy(failure)
+            throw KafkaError(.consume, response: code, context: "seek \(position)")
+        }
+        if let (_, result) = PartitionList.firstError(of: list) {
+            throw KafkaError(.consume, response: result, context: "seek \(position)")
+        }
+    }
+}

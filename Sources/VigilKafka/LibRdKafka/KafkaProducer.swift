@@ -30,19 +30,24 @@ package final class KafkaProducer {
 
     /// Queues one message; the broker picks the partition from the key's hash (librdkafka's
     /// default partitioner), so equal keys stay in order. Waits while librdkafka's queue is full.
-    /// - Parameter partition: a fixed partition, or nil to partition by key.
+    /// - Parameters:
+    ///   - partition: a fixed partition, or nil to partition by key.
+    ///   - deliveryTag: when not 0, the offset the message lands at is kept under this tag for
+    ///     ``takeDeliveredOffsets()``.
     package func send(
         topic: String,
         partition: Int32? = nil,
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer,
-        headers: [(name: String, value: [UInt8])] = []
+        headers: [(name: String, value: [UInt8])] = [],
+        deliveryTag: UInt = 0
     ) throws(KafkaError) {
         while true {
             let headerList = Self.makeHeaders(headers)
             let result = vigil_produce(
                 client.handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
-                key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count, headerList
+                key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count, headerList,
+                UnsafeMutableRawPointer(bitPattern: deliveryTag)
             )
             if result == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if let headerList { rd_kafka_headers_destroy(headerList) }
@@ -59,18 +64,32 @@ package final class KafkaProducer {
         partition: Int32? = nil,
         key: [UInt8]?,
         value: [UInt8],
-        headers: [(name: String, value: [UInt8])] = []
+        headers: [(name: String, value: [UInt8])] = [],
+        deliveryTag: UInt = 0
     ) throws(KafkaError) {
         // `withUnsafeBytes` rethrows untyped errors, so the typed error is carried out by hand.
         let result: Result<Void, KafkaError> = value.withUnsafeBytes { valueBytes in
             guard let key else {
-                return Result { () throws(KafkaError) in try send(topic: topic, partition: partition, key: nil, value: valueBytes, headers: headers) }
+                return Result { () throws(KafkaError) in
+                    try send(topic: topic, partition: partition, key: nil, value: valueBytes, headers: headers, deliveryTag: deliveryTag)
+                }
             }
             return key.withUnsafeBytes { keyBytes in
-                Result { () throws(KafkaError) in try send(topic: topic, partition: partition, key: keyBytes, value: valueBytes, headers: headers) }
+                Result { () throws(KafkaError) in
+                    try send(topic: topic, partition: partition, key: keyBytes, value: valueBytes, headers: headers, deliveryTag: deliveryTag)
+                }
             }
         }
         try result.get()
+    }
+
+    /// The offsets of the tracked sends acknowledged since the last call, by delivery tag; a
+    /// ``flush(timeout:)`` first makes sure every send has its report.
+    package func takeDeliveredOffsets() -> [UInt: Int64] {
+        client.context.deliveredOffsets.withLock { offsets in
+            defer { offsets.removeAll() }
+            return offsets
+        }
     }
 
     /// Serves delivery reports without waiting.

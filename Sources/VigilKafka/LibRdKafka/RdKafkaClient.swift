@@ -9,6 +9,8 @@ import Synchronization
 final class ClientContext: Sendable {
     let logger: Logger
     let deliveryFailures = Mutex<[DeliveryFailure]>([])
+    /// Where tracked sends landed, by their tag (see `KafkaProducer.send(…deliveryTag:)`).
+    let deliveredOffsets = Mutex<[UInt: Int64]>([:])
     let rebalances = Mutex<[RebalanceEvent]>([])
     /// Set by the first assignment; until then closing the consumer would trip a librdkafka 2.0.2
     /// assertion (the cooperative-sticky assignor has no state yet; fixed in 2.3.0).
@@ -129,9 +131,14 @@ private func keepStatistics(client: OpaquePointer?, json: UnsafeMutablePointer<C
     return 0
 }
 
-/// Delivery-report callback: records failures; successes need no bookkeeping beyond librdkafka's queue length.
+/// Delivery-report callback: records failures, and the offsets of tracked sends; other successes
+/// need no bookkeeping beyond librdkafka's queue length.
 private func recordDelivery(client: OpaquePointer?, message: UnsafePointer<rd_kafka_message_t>?, opaque: UnsafeMutableRawPointer?) {
-    guard let message, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR, let context = ClientContext.from(opaque) else {
+    guard let message, let context = ClientContext.from(opaque) else { return }
+    guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
+        if let tag = message.pointee._private {
+            context.deliveredOffsets.withLock { $0[UInt(bitPattern: tag)] = message.pointee.offset }
+        }
         return
     }
     let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"

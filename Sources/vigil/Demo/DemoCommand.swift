@@ -59,6 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
         for stage in pipeline.topology.repartitionStages {
             try cluster.createTopic(stage.topic, partitions: partitions)
         }
+        if let snapshotTopic = configuration.snapshotTopic { try cluster.createTopic(snapshotTopic, partitions: partitions) }
         let follower = AlertFollower(
             consumer: .demo(kafka, group: "vigil-demo-tail"), topics: [topics.alerts, topics.shadowAlerts], logger: logger
         )

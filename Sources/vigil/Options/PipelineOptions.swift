@@ -57,6 +57,15 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "How often outputs are flushed and offsets committed (at least once); a crash replays about this much.")
     var commitInterval = HumanDuration(milliseconds: 100)
 
+    @Option(
+        help: ArgumentHelp(
+            "Topic of partition snapshots (default: <group>-<input>-snapshots); '' turns snapshots off.",
+            discussion: "A partition's new owner loads its latest snapshot and replays only the messages after it. Without snapshots it replays all the history its windows reach back to."))
+    var snapshotTopic: String?
+
+    @Option(help: "A partition whose state changed is snapshotted at the first commit after this long, and at shutdown.")
+    var snapshotInterval = HumanDuration(milliseconds: 5 * 60_000)
+
     @Option(help: "Threads that evaluate different partitions of a batch at the same time; more pay only with spare cores.")
     var evaluationThreads = 1
 
@@ -73,6 +82,8 @@ struct PipelineOptions: ParsableArguments {
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMs
         configuration.commitInterval = .milliseconds(commitInterval.milliseconds)
         configuration.evaluationThreads = evaluationThreads
+        if let snapshotTopic { configuration.snapshotTopic = snapshotTopic.isEmpty ? nil : snapshotTopic }
+        configuration.snapshotInterval = .milliseconds(snapshotInterval.milliseconds)
         configuration.inputKey = inputKey.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         configuration.isExactlyOnce = exactlyOnce
         if exactlyOnce {

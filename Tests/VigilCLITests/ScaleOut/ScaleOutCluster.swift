@@ -21,10 +21,15 @@ final class ScaleOutCluster: @unchecked Sendable {
         cluster = try MockCluster(brokers: brokers, logger: .quiet)
         for topic in ScaleOutWorkload.topics(group: Self.group) { try cluster.createTopic(topic, partitions: Self.partitions) }
         for topic in ["alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 3) }
+        // Written at commits and read by partitions' new owners; nothing consumes it as a group.
+        try cluster.createTopic("\(Self.group)-payments-snapshots", partitions: Self.partitions)
         rulesDirectory = try makeRulesDirectory(ScaleOutWorkload.rules)
     }
 
     /// Starts `vigil run` as a static member named `name`.
+    ///
+    /// Snapshots every 2 s, so that partitions that move are restored from a snapshot and the
+    /// messages after it, and a replica's shutdown snapshots what it holds.
     ///
     /// The source skew spans the whole workload's event time (under 20 minutes). At 300 events/s
     /// its event time runs 30 times faster than the clock, so an input partition stalled 20 s by a
@@ -37,9 +42,14 @@ final class ScaleOutCluster: @unchecked Sendable {
         replicas[name] = try VigilProcess([
             "run", "--brokers", cluster.bootstrapServers, "--group", Self.group, "--instance-id", name,
             "--input", "payments", "--alerts", "alerts", "--rules", rulesDirectory, "--session-timeout-ms", "6000",
-            "--max-source-skew", "1h",
+            "--max-source-skew", "1h", "--snapshot-interval", "2s",
             "-X", "fetch.wait.max.ms=10", "--http-port", String(port), "--http-host", "127.0.0.1",
         ])
+    }
+
+    /// What a running replica has logged so far.
+    func output(of name: String) -> String {
+        replicas[name]?.printed ?? ""
     }
 
     /// Waits until replica `name` has been assigned partitions and answers /readyz with 200, which

@@ -51,6 +51,7 @@ import VigilKafka
         try await cluster.stop("r3")
         try await feeding.value
         #expect(try await cluster.waitUntilDrained(), "every partition committed to its end\n\(cluster.diagnostics)")
+        #expect(cluster.output(of: "r1").contains("partition snapshots in"), "r1 takes its partitions back from snapshots")
         _ = try cluster.checkAlerts(expected: expected, scenario: "1 → 3 → 1 replicas")
         #expect(await cluster.allReady(), "every replica is ready once drained")
         try await cluster.stopAll()

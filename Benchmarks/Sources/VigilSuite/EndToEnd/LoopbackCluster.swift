@@ -40,4 +40,9 @@ final class LoopbackCluster: Sendable {
             try cluster.createTopic(stage.topic, partitions: partitions)
         }
     }
+
+    /// The topic partition snapshots are written to, as wide as the input.
+    func createSnapshotTopic(_ topic: String) throws {
+        try cluster.createTopic(topic, partitions: partitions)
+    }
 }

@@ -1,0 +1,196 @@
+import Logging
+import VigilKafka
+
+/// Writes partition snapshots to the snapshot topic at commits, and reads one back for a
+/// partition's new owner.
+///
+/// A snapshot is split into chunks below Kafka's default message size. Every chunk names the
+/// partition and position it belongs to in its `vigil.snapshot` header, so the chunks of one
+/// snapshot are found among those of others written to the same snapshot partition. The commit
+/// that follows the chunks' acknowledgement names their offsets (see ``SnapshotReference``), so a
+/// reader never has to search the topic, and a snapshot never counts before it is durable.
+final class SnapshotStore {
+    static let header = "vigil.snapshot"
+    /// Below the 1 MB that brokers and librdkafka accept by default.
+    static let chunkBytes = 512 * 1024
+
+    let topic: String
+    private let partitionCount: Int32
+    private let readerConfiguration: ConsumerConfiguration
+    private let logger: Logger
+    /// Assigned to one snapshot partition at a time, only while a snapshot is read; made on first use.
+    private var reader: KafkaConsumer?
+    private var nextTag: UInt = 1
+
+    init(topic: String, partitionCount: Int32, consumer: ConsumerConfiguration, logger: Logger) {
+        self.topic = topic
+        self.partitionCount = max(1, partitionCount)
+        var configuration = consumer
+        configuration.groupID += ".snapshot-reader"
+        configuration.groupInstanceID = nil
+        configuration.fetchWaitMaxMilliseconds = 10
+        self.readerConfiguration = configuration
+        self.logger = logger
+    }
+
+    /// Chunks sent and not yet known to be acknowledged.
+    struct Written {
+        let source: TopicPartition
+        let snapshotPartition: Int32
+        let tags: Range<UInt>
+        let position: Int64
+        let bytes: Int
+    }
+
+    /// Queues a snapshot's chunks on the producer; ``reference(to:delivered:)`` locates them after a flush.
+    func send(_ snapshot: PartitionSnapshot, of source: TopicPartition, with producer: KafkaProducer) throws(KafkaError) -> Written {
+        let bytes = snapshot.serialized()
+        let chunkCount = max(1, (bytes.count + Self.chunkBytes - 1) / Self.chunkBytes)
+        let partition = Int32(truncatingIfNeeded: Int(source.partition) % Int(partitionCount))
+        let identity = Self.identity(of: source, position: snapshot.position)
+        let key = Array("\(source.topic)/\(source.partition)".utf8)
+        let firstTag = nextTag
+        for index in 0..<chunkCount {
+            let chunk = Array(bytes[(index * Self.chunkBytes)..<min(bytes.count, (index + 1) * Self.chunkBytes)])
+            let header = Array("\(identity) \(index)/\(chunkCount)".utf8)
+            try producer.send(
+                topic: topic, partition: partition, key: key, value: chunk, headers: [(Self.header, header)], deliveryTag: nextTag)
+            nextTag += 1
+        }
+        return Written(source: source, snapshotPartition: partition, tags: firstTag..<nextTag, position: snapshot.position, bytes: bytes.count)
+    }
+
+    /// Where the chunks landed; nil unless every one of them was acknowledged.
+    func reference(to written: Written, delivered: [UInt: Int64]) -> SnapshotReference? {
+        let offsets = written.tags.compactMap { delivered[$0] }
+        guard offsets.count == written.tags.count, let first = offsets.min(), let last = offsets.max() else { return nil }
+        return SnapshotReference(partition: written.snapshotPartition, firstOffset: first, lastOffset: last, position: written.position)
+    }
+
+    /// Why a snapshot could not be loaded; the partition is then restored by replay.
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Reads the snapshots the references name, all at once, each checked whole (every chunk, the
+    /// checksum, the position) before it is handed out.
+    /// - Returns: per source partition, its snapshot or why it cannot be used.
+    func load(_ references: [TopicPartition: SnapshotReference], timeout: Duration) -> [TopicPartition: Result<PartitionSnapshot, Unavailable>] {
+        guard !references.isEmpty else { return [:] }
+        // Per snapshot partition, the range that covers every snapshot wanted from it.
+        var ranges: [Int32: ClosedRange<Int64>] = [:]
+        for reference in references.values {
+            let range = reference.firstOffset...reference.lastOffset
+            ranges[reference.partition] = ranges[reference.partition].map { min($0.lowerBound, range.lowerBound)...max($0.upperBound, range.upperBound) } ?? range
+        }
+        var assembly = Dictionary(uniqueKeysWithValues: references.map { ($0.key, Assembly(reference: $0.value, source: $0.key)) })
+        let outcome: Unavailable?
+        do {
+            outcome = try read(ranges, into: &assembly, timeout: timeout)
+        } catch {
+            outcome = Unavailable(description: "cannot read \(topic): \(error)")
+        }
+        return assembly.mapValues { part in
+            if let outcome, !part.isComplete { return .failure(outcome) }
+            return part.snapshot()
+        }
+    }
+
+    /// Reads every range until its end, handing each chunk to the snapshot it belongs to.
+    /// - Returns: why reading stopped early (a timeout), or nil when every range was read.
+    private func read(_ ranges: [Int32: ClosedRange<Int64>], into assembly: inout [TopicPartition: Assembly], timeout: Duration) throws(KafkaError)
+        -> Unavailable?
+    {
+        let reader: KafkaConsumer
+        if let existing = self.reader {
+            reader = existing
+        } else {
+            reader = try KafkaConsumer(configuration: readerConfiguration, logger: logger)
+            self.reader = reader
+        }
+        try reader.assign(ranges.map { TopicPartitionOffset(TopicPartition(topic: topic, partition: $0.key), offset: $0.value.lowerBound) })
+        defer { try? reader.assign([]) }
+        var unfinished = Set(ranges.keys)
+        let deadline = ContinuousClock.now + timeout
+        while !unfinished.isEmpty {
+            guard ContinuousClock.now < deadline else { return Unavailable(description: "timed out after \(timeout)") }
+            let batch = try reader.poll(maxMessages: 256, timeout: .milliseconds(100))
+            for index in 0..<batch.count {
+                let message = batch[index]
+                guard let range = ranges[message.partition], unfinished.contains(message.partition) else { continue }
+                if message.offset >= range.upperBound { unfinished.remove(message.partition) }
+                guard let (identity, chunk, count) = message.withHeader(Self.header, Self.chunk(of:)),
+                    let source = Self.source(of: identity), assembly[source]?.identity == identity
+                else { continue }
+                assembly[source]?.add(chunk: chunk, of: count, bytes: message.value)
+            }
+        }
+        return nil
+    }
+
+    /// One snapshot's chunks as they arrive.
+    private struct Assembly {
+        let reference: SnapshotReference
+        let identity: String
+        var chunks: [Int: [UInt8]] = [:]
+        var chunkCount: Int?
+        var disagrees = false
+
+        init(reference: SnapshotReference, source: TopicPartition) {
+            self.reference = reference
+            self.identity = SnapshotStore.identity(of: source, position: reference.position)
+        }
+
+        var isComplete: Bool { chunkCount.map { chunks.count == $0 } ?? false }
+
+        mutating func add(chunk: Int, of count: Int, bytes: UnsafeRawBufferPointer) {
+            if let chunkCount, chunkCount != count { disagrees = true }
+            chunkCount = count
+            chunks[chunk] = Array(bytes)
+        }
+
+        func snapshot() -> Result<PartitionSnapshot, Unavailable> {
+            guard !disagrees else { return .failure(Unavailable(description: "its chunks disagree on their number")) }
+            guard let chunkCount, isComplete else {
+                let found = "\(chunks.count) of \(chunkCount.map(String.init) ?? "?") chunks found"
+                return .failure(Unavailable(description: "\(found) (retention may have removed them)"))
+            }
+            do {
+                let snapshot = try PartitionSnapshot(serialized: (0..<chunkCount).flatMap { chunks[$0] ?? [] })
+                guard snapshot.position == reference.position else {
+                    return .failure(Unavailable(description: "it holds position \(snapshot.position), not \(reference.position)"))
+                }
+                return .success(snapshot)
+            } catch {
+                return .failure(Unavailable(description: "unreadable: \(error)"))
+            }
+        }
+    }
+
+    func close() {
+        _ = reader?.close(timeout: .seconds(2))
+        reader = nil
+    }
+
+    private static func identity(of source: TopicPartition, position: Int64) -> String {
+        "\(source.topic)/\(source.partition)@\(position)"
+    }
+
+    /// The partition an identity names (the topic may contain `/` and `@`, the numbers cannot).
+    private static func source(of identity: String) -> TopicPartition? {
+        guard let at = identity.lastIndex(of: "@"), let slash = identity[..<at].lastIndex(of: "/"),
+            let partition = Int32(identity[identity.index(after: slash)..<at])
+        else { return nil }
+        return TopicPartition(topic: String(identity[..<slash]), partition: partition)
+    }
+
+    /// The identity, chunk index and chunk count a header names.
+    private static func chunk(of header: UnsafeRawBufferPointer?) -> (String, Int, Int)? {
+        guard let header else { return nil }
+        let text = String(decoding: header, as: UTF8.self)
+        guard let space = text.lastIndex(of: " ") else { return nil }
+        let numbers = text[text.index(after: space)...].split(separator: "/")
+        guard numbers.count == 2, let index = Int(numbers[0]), let count = Int(numbers[1]), index >= 0, index < count else { return nil }
+        return (String(text[..<space]), index, count)
+    }
+}
