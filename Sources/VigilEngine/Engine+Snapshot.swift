@@ -22,7 +22,7 @@ extension Engine {
         writer.writeVarint(UInt64(aggregators.count))
         for aggregator in aggregators {
             writer.writeString(aggregator.spec.canonicalText)
-            aggregator.store.snapshot().write(to: &writer)
+            aggregator.store.writeSnapshot(to: &writer)
         }
         cooldownLedger.write(rules: plan.rules, to: &writer)
         return writer.bytes

@@ -39,6 +39,15 @@ package final class KeyDirectory {
         seed = Self.randomSeed()
     }
 
+    /// Makes room for `keyCount` keys in all, so that adding them, as a restore does, never
+    /// rebuilds the buckets on the way.
+    func reserveCapacity(_ keyCount: Int) {
+        entries.reserveCapacity(keyCount)
+        var bucketCount = buckets.count
+        while bucketCount < keyCount * 2 { bucketCount *= 2 }
+        if bucketCount > buckets.count { rebuild(bucketCount: bucketCount) }
+    }
+
     /// One past the highest lane handed out: a store's lanes must cover this many.
     var laneCount: Int { entries.count }
 

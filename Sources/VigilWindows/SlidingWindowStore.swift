@@ -141,6 +141,17 @@ package final class SlidingWindowStore {
         }
     }
 
+    /// Appends the store's snapshot, as `snapshot().write(to:)` would, without building it first.
+    package func writeSnapshot(to writer: inout SnapshotWriter) {
+        switch table {
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        }
+    }
+
     /// Adds `count` keys of a snapshot to a store that holds none of them yet.
     func restore(_ count: Int, from reader: inout SnapshotReader, decoder: inout HistoryDecoder) throws(WindowSnapshotError) {
         switch table {

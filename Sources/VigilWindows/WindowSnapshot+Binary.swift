@@ -20,13 +20,43 @@ extension WindowSnapshot {
 
     /// Appends the snapshot, so that a larger format can embed it.
     package func write(to writer: inout SnapshotWriter) {
-        writer.bytes.append(contentsOf: Self.signature)
-        writer.bytes.append(Self.version)
+        Self.writeHeader(function: function, widthMilliseconds: widthMilliseconds, watermark: watermark, keyCount: keys.count, to: &writer)
+        for history in keys {
+            let observations = history.observations
+            Self.writeHistory(
+                key: history.key, count: observations.count, function: function, to: &writer,
+                time: { observations[$0].time }, value: { observations[$0].value })
+        }
+    }
+
+    static func writeHeader(function: WindowFunction, widthMilliseconds: Int64, watermark: Int64, keyCount: Int, to writer: inout SnapshotWriter) {
+        writer.bytes.append(contentsOf: signature)
+        writer.bytes.append(version)
         writer.bytes.append(function.rawValue)
         writer.writeVarint(UInt64(bitPattern: widthMilliseconds))
         writer.writeSigned(watermark)
-        writer.writeVarint(UInt64(keys.count))
-        for history in keys { write(history, to: &writer) }
+        writer.writeVarint(UInt64(keyCount))
+    }
+
+    /// One key's `count` observations in time order, read through `time` and `value` by position.
+    static func writeHistory(
+        key: String, count: Int, function: WindowFunction, to writer: inout SnapshotWriter,
+        time: (Int) -> Int64, value: (Int) -> Value?
+    ) {
+        writer.writeString(key)
+        writer.writeVarint(UInt64(count))
+        var previous: Int64 = 0
+        for position in 0..<count {
+            let current = time(position)
+            if position > 0 {
+                writer.writeVarint(UInt64(bitPattern: current &- previous))
+            } else {
+                writer.writeSigned(current)
+            }
+            previous = current
+        }
+        guard function != .count else { return }
+        for position in 0..<count { writer.writeValue(value(position)) }
     }
 
     package init(serialized bytes: [UInt8]) throws(WindowSnapshotError) {
@@ -69,22 +99,6 @@ extension WindowSnapshot {
             self.watermark = try reader.readSigned()
             self.keyCount = try reader.readCount()
         }
-    }
-
-    private func write(_ history: KeyHistory, to writer: inout SnapshotWriter) {
-        writer.writeString(history.key)
-        writer.writeVarint(UInt64(history.observations.count))
-        var previous: Int64?
-        for observation in history.observations {
-            if let previous {
-                writer.writeVarint(UInt64(bitPattern: observation.time &- previous))
-            } else {
-                writer.writeSigned(observation.time)
-            }
-            previous = observation.time
-        }
-        guard function != .count else { return }
-        for observation in history.observations { writer.writeValue(observation.value) }
     }
 
 }

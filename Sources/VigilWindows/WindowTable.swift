@@ -59,6 +59,7 @@ final class WindowTable<Policy: WindowPolicy> {
     /// them one by one would, without reading an aggregate after each.
     func restore(_ count: Int, from reader: inout SnapshotReader, decoder: inout HistoryDecoder) throws(WindowSnapshotError) {
         lanes.reserveCapacity(count)
+        directory.reserveCapacity(max(directory.count, count))
         for _ in 0..<count {
             try decoder.next(from: &reader)
             guard !decoder.times.isEmpty else { continue }
@@ -137,19 +138,37 @@ final class WindowTable<Policy: WindowPolicy> {
 
     /// Every key with its observations in time order, sorted by key, without expired entries.
     func histories() -> [WindowSnapshot.KeyHistory] {
-        let horizon = watermark.clampedSubtracting(width)
-        let histories = lanes.indices.compactMap { index -> WindowSnapshot.KeyHistory? in
-            let lane = lanes[index]
-            guard !lane.ring.isEmpty else { return nil }
-            let first = lane.ring.firstPosition(after: horizon)
-            let observations = (first..<lane.ring.count).map { position in
-                let entry = lane.ring[position]
-                return WindowSnapshot.Observation(time: entry.time, value: Policy.value(of: entry, shared: shared))
+        liveLanes().map { lane, first in
+            let ring = lanes[lane].ring
+            let observations = (first..<ring.count).map { position in
+                WindowSnapshot.Observation(time: ring[position].time, value: Policy.value(of: ring[position], shared: shared))
             }
-            guard !observations.isEmpty else { return nil }
-            return WindowSnapshot.KeyHistory(key: directory.key(ofLane: index).text, observations: observations)
+            return WindowSnapshot.KeyHistory(key: directory.key(ofLane: lane).text, observations: observations)
         }
-        return histories.sorted { $0.key < $1.key }
+    }
+
+    /// Writes what ``WindowSnapshot/write(to:)`` writes for this table's ``histories()``, without
+    /// building them: a snapshot holds the processing loop up while it is taken.
+    func writeSnapshot(to writer: inout SnapshotWriter) {
+        let live = liveLanes()
+        WindowSnapshot.writeHeader(function: function, widthMilliseconds: width, watermark: watermark, keyCount: live.count, to: &writer)
+        for (lane, first) in live {
+            let ring = lanes[lane].ring
+            WindowSnapshot.writeHistory(
+                key: directory.key(ofLane: lane).text, count: ring.count - first, function: function, to: &writer,
+                time: { ring[first + $0].time }, value: { Policy.value(of: ring[first + $0], shared: shared) })
+        }
+    }
+
+    /// The lanes with entries a query can still reach, sorted by key, with the position of each one's first such entry.
+    private func liveLanes() -> [(lane: Int, first: Int)] {
+        let horizon = watermark.clampedSubtracting(width)
+        let live = lanes.indices.compactMap { index -> (lane: Int, first: Int)? in
+            guard !lanes[index].ring.isEmpty else { return nil }
+            let first = lanes[index].ring.firstPosition(after: horizon)
+            return first < lanes[index].ring.count ? (index, first) : nil
+        }
+        return live.sorted { directory.key(ofLane: $0.lane).text < directory.key(ofLane: $1.lane).text }
     }
 
     private var emptyResult: Value? {

@@ -68,7 +68,8 @@ struct RestoreScenario {
             "rules": "Benchmarks/rules/reference (input + 2 repartition topics)",
             "history": "\(workload.count) input events, \(history) evaluations over 3 topics × \(Self.partitions) partitions, "
                 + "\(ceiling.messages) Kafka messages (repartitioned events travel in bundles)",
-            "snapshots": "written by the first member as it stops; \(first.status.snapshot.snapshotsWritten) of them",
+            "snapshots": "written by the first member as it stops: \(first.status.snapshot.snapshotsWritten) of them, "
+                + "\(first.status.snapshot.snapshotBytesWritten) bytes, taken in \(ReportTable.format(first.status.snapshot.snapshotTime.seconds)) s",
             "build": "release; a replaying member replays its partitions in parallel, one thread per restoring partition",
         ])
         let partitions = 3 * Self.partitions
