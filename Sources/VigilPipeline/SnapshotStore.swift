@@ -18,7 +18,7 @@ final class SnapshotStore {
     private let partitionCount: Int32
     private let readerConfiguration: ConsumerConfiguration
     private let logger: Logger
-    /// Assigned to one snapshot partition at a time, only while a snapshot is read; made on first use.
+    /// Assigned to the snapshot partitions to read only while snapshots are read; made on first use.
     private var reader: KafkaConsumer?
     private var nextTag: UInt = 1
 
@@ -35,7 +35,6 @@ final class SnapshotStore {
 
     /// Chunks sent and not yet known to be acknowledged.
     struct Written {
-        let source: TopicPartition
         let snapshotPartition: Int32
         let tags: Range<UInt>
         let position: Int64
@@ -57,7 +56,7 @@ final class SnapshotStore {
                 topic: topic, partition: partition, key: key, value: chunk, headers: [(Self.header, header)], deliveryTag: nextTag)
             nextTag += 1
         }
-        return Written(source: source, snapshotPartition: partition, tags: firstTag..<nextTag, position: snapshot.position, bytes: bytes.count)
+        return Written(snapshotPartition: partition, tags: firstTag..<nextTag, position: snapshot.position, bytes: bytes.count)
     }
 
     /// Where the chunks landed; nil unless every one of them was acknowledged.
