@@ -1,4 +1,5 @@
 import VigilRules
+import VigilValues
 import VigilWindows
 
 /// When each rule last fired for each key, in event time, and what it held back since.
@@ -37,7 +38,8 @@ struct CooldownLedger {
 
     /// Decides whether a firing at `time` passes the cooldown, and records the outcome.
     mutating func decide(rule: Int, key: String, time: Int64, cooldown: Int64) -> Decision {
-        if var entry = entries[rule][key], time < entry.lastFired + cooldown {
+        // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
+        if var entry = entries[rule][key], time < entry.lastFired.clampedAdding(cooldown) {
             entry.suppressed += 1
             entries[rule][key] = entry
             return .suppress
@@ -56,7 +58,7 @@ struct CooldownLedger {
     mutating func forget(before horizon: Int64, rules: [CompiledRule]) {
         for (index, rule) in rules.enumerated() {
             guard let cooldown = rule.cooldownMilliseconds, entries[index].count >= nextPass[index] else { continue }
-            entries[index] = entries[index].filter { $0.value.suppressed > 0 || $0.value.lastFired + cooldown >= horizon }
+            entries[index] = entries[index].filter { $0.value.suppressed > 0 || $0.value.lastFired.clampedAdding(cooldown) >= horizon }
             nextPass[index] = max(Self.minimumPass, 2 * entries[index].count)
         }
     }

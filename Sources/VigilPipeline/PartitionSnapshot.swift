@@ -102,3 +102,24 @@ final class SnapshotRestore: @unchecked Sendable {
         outcome = Result { try task.restore(from: loaded.get(), reference: reference) }
     }
 }
+
+/// One partition's snapshot taken and serialized, on a thread of its own. `@unchecked Sendable`
+/// for the same reason as ``SnapshotRestore``.
+final class SnapshotTaking: @unchecked Sendable {
+    let task: PartitionTask
+    private(set) var bytes: [UInt8] = []
+    private(set) var position: Int64 = 0
+    private(set) var duration = Duration.zero
+
+    init(task: PartitionTask) {
+        self.task = task
+    }
+
+    func run() {
+        let started = ContinuousClock.now
+        let snapshot = task.takeSnapshot()
+        position = snapshot.position
+        bytes = snapshot.serialized()
+        duration = ContinuousClock.now - started
+    }
+}

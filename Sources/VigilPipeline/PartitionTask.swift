@@ -32,10 +32,16 @@ final class PartitionTask {
     var snapshot: SnapshotReference?
     private(set) var processedSinceSnapshot = 0
     private(set) var snapshotTakenAt: ContinuousClock.Instant
+    private var hasTakenSnapshot = false
+    /// The share, in thousandths, of the interval after which the first snapshot is due: 500 to
+    /// 999 by the partition, so that partitions assigned together are not all snapshotted at the
+    /// same commit, each holding the loop up in turn.
+    private let firstSnapshotShare: Int
     private(set) var isRestoredFromSnapshot = false
-    /// Where reading should move to after a snapshot was loaded, until it has been asked twice.
+    /// Where reading should move to after a snapshot was loaded, until a message at or after it
+    /// has been processed.
     private var skipTarget: Int64?
-    private var skipRequests = 0
+    private var hasRetriedSkip = false
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -46,26 +52,32 @@ final class PartitionTask {
         self.restoreUntil = restoreUntil.flatMap { $0 > replayFrom ? $0 : nil }
         self.requestedStart = self.restoreUntil == nil ? nil : replayFrom
         self.snapshotTakenAt = assignedAt
+        let spread = partition.topic.utf8.reduce(UInt32(bitPattern: partition.partition)) { $0 &* 31 &+ UInt32($1) }
+        self.firstSnapshotShare = 500 + Int(spread % 500)
     }
 
-    /// The offset reading should move to: after loading a snapshot, and once more when a message
-    /// from before it shows the first move did not hold; nil otherwise.
-    func takeSkipTarget() -> Int64? {
+    /// The offset reading should move to after loading a snapshot: asked once when the snapshot is
+    /// loaded (`below` nil), and once more by the first message from before it, which shows that
+    /// the first move did not hold; nil once reading has got there.
+    func skipTarget(below offset: Int64? = nil) -> Int64? {
         guard let target = skipTarget else { return nil }
-        skipRequests += 1
-        if skipRequests >= 2 { skipTarget = nil }
+        guard let offset else { return target }
+        guard offset < target, !hasRetriedSkip else { return nil }
+        hasRetriedSkip = true
         return target
     }
 
     /// Whether the state changed since the last snapshot and `interval` has passed; never while restoring.
     func isSnapshotDue(interval: Duration, at now: ContinuousClock.Instant) -> Bool {
-        !isRestoring && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= interval
+        let wait = hasTakenSnapshot ? interval : interval * firstSnapshotShare / 1000
+        return !isRestoring && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= wait
     }
 
     /// The state as of ``nextOffset``; the caller names it in the commit once it is durable.
     func takeSnapshot() -> PartitionSnapshot {
         processedSinceSnapshot = 0
         snapshotTakenAt = .now
+        hasTakenSnapshot = true
         return PartitionSnapshot(position: nextOffset, countedInputOffsets: countedInputOffsets, engine: engine.snapshot())
     }
 
@@ -164,6 +176,7 @@ final class PartitionTask {
     func processed(offset: Int64) -> Bool {
         nextOffset = offset + 1
         processedSinceSnapshot += 1
+        if let target = skipTarget, offset >= target { skipTarget = nil }
         anchors.processed(upTo: offset + 1, watermark: engine.watermark)
         guard let until = restoreUntil else { return false }
         if offset < until { replayedMessages += 1 }

@@ -230,7 +230,7 @@ final class PipelineWorker {
             switch evaluated.kind {
             case .redelivered:
                 tally.redeliveriesSkipped += 1
-                skipAhead(lane.task)
+                skipAhead(lane.task, redelivered: message.offset)
                 continue
             case .replayed:
                 noteFirstOffset(message.offset, of: lane.task)
@@ -368,20 +368,26 @@ final class PipelineWorker {
 
     /// Takes and queues the snapshot of each partition committed at `nextOffsets` that is due one
     /// (or, with `all`, that changed since its last), at exactly the offset the commit will store.
+    /// Partitions are snapshotted at the same time, each on a thread of its own as they are
+    /// evaluated, so the loop waits for the largest, not for their sum.
     private func sendSnapshots(at nextOffsets: [TopicPartition: Int64], all: Bool) throws -> [(PartitionTask, SnapshotStore.Written)] {
         guard let snapshots else { return [] }
         let now = ContinuousClock.now
         let interval = all ? .zero : configuration.snapshotInterval
-        var written: [(PartitionTask, SnapshotStore.Written)] = []
-        for (partition, offset) in nextOffsets {
-            guard let task = tasks[partition], offset == task.nextOffset, task.isSnapshotDue(interval: interval, at: now) else { continue }
-            let started = ContinuousClock.now
-            let sent = try snapshots.send(task.takeSnapshot(), of: partition, with: producer)
-            let elapsed = ContinuousClock.now - started
-            metrics.recordSnapshotWritten(bytes: sent.bytes, duration: elapsed)
-            status.update { $0.snapshotTime += elapsed }
-            written.append((task, sent))
+        let due = nextOffsets.sorted { $0.key < $1.key }.compactMap { partition, offset -> SnapshotTaking? in
+            guard let task = tasks[partition], offset == task.nextOffset, task.isSnapshotDue(interval: interval, at: now) else { return nil }
+            return SnapshotTaking(task: task)
         }
+        guard !due.isEmpty else { return [] }
+        DispatchQueue.concurrentPerform(iterations: due.count) { due[$0].run() }
+        var written: [(PartitionTask, SnapshotStore.Written)] = []
+        for taking in due {
+            let sent = try snapshots.send(taking.bytes, at: taking.position, of: taking.task.partition, with: producer)
+            metrics.recordSnapshotWritten(bytes: sent.bytes, duration: taking.duration)
+            written.append((taking.task, sent))
+        }
+        let elapsed = ContinuousClock.now - now
+        status.update { $0.snapshotTime += elapsed }
         return written
     }
 
@@ -608,10 +614,10 @@ final class PipelineWorker {
     }
 
     /// Moves reading to where a loaded snapshot left off. librdkafka may not have started fetching
-    /// a partition just assigned, and then the assignment's start can override the move: the first
-    /// message from before the position asks for the move again, once.
-    private func skipAhead(_ task: PartitionTask) {
-        guard let position = task.takeSkipTarget() else { return }
+    /// a partition just assigned, and then the assignment's start can override the move: a message
+    /// from before the position (`redelivered`) asks for the move again.
+    private func skipAhead(_ task: PartitionTask, redelivered offset: Int64? = nil) {
+        guard let position = task.skipTarget(below: offset) else { return }
         do {
             try consumer.seek(TopicPartitionOffset(task.partition, offset: position), timeout: .seconds(1))
         } catch {

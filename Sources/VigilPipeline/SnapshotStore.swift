@@ -8,7 +8,8 @@ import VigilKafka
 /// partition and position it belongs to in its `vigil.snapshot` header, so the chunks of one
 /// snapshot are found among those of others written to the same snapshot partition. The commit
 /// that follows the chunks' acknowledgement names their offsets (see ``SnapshotReference``), so a
-/// reader never has to search the topic, and a snapshot never counts before it is durable.
+/// reader reads only around them and never searches the topic, and a snapshot never counts
+/// before it is durable.
 final class SnapshotStore {
     static let header = "vigil.snapshot"
     /// Below the 1 MB that brokers and librdkafka accept by default.
@@ -41,12 +42,12 @@ final class SnapshotStore {
         let bytes: Int
     }
 
-    /// Queues a snapshot's chunks on the producer; ``reference(to:delivered:)`` locates them after a flush.
-    func send(_ snapshot: PartitionSnapshot, of source: TopicPartition, with producer: KafkaProducer) throws(KafkaError) -> Written {
-        let bytes = snapshot.serialized()
+    /// Queues a serialized snapshot's chunks on the producer; ``reference(to:delivered:)`` locates
+    /// them after a flush.
+    func send(_ bytes: [UInt8], at position: Int64, of source: TopicPartition, with producer: KafkaProducer) throws(KafkaError) -> Written {
         let chunkCount = max(1, (bytes.count + Self.chunkBytes - 1) / Self.chunkBytes)
         let partition = Int32(truncatingIfNeeded: Int(source.partition) % Int(partitionCount))
-        let identity = Self.identity(of: source, position: snapshot.position)
+        let identity = Self.identity(of: source, position: position)
         let key = Array("\(source.topic)/\(source.partition)".utf8)
         let firstTag = nextTag
         for index in 0..<chunkCount {
@@ -56,7 +57,7 @@ final class SnapshotStore {
                 topic: topic, partition: partition, key: key, value: chunk, headers: [(Self.header, header)], deliveryTag: nextTag)
             nextTag += 1
         }
-        return Written(snapshotPartition: partition, tags: firstTag..<nextTag, position: snapshot.position, bytes: bytes.count)
+        return Written(snapshotPartition: partition, tags: firstTag..<nextTag, position: position, bytes: bytes.count)
     }
 
     /// Where the chunks landed; nil unless every one of them was acknowledged.
@@ -71,57 +72,100 @@ final class SnapshotStore {
         let description: String
     }
 
-    /// Reads the snapshots the references name, all at once, each checked whole (every chunk, the
-    /// checksum, the position) before it is handed out.
+    /// Reads the snapshots the references name, each checked whole (every chunk, the checksum,
+    /// the position) before it is handed out.
+    ///
+    /// Every snapshot partition is read at once. Snapshots on one partition whose chunks lie close
+    /// together are read in one sweep; those far apart (an idle partition's old snapshot beside a
+    /// busy one's new one) in passes of their own, so nothing in between is read.
     /// - Returns: per source partition, its snapshot or why it cannot be used.
     func load(_ references: [TopicPartition: SnapshotReference], timeout: Duration) -> [TopicPartition: Result<PartitionSnapshot, Unavailable>] {
         guard !references.isEmpty else { return [:] }
-        // Per snapshot partition, the range that covers every snapshot wanted from it.
-        var ranges: [Int32: ClosedRange<Int64>] = [:]
-        for reference in references.values {
-            let range = reference.firstOffset...reference.lastOffset
-            ranges[reference.partition] = ranges[reference.partition].map { min($0.lowerBound, range.lowerBound)...max($0.upperBound, range.upperBound) } ?? range
-        }
         var assembly = Dictionary(uniqueKeysWithValues: references.map { ($0.key, Assembly(reference: $0.value, source: $0.key)) })
-        let outcome: Unavailable?
+        var stopped: Unavailable?
         do {
-            outcome = try read(ranges, into: &assembly, timeout: timeout)
+            let reader = try openReader()
+            let held = try heldOffsets(of: Set(references.values.map(\.partition)), by: reader)
+            for (source, reference) in references {
+                guard let range = held[reference.partition], range.contains(reference.firstOffset), range.contains(reference.lastOffset) else {
+                    assembly[source]?.refusal = "its chunks are no longer on \(topic)[\(reference.partition)] (retention)"
+                    continue
+                }
+            }
+            let deadline = ContinuousClock.now + timeout
+            for pass in Self.passes(assembly.values.filter { $0.refusal == nil }.map(\.reference)) {
+                stopped = try read(pass, into: &assembly, with: reader, until: deadline)
+                if stopped != nil { break }
+            }
         } catch {
-            outcome = Unavailable(description: "cannot read \(topic): \(error)")
+            stopped = Unavailable(description: "cannot read \(topic): \(error)")
+            close()
         }
         return assembly.mapValues { part in
-            if let outcome, !part.isComplete { return .failure(outcome) }
+            if let stopped, part.refusal == nil, !part.isComplete { return .failure(stopped) }
             return part.snapshot()
         }
     }
 
-    /// Reads every range until its end, handing each chunk to the snapshot it belongs to.
-    /// - Returns: why reading stopped early (a timeout), or nil when every range was read.
-    private func read(_ ranges: [Int32: ClosedRange<Int64>], into assembly: inout [TopicPartition: Assembly], timeout: Duration) throws(KafkaError)
-        -> Unavailable?
-    {
-        let reader: KafkaConsumer
-        if let existing = self.reader {
-            reader = existing
-        } else {
-            reader = try KafkaConsumer(configuration: readerConfiguration, logger: logger)
-            self.reader = reader
+    private func openReader() throws(KafkaError) -> KafkaConsumer {
+        if let reader { return reader }
+        let created = try KafkaConsumer(configuration: readerConfiguration, logger: logger)
+        reader = created
+        return created
+    }
+
+    /// The offsets each snapshot partition still holds.
+    private func heldOffsets(of partitions: Set<Int32>, by reader: KafkaConsumer) throws(KafkaError) -> [Int32: Range<Int64>] {
+        var held: [Int32: Range<Int64>] = [:]
+        for partition in partitions {
+            let (low, high) = try reader.queryWatermarks(of: TopicPartition(topic: topic, partition: partition))
+            held[partition] = low..<max(low, high)
         }
+        return held
+    }
+
+    /// Chunks of different snapshots closer than this many offsets are read in one sweep.
+    private static let sweepGap: Int64 = 256
+
+    /// The ranges to read, pass by pass: per snapshot partition, the snapshots' ranges in offset
+    /// order, merged where they lie close together; each pass reads the next range of every partition.
+    static func passes(_ references: [SnapshotReference]) -> [[Int32: ClosedRange<Int64>]] {
+        var ranges: [Int32: [ClosedRange<Int64>]] = [:]
+        for reference in references.sorted(by: { $0.firstOffset < $1.firstOffset }) {
+            let range = reference.firstOffset...reference.lastOffset
+            var list = ranges[reference.partition, default: []]
+            // Offsets are never negative, so the difference cannot overflow.
+            if let last = list.last, range.lowerBound - last.upperBound <= sweepGap {
+                list[list.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
+            } else {
+                list.append(range)
+            }
+            ranges[reference.partition] = list
+        }
+        let count = ranges.values.map(\.count).max() ?? 0
+        return (0..<count).map { pass in ranges.compactMapValues { $0.count > pass ? $0[pass] : nil } }
+    }
+
+    /// Reads every range until its end, handing each chunk to the snapshot it belongs to.
+    /// - Returns: why reading stopped early (the deadline passed), or nil when every range was read.
+    private func read(
+        _ ranges: [Int32: ClosedRange<Int64>], into assembly: inout [TopicPartition: Assembly], with reader: KafkaConsumer,
+        until deadline: ContinuousClock.Instant
+    ) throws(KafkaError) -> Unavailable? {
         try reader.assign(ranges.map { TopicPartitionOffset(TopicPartition(topic: topic, partition: $0.key), offset: $0.value.lowerBound) })
         defer { try? reader.assign([]) }
         var unfinished = Set(ranges.keys)
-        let deadline = ContinuousClock.now + timeout
         while !unfinished.isEmpty {
-            guard ContinuousClock.now < deadline else { return Unavailable(description: "timed out after \(timeout)") }
+            guard ContinuousClock.now < deadline else { return Unavailable(description: "not read before the snapshot load timeout") }
             let batch = try reader.poll(maxMessages: 256, timeout: .milliseconds(100))
             for index in 0..<batch.count {
                 let message = batch[index]
                 guard let range = ranges[message.partition], unfinished.contains(message.partition) else { continue }
                 if message.offset >= range.upperBound { unfinished.remove(message.partition) }
-                guard let (identity, chunk, count) = message.withHeader(Self.header, Self.chunk(of:)),
+                guard range.contains(message.offset), let (identity, chunk, count) = message.withHeader(Self.header, Self.chunk(of:)),
                     let source = Self.source(of: identity), assembly[source]?.identity == identity
                 else { continue }
-                assembly[source]?.add(chunk: chunk, of: count, bytes: message.value)
+                assembly[source]?.add(chunk: chunk, of: count, at: message.offset, bytes: message.value)
             }
         }
         return nil
@@ -134,6 +178,8 @@ final class SnapshotStore {
         var chunks: [Int: [UInt8]] = [:]
         var chunkCount: Int?
         var disagrees = false
+        /// Why the snapshot is not even read.
+        var refusal: String?
 
         init(reference: SnapshotReference, source: TopicPartition) {
             self.reference = reference
@@ -142,13 +188,17 @@ final class SnapshotStore {
 
         var isComplete: Bool { chunkCount.map { chunks.count == $0 } ?? false }
 
-        mutating func add(chunk: Int, of count: Int, bytes: UnsafeRawBufferPointer) {
+        /// Takes a chunk of this snapshot's identity only from the offsets the commit named: a
+        /// write of the same state that was never named (its commit was refused) is ignored.
+        mutating func add(chunk: Int, of count: Int, at offset: Int64, bytes: UnsafeRawBufferPointer) {
+            guard (reference.firstOffset...reference.lastOffset).contains(offset) else { return }
             if let chunkCount, chunkCount != count { disagrees = true }
             chunkCount = count
             chunks[chunk] = Array(bytes)
         }
 
         func snapshot() -> Result<PartitionSnapshot, Unavailable> {
+            if let refusal { return .failure(Unavailable(description: refusal)) }
             guard !disagrees else { return .failure(Unavailable(description: "its chunks disagree on their number")) }
             guard let chunkCount, isComplete else {
                 let found = "\(chunks.count) of \(chunkCount.map(String.init) ?? "?") chunks found"

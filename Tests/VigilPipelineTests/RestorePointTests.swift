@@ -1,4 +1,6 @@
 import Testing
+import VigilEngine
+import VigilKafka
 @testable import VigilPipeline
 
 @Suite struct RestorePointTests {
@@ -27,6 +29,43 @@ import Testing
         #expect(point.snapshot(usableAt: 999) == nil, "the snapshot would count messages the commit does not cover")
         let overtaken = RestorePoint(replayFrom: 1_200, snapshot: point.snapshot)
         #expect(overtaken.snapshot(usableAt: 1_500) == nil, "replaying from the restore point is shorter")
+    }
+
+    /// Partitions assigned together must not all be snapshotted at the same commit: each one's
+    /// first snapshot comes after its own share (half to all) of the interval, the next ones after
+    /// the whole interval.
+    @Test func firstSnapshotsOfPartitionsAssignedTogetherAreSpreadOut() throws {
+        let plan = try RuleTestSources.compile("rules:\n  - {id: big, description: d, severity: low, expression: amount > 10}\n")
+        let interval = Duration.seconds(1_000)
+        var firstDue: Set<Int> = []
+        for partition in Int32(0)..<12 {
+            let task = PartitionTask(
+                partition: TopicPartition(topic: "payments", partition: partition), engine: Engine(plan: plan),
+                isRepartitioned: false, replayFrom: 0, restoreUntil: nil)
+            #expect(!task.isSnapshotDue(interval: interval, at: task.assignedAt + interval), "nothing processed, nothing to snapshot")
+            _ = task.processed(offset: 0)
+            let due = (1...1_000).first { task.isSnapshotDue(interval: interval, at: task.assignedAt + .seconds($0)) }
+            #expect(due.map { (500...999).contains($0) } == true, "partition \(partition): first due after \(String(describing: due)) s")
+            firstDue.insert(due ?? 0)
+            _ = task.takeSnapshot()
+            _ = task.processed(offset: 1)
+            #expect(!task.isSnapshotDue(interval: interval, at: task.snapshotTakenAt + .seconds(999)))
+            #expect(task.isSnapshotDue(interval: interval, at: task.snapshotTakenAt + interval))
+        }
+        #expect(firstDue.count >= 8, "12 partitions, first snapshots at \(firstDue.sorted()) s")
+    }
+
+    /// Snapshots far apart on one snapshot partition are read in passes of their own, never the
+    /// offsets between them; close ones in one sweep; other partitions' at the same time.
+    @Test func snapshotsFarApartAreReadInSeparatePasses() {
+        func reference(_ partition: Int32, _ first: Int64, _ last: Int64) -> SnapshotReference {
+            SnapshotReference(partition: partition, firstOffset: first, lastOffset: last, position: 0)
+        }
+        let passes = SnapshotStore.passes([
+            reference(0, 5_000_000, 5_000_002), reference(0, 1_000, 1_001), reference(0, 1_010, 1_012), reference(1, 7, 9),
+        ])
+        #expect(passes == [[0: 1_000...1_012, 1: 7...9], [0: 5_000_000...5_000_002]])
+        #expect(SnapshotStore.passes([]).isEmpty)
     }
 
     @Test func aPartitionSnapshotRoundTripsAndAnyFlippedByteIsRefused() throws {

@@ -33,6 +33,9 @@ import VigilTesting
         /// The second run adds a card rule: the input partitions' snapshots lack its aggregator,
         /// so those partitions fall back to replay; the account topic's snapshots still load.
         case snapshotsOfOlderRules
+        /// The second run reads snapshots from an empty topic, as after retention removed them:
+        /// every partition falls back to replay.
+        case snapshotsGone
     }
 
     /// With snapshots, the first run's shutdown writes one per partition and the second run loads
@@ -70,7 +73,12 @@ import VigilTesting
         ])
         let secondPlan = restore == .snapshotsOfOlderRules
             ? try RuleTestSources.compile(Self.rules + "\n" + Self.unreachableCardRule) : plan
-        let resumed = try Pipeline(configuration: configuration, plan: secondPlan, logger: .quiet)
+        var secondConfiguration = configuration
+        if restore == .snapshotsGone {
+            try fixture.cluster.createTopic("empty-snapshots", partitions: 2)
+            secondConfiguration.snapshotTopic = "empty-snapshots"
+        }
+        let resumed = try Pipeline(configuration: secondConfiguration, plan: secondPlan, logger: .quiet)
         let second = try await run(resumed) { $0.alertCount >= 3 && $0.restoring.isEmpty }
         switch restore {
         case .snapshots:
@@ -81,6 +89,10 @@ import VigilTesting
             #expect(second.snapshotsRefused == 3)
             #expect(second.snapshotsLoaded == first.snapshotsWritten - 3)
             #expect(second.replayedMessages == 4, "the input partitions' history replayed: \(second.replayedMessages)")
+        case .snapshotsGone:
+            #expect(second.snapshotsLoaded == 0)
+            #expect(second.snapshotsRefused == first.snapshotsWritten)
+            #expect(second.replayedMessages >= 4, "history replayed instead: \(second.replayedMessages)")
         case .replay:
             #expect(second.snapshotsLoaded == 0)
             #expect(second.replayedMessages >= 4, "history replayed to rebuild the windows: \(second.replayedMessages)")
