@@ -16,8 +16,7 @@ extension Engine {
     /// not its position), the event-time clock and the cooldowns. Counters are not state and stay out.
     package func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
-        writer.bytes.append(contentsOf: Self.snapshotSignature)
-        writer.bytes.append(Self.snapshotVersion)
+        writer.writeSignature(Self.snapshotSignature, version: Self.snapshotVersion)
         clock.write(to: &writer)
         writer.writeVarint(UInt64(aggregators.count))
         for aggregator in aggregators {
@@ -37,9 +36,7 @@ extension Engine {
     package func restore(fromSnapshot bytes: [UInt8]) throws(WindowSnapshotError) {
         guard statistics.eventsSeen == 0 else { throw .malformed("the engine has already evaluated events") }
         var reader = SnapshotReader(bytes: bytes)
-        guard try reader.readBytes(Self.snapshotSignature.count).elementsEqual(Self.snapshotSignature) else { throw .notASnapshot }
-        let version = try reader.readByte()
-        guard version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
+        try reader.readSignature(Self.snapshotSignature, version: Self.snapshotVersion)
         let restoredClock = try EventTimeClock(
             from: &reader, allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
         // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
@@ -48,8 +45,9 @@ extension Engine {
         var stores: [String: SlidingWindowStore] = [:]
         for _ in 0..<(try reader.readCount()) {
             let text = try reader.readString()
-            let directory = wanted[text].map { spec in directories[spec.keyFields] ?? KeyDirectory() } ?? KeyDirectory()
-            if let spec = wanted[text] { directories[spec.keyFields] = directory }
+            let keyFields = wanted[text]?.keyFields
+            let directory = keyFields.flatMap { directories[$0] } ?? KeyDirectory()
+            if let keyFields { directories[keyFields] = directory }
             stores[text] = try SlidingWindowStore(snapshotFrom: &reader, keys: directory)
         }
         let ledger = try CooldownLedger(from: &reader, rules: plan.rules)

@@ -27,8 +27,7 @@ struct PartitionSnapshot: Equatable {
     func serialized() -> [UInt8] {
         var writer = SnapshotWriter()
         writer.bytes.reserveCapacity(engine.count + 64)
-        writer.bytes.append(contentsOf: Self.signature)
-        writer.bytes.append(Self.version)
+        writer.writeSignature(Self.signature, version: Self.version)
         writer.writeVarint(UInt64(position))
         writer.writeVarint(UInt64(countedInputOffsets.count))
         for (partition, offset) in countedInputOffsets.sorted(by: { $0.key < $1.key }) {
@@ -49,9 +48,7 @@ struct PartitionSnapshot: Equatable {
         let stored = bytes[(bytes.count - 4)...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard stored == Self.checksum(body) else { throw .malformed("checksum mismatch") }
         var reader = SnapshotReader(bytes: Array(body))
-        guard try reader.readBytes(Self.signature.count).elementsEqual(Self.signature) else { throw .notASnapshot }
-        let version = try reader.readByte()
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        try reader.readSignature(Self.signature, version: Self.version)
         guard let position = Int64(exactly: try reader.readVarint()) else { throw .malformed("position") }
         var counted: [Int32: Int64] = [:]
         for _ in 0..<(try reader.readCount()) {

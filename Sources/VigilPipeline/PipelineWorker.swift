@@ -25,7 +25,7 @@ final class PipelineWorker {
     private var router: RepartitionRouter
     private var bundler = RepartitionBundler()
     /// Partition counts of the output topics (repartition and snapshot topics among them), from their metadata.
-    private var repartitionPartitions: [String: Int32] = [:]
+    private var outputPartitionCounts: [String: Int32] = [:]
     /// Nil when snapshots are off, or their topic does not exist: partitions are then restored by replay.
     private var snapshots: SnapshotStore?
     private var badInput: BadInputGuard
@@ -72,7 +72,7 @@ final class PipelineWorker {
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
     func run(until shouldStop: () -> Bool) throws {
-        repartitionPartitions = try producer.prepare(topics: outputTopics)
+        outputPartitionCounts = try producer.prepare(topics: outputTopics)
         if configuration.isExactlyOnce { try producer.initTransactions() }
         snapshots = makeSnapshotStore()
         consumer.startPositions(Self.restoreStart)
@@ -105,7 +105,7 @@ final class PipelineWorker {
             logger.info("snapshots are not written in exactly-once mode: partitions are restored by replay")
             return nil
         }
-        guard let partitionCount = repartitionPartitions[topic] else {
+        guard let partitionCount = outputPartitionCounts[topic] else {
             logger.warning("the snapshot topic \(topic) does not exist: partitions are restored by replay only")
             return nil
         }
@@ -124,7 +124,7 @@ final class PipelineWorker {
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
         if topicsChanged {
-            repartitionPartitions = try producer.prepare(topics: outputTopics)
+            outputPartitionCounts = try producer.prepare(topics: outputTopics)
             try consumer.subscribe(topics: newTopology.topics)
         }
         status.update {
@@ -296,9 +296,9 @@ final class PipelineWorker {
 
     /// A repartition topic's partition count, from its metadata (fetched again if it was unknown).
     private func partitionCount(of topic: String) throws -> Int32 {
-        if let count = repartitionPartitions[topic] { return count }
-        repartitionPartitions.merge(try producer.prepare(topics: [topic])) { _, fetched in fetched }
-        guard let count = repartitionPartitions[topic] else { throw PipelineError.repartitionTopicUnavailable(topic) }
+        if let count = outputPartitionCounts[topic] { return count }
+        outputPartitionCounts.merge(try producer.prepare(topics: [topic])) { _, fetched in fetched }
+        guard let count = outputPartitionCounts[topic] else { throw PipelineError.repartitionTopicUnavailable(topic) }
         return count
     }
 

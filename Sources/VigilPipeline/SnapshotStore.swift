@@ -86,11 +86,9 @@ final class SnapshotStore {
         do {
             let reader = try openReader()
             let held = try heldOffsets(of: Set(references.values.map(\.partition)), by: reader)
-            for (source, reference) in references {
-                guard let range = held[reference.partition], range.contains(reference.firstOffset), range.contains(reference.lastOffset) else {
-                    assembly[source]?.refusal = "its chunks are no longer on \(topic)[\(reference.partition)] (retention)"
-                    continue
-                }
+            for (source, reference) in references
+            where !(held[reference.partition].map { $0.contains(reference.firstOffset) && $0.contains(reference.lastOffset) } ?? false) {
+                assembly[source]?.refusal = "its chunks are no longer on \(topic)[\(reference.partition)] (retention)"
             }
             let deadline = ContinuousClock.now + timeout
             for pass in Self.passes(assembly.values.filter { $0.refusal == nil }.map(\.reference)) {
@@ -154,6 +152,7 @@ final class SnapshotStore {
     ) throws(KafkaError) -> Unavailable? {
         try reader.assign(ranges.map { TopicPartitionOffset(TopicPartition(topic: topic, partition: $0.key), offset: $0.value.lowerBound) })
         defer { try? reader.assign([]) }
+        let sources = Dictionary(assembly.map { ($0.value.identity, $0.key) }, uniquingKeysWith: { first, _ in first })
         var unfinished = Set(ranges.keys)
         while !unfinished.isEmpty {
             guard ContinuousClock.now < deadline else { return Unavailable(description: "not read before the snapshot load timeout") }
@@ -163,7 +162,7 @@ final class SnapshotStore {
                 guard let range = ranges[message.partition], unfinished.contains(message.partition) else { continue }
                 if message.offset >= range.upperBound { unfinished.remove(message.partition) }
                 guard range.contains(message.offset), let (identity, chunk, count) = message.withHeader(Self.header, Self.chunk(of:)),
-                    let source = Self.source(of: identity), assembly[source]?.identity == identity
+                    let source = sources[identity]
                 else { continue }
                 assembly[source]?.add(chunk: chunk, of: count, at: message.offset, bytes: message.value)
             }
@@ -223,14 +222,6 @@ final class SnapshotStore {
 
     private static func identity(of source: TopicPartition, position: Int64) -> String {
         "\(source.topic)/\(source.partition)@\(position)"
-    }
-
-    /// The partition an identity names (the topic may contain `/` and `@`, the numbers cannot).
-    private static func source(of identity: String) -> TopicPartition? {
-        guard let at = identity.lastIndex(of: "@"), let slash = identity[..<at].lastIndex(of: "/"),
-            let partition = Int32(identity[identity.index(after: slash)..<at])
-        else { return nil }
-        return TopicPartition(topic: String(identity[..<slash]), partition: partition)
     }
 
     /// The identity, chunk index and chunk count a header names.

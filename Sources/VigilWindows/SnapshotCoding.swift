@@ -7,6 +7,12 @@ package struct SnapshotWriter {
 
     package init() {}
 
+    /// A format's four-byte signature and version, which ``SnapshotReader/readSignature(_:version:)`` checks.
+    package mutating func writeSignature(_ signature: [UInt8], version: UInt8) {
+        bytes.append(contentsOf: signature)
+        bytes.append(version)
+    }
+
     package mutating func writeVarint(_ value: UInt64) {
         var remaining = value
         while remaining >= 0x80 {
@@ -51,6 +57,13 @@ package struct SnapshotReader {
     }
 
     package var isAtEnd: Bool { offset == bytes.count }
+
+    /// Refuses bytes of another format, or of a version this build does not read.
+    package mutating func readSignature(_ signature: [UInt8], version: UInt8) throws(WindowSnapshotError) {
+        guard try readBytes(signature.count).elementsEqual(signature) else { throw .notASnapshot }
+        let found = try readByte()
+        guard found == version else { throw .unsupportedVersion(found) }
+    }
 
     package mutating func readByte() throws(WindowSnapshotError) -> UInt8 {
         guard offset < bytes.count else { throw .truncated }

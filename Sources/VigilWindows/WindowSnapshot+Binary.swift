@@ -30,8 +30,7 @@ extension WindowSnapshot {
     }
 
     static func writeHeader(function: WindowFunction, widthMilliseconds: Int64, watermark: Int64, keyCount: Int, to writer: inout SnapshotWriter) {
-        writer.bytes.append(contentsOf: signature)
-        writer.bytes.append(version)
+        writer.writeSignature(signature, version: version)
         writer.bytes.append(function.rawValue)
         writer.writeVarint(UInt64(bitPattern: widthMilliseconds))
         writer.writeSigned(watermark)
@@ -85,9 +84,7 @@ extension WindowSnapshot {
         let keyCount: Int
 
         init(from reader: inout SnapshotReader) throws(WindowSnapshotError) {
-            guard try reader.readBytes(WindowSnapshot.signature.count).elementsEqual(WindowSnapshot.signature) else { throw .notASnapshot }
-            let version = try reader.readByte()
-            guard version == WindowSnapshot.version else { throw .unsupportedVersion(version) }
+            try reader.readSignature(WindowSnapshot.signature, version: WindowSnapshot.version)
             guard let function = WindowFunction(rawValue: try reader.readByte()) else {
                 throw .malformed("unknown window function")
             }
