@@ -3,7 +3,7 @@ import VigilValues
 import VigilWindows
 
 /// When each rule last fired for each key, in event time, and what it held back since.
-struct CooldownLedger {
+struct CooldownLedger: Sendable {
     private struct Entry {
         var lastFired: Int64
         var suppressed: Int
@@ -66,10 +66,10 @@ struct CooldownLedger {
 
 extension CooldownLedger {
     /// Appends every rule's keys, by rule id, so a snapshot restores them under a changed rule set.
-    func write(rules: [CompiledRule], to writer: inout SnapshotWriter) {
-        writer.writeVarint(UInt64(rules.count))
-        for (index, rule) in rules.enumerated() {
-            writer.writeString(rule.id)
+    func write(ruleIDs: [String], to writer: inout SnapshotWriter) {
+        writer.writeVarint(UInt64(ruleIDs.count))
+        for (index, ruleID) in ruleIDs.enumerated() {
+            writer.writeString(ruleID)
             writer.writeVarint(UInt64(entries[index].count))
             for (key, entry) in entries[index].sorted(by: { $0.key < $1.key }) {
                 writer.writeString(key)

@@ -9,22 +9,22 @@ package import VigilWindows
 ///     aggregatorCount:varint, per aggregator: canonicalText:string, a window snapshot ("VGWS" …)
 ///     cooldowns: ruleCount:varint, per rule: ruleID:string keyCount:varint, per key: key:string lastFired:zigzag suppressed:varint
 extension Engine {
-    private static let snapshotSignature: [UInt8] = Array("VGES".utf8)
-    private static let snapshotVersion: UInt8 = 1
+    fileprivate static let snapshotSignature: [UInt8] = Array("VGES".utf8)
+    fileprivate static let snapshotVersion: UInt8 = 1
 
     /// Everything a later event's outcome depends on: each aggregator's windows (by its definition,
     /// not its position), the event-time clock and the cooldowns. Counters are not state and stay out.
     package func snapshot() -> [UInt8] {
-        var writer = SnapshotWriter()
-        writer.writeSignature(Self.snapshotSignature, version: Self.snapshotVersion)
-        clock.write(to: &writer)
-        writer.writeVarint(UInt64(aggregators.count))
-        for aggregator in aggregators {
-            writer.writeString(aggregator.spec.canonicalText)
-            aggregator.store.writeSnapshot(to: &writer)
-        }
-        cooldownLedger.write(rules: plan.rules, to: &writer)
-        return writer.bytes
+        frozenState().serialized()
+    }
+
+    /// The state ``snapshot()`` writes, as it is now, to be serialized later, maybe on another
+    /// thread, while the engine goes on evaluating. Taking it copies no window entry (see
+    /// `FrozenWindowStore`).
+    package func frozenState() -> FrozenEngineState {
+        FrozenEngineState(
+            clock: clock, stores: aggregators.map { ($0.spec.canonicalText, $0.store.frozen()) },
+            cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id))
     }
 
     /// Takes the state of a snapshot, in an engine that has evaluated nothing yet.
@@ -65,5 +65,27 @@ extension Engine {
         keyGroups = KeyGroups(aggregators: restored)
         clock = restoredClock
         cooldownLedger = ledger
+    }
+}
+
+/// An engine's state at one moment (``Engine/frozenState()``).
+package struct FrozenEngineState: Sendable {
+    fileprivate let clock: EventTimeClock
+    fileprivate let stores: [(canonicalText: String, store: FrozenWindowStore)]
+    fileprivate let cooldowns: CooldownLedger
+    fileprivate let ruleIDs: [String]
+
+    /// The engine snapshot, as ``Engine/snapshot()`` would have written it when the state was frozen.
+    package func serialized() -> [UInt8] {
+        var writer = SnapshotWriter()
+        writer.writeSignature(Engine.snapshotSignature, version: Engine.snapshotVersion)
+        clock.write(to: &writer)
+        writer.writeVarint(UInt64(stores.count))
+        for (canonicalText, store) in stores {
+            writer.writeString(canonicalText)
+            store.writeSnapshot(to: &writer)
+        }
+        cooldowns.write(ruleIDs: ruleIDs, to: &writer)
+        return writer.bytes
     }
 }

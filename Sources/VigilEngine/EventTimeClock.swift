@@ -15,7 +15,7 @@ import VigilWindows
 /// watermark back no longer: a partition whose traffic stopped must not keep every window's
 /// state forever. Its events, should they come, are judged against the watermark of the others.
 /// Everything here follows from event times in arrival order, so a replay finds the same watermark.
-struct EventTimeClock {
+struct EventTimeClock: Sendable {
     /// Sources whose partition number is outside `0..<maximumTrackedSources` share one slot.
     static let maximumTrackedSources = 4_096
 

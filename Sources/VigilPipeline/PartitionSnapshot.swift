@@ -1,4 +1,5 @@
 import CZlib
+import VigilEngine
 import VigilWindows
 
 /// A partition's state at an offset: its engine's snapshot and, on a repartition topic, which
@@ -100,23 +101,14 @@ final class SnapshotRestore: @unchecked Sendable {
     }
 }
 
-/// One partition's snapshot taken and serialized, on a thread of its own. `@unchecked Sendable`
-/// for the same reason as ``SnapshotRestore``.
-final class SnapshotTaking: @unchecked Sendable {
-    let task: PartitionTask
-    private(set) var bytes: [UInt8] = []
-    private(set) var position: Int64 = 0
-    private(set) var duration = Duration.zero
+/// A partition's state frozen at a commit (``PartitionTask/freezeSnapshot()``), serialized
+/// later: freezing copies no window entry, so the processing loop goes on while it is written.
+struct FrozenPartitionSnapshot: Sendable {
+    let position: Int64
+    let countedInputOffsets: [Int32: Int64]
+    let engine: FrozenEngineState
 
-    init(task: PartitionTask) {
-        self.task = task
-    }
-
-    func run() {
-        let started = ContinuousClock.now
-        let snapshot = task.takeSnapshot()
-        position = snapshot.position
-        bytes = snapshot.serialized()
-        duration = ContinuousClock.now - started
+    func serialized() -> [UInt8] {
+        PartitionSnapshot(position: position, countedInputOffsets: countedInputOffsets, engine: engine.serialized()).serialized()
     }
 }

@@ -73,12 +73,13 @@ final class PartitionTask {
         return !isRestoring && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= wait
     }
 
-    /// The state as of ``nextOffset``; the caller names it in the commit once it is durable.
-    func takeSnapshot() -> PartitionSnapshot {
+    /// The state as of ``nextOffset``, frozen to be serialized later, maybe on another thread;
+    /// the caller names it in a commit once it is durable.
+    func freezeSnapshot() -> FrozenPartitionSnapshot {
         processedSinceSnapshot = 0
         snapshotTakenAt = .now
         hasTakenSnapshot = true
-        return PartitionSnapshot(position: nextOffset, countedInputOffsets: countedInputOffsets, engine: engine.snapshot())
+        return FrozenPartitionSnapshot(position: nextOffset, countedInputOffsets: countedInputOffsets, engine: engine.frozenState())
     }
 
     /// Takes a loaded snapshot's state, before any message was processed; reading continues at its position.

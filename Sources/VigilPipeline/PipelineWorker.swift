@@ -28,6 +28,9 @@ final class PipelineWorker {
     private var outputPartitionCounts: [String: Int32] = [:]
     /// Nil when snapshots are off, or their topic does not exist: partitions are then restored by replay.
     private var snapshots: SnapshotStore?
+    private let serializer = SnapshotSerializer()
+    /// The partitions whose frozen state the serializer has, with the task it was taken from.
+    private var snapshotsInProgress: [TopicPartition: PartitionTask] = [:]
     private var badInput: BadInputGuard
     /// The partitions this member owns now, input and repartition topics alike.
     private var tasks: [TopicPartition: PartitionTask] = [:]
@@ -164,6 +167,7 @@ final class PipelineWorker {
         }
         finishRestoresAtPosition()
         pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
+        if stop == nil { commitQuietPartitionsForSnapshots() }
         let isDue = stop != nil || configuration.isExactlyOnce || pausedForCommit != nil
             || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
         guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
@@ -359,36 +363,72 @@ final class PipelineWorker {
     private func commitAtStop() throws {
         var positions = pending
         if snapshots != nil {
-            for (partition, task) in tasks where positions[partition] == nil && task.processedSinceSnapshot > 0 {
+            for (partition, task) in tasks
+            where positions[partition] == nil && (task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task) {
                 if let committed = lastCommitted[partition], committed == task.nextOffset { positions[partition] = committed }
             }
         }
         if !positions.isEmpty { try commit(positions, isStopping: true) }
     }
 
-    /// Takes and queues the snapshot of each partition committed at `nextOffsets` that is due one
-    /// (or, with `all`, that changed since its last), at exactly the offset the commit will store.
-    /// Partitions are snapshotted at the same time, each on a thread of its own as they are
-    /// evaluated, so the loop waits for the largest, not for their sum.
+    /// Queues the snapshots serialized since the last commit, and freezes the state of each
+    /// partition committed at `nextOffsets` that is due one, at exactly the offset the commit will
+    /// store, for the serializer. Freezing copies no window entry, so the loop goes on while the
+    /// serializer encodes them; a later commit sends them and, once they are acknowledged, names
+    /// them. Partitions wait for a snapshot while the serializer is busy.
+    ///
+    /// With `all` (at shutdown), every partition that changed since its last snapshot is
+    /// snapshotted and queued now, partitions on threads of their own.
     private func sendSnapshots(at nextOffsets: [TopicPartition: Int64], all: Bool) throws -> [(PartitionTask, SnapshotStore.Written)] {
         guard let snapshots else { return [] }
         let now = ContinuousClock.now
-        let interval = all ? .zero : configuration.snapshotInterval
-        let due = nextOffsets.sorted { $0.key < $1.key }.compactMap { partition, offset -> SnapshotTaking? in
-            guard let task = tasks[partition], offset == task.nextOffset, task.isSnapshotDue(interval: interval, at: now) else { return nil }
-            return SnapshotTaking(task: task)
+        if all { serializer.waitUntilIdle() }
+        var serialized = serializer.takeFinished().compactMap { serialized -> (PartitionTask, SnapshotSerializer.Serialized)? in
+            // A partition revoked meanwhile (and perhaps assigned again) drops its snapshot.
+            guard let task = snapshotsInProgress.removeValue(forKey: serialized.partition), tasks[serialized.partition] === task else { return nil }
+            return (task, serialized)
         }
-        guard !due.isEmpty else { return [] }
-        DispatchQueue.concurrentPerform(iterations: due.count) { due[$0].run() }
+        let interval = all ? .zero : configuration.snapshotInterval
+        let due = nextOffsets.sorted { $0.key < $1.key }.compactMap { partition, offset -> PartitionTask? in
+            guard snapshotsInProgress[partition] == nil, let task = tasks[partition], offset == task.nextOffset,
+                task.isSnapshotDue(interval: interval, at: now)
+            else { return nil }
+            return task
+        }
+        if all {
+            let frozen = due.map { ($0.partition, $0.freezeSnapshot()) }
+            serialized += zip(due, SnapshotSerializer.serializeNow(frozen)).map { ($0, $1) }
+        } else if !due.isEmpty, !serializer.isBusy {
+            for task in due { snapshotsInProgress[task.partition] = task }
+            serializer.submit(due.map { ($0.partition, $0.freezeSnapshot()) })
+        }
         var written: [(PartitionTask, SnapshotStore.Written)] = []
-        for taking in due {
-            let sent = try snapshots.send(taking.bytes, at: taking.position, of: taking.task.partition, with: producer)
-            metrics.recordSnapshotWritten(bytes: sent.bytes, duration: taking.duration)
-            written.append((taking.task, sent))
+        for (task, snapshot) in serialized {
+            let sent = try snapshots.send(snapshot.bytes, at: snapshot.position, of: task.partition, with: producer)
+            metrics.recordSnapshotWritten(bytes: sent.bytes, duration: snapshot.duration)
+            written.append((task, sent))
         }
         let elapsed = ContinuousClock.now - now
         status.update { $0.snapshotTime += elapsed }
         return written
+    }
+
+    /// Adds to `pending` the committed position of each quiet partition (nothing new to commit)
+    /// that is due a snapshot, or whose serialized snapshot waits to be named, so that neither
+    /// waits for the partition's next message: a partition whose traffic stops still gets its
+    /// snapshot, and its next owner does not replay what came before.
+    private func commitQuietPartitionsForSnapshots() {
+        guard snapshots != nil else { return }
+        let hasSerialized = serializer.hasFinished
+        let canFreeze = !serializer.isBusy
+        let now = ContinuousClock.now
+        for (partition, task) in tasks where pending[partition] == nil {
+            guard let committed = lastCommitted[partition], committed == task.nextOffset else { continue }
+            // The serializer works on one batch at a time, so a finished one is this partition's.
+            let isWanted = snapshotsInProgress[partition] === task
+                ? hasSerialized : canFreeze && task.isSnapshotDue(interval: configuration.snapshotInterval, at: now)
+            if isWanted { pending[partition] = committed }
+        }
     }
 
     /// After a flush: each snapshot whose chunks were all acknowledged becomes its partition's
@@ -528,6 +568,7 @@ final class PipelineWorker {
                     tasks[partition] = nil
                     lastCommitted[partition] = nil
                     pending[partition] = nil
+                    snapshotsInProgress[partition] = nil
                 }
                 resumeAfterHold()
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")

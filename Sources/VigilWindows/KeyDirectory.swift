@@ -212,9 +212,20 @@ package final class KeyDirectory {
         buckets[hole] = 0
     }
 
-    private struct Entry {
+    fileprivate struct Entry {
         var key: WindowKey
         var holders: UInt32
+    }
+
+    /// The keys by lane as they are now, for a snapshot written later, maybe on another thread.
+    /// Copy-on-write: the directory's next new key copies its list, not this.
+    var frozenKeys: FrozenKeys { FrozenKeys(entries: entries) }
+
+    /// The keys of a directory by lane, at one moment (see ``frozenKeys``).
+    struct FrozenKeys: Sendable {
+        fileprivate let entries: [Entry]
+
+        func key(ofLane lane: Int) -> WindowKey { entries[lane].key }
     }
 
     private static func randomSeed() -> UInt64 {

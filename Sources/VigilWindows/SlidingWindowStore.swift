@@ -141,14 +141,15 @@ package final class SlidingWindowStore {
         }
     }
 
-    /// Appends the store's snapshot, as `snapshot().write(to:)` would, without building it first.
-    package func writeSnapshot(to writer: inout SnapshotWriter) {
+    /// The store's windows as they are now, for a snapshot written later, maybe on another
+    /// thread, while the store goes on (see ``FrozenWindowStore``).
+    package func frozen() -> FrozenWindowStore {
         switch table {
-        case .count(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
-        case .sum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
-        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
-        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
-        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.writeSnapshot(to: &writer) }
+        case .count(let table): FrozenWindowStore(table.takeUnretainedValue().frozen())
+        case .sum(let table): FrozenWindowStore(table.takeUnretainedValue().frozen())
+        case .minimum(let table): FrozenWindowStore(table.takeUnretainedValue().frozen())
+        case .maximum(let table): FrozenWindowStore(table.takeUnretainedValue().frozen())
+        case .distinct(let table): FrozenWindowStore(table.takeUnretainedValue().frozen())
         }
     }
 

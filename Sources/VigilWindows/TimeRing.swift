@@ -10,7 +10,7 @@ protocol TimedEntry {
 /// allocation and costs one array header per key instead of one object per entry. A key's only
 /// entry lives inline, without storage: most keys of a short window see one event before they
 /// expire, and for them this saves an allocation and a free per key.
-struct TimeRing<Entry: TimedEntry> {
+struct TimeRing<Entry: TimedEntry & Sendable>: Sendable {
     private var storage: [Entry] = []
     private var storedHead: Int32 = 0
     private var storedCount: Int32 = 0

@@ -4,12 +4,12 @@ import VigilValues
 ///
 /// The table owns keys, ordering and expiry; a policy only says how an entry joins and leaves the
 /// running window of its key, which keeps the in-order hot path O(1) for every function.
-protocol WindowPolicy {
-    associatedtype Entry: TimedEntry
+protocol WindowPolicy: SendableMetatype {
+    associatedtype Entry: TimedEntry & Sendable
     /// Per-key incremental state of the running window.
-    associatedtype Running
+    associatedtype Running: Sendable
     /// State shared by all keys of one store, such as interned distinct values.
-    associatedtype Shared
+    associatedtype Shared: Sendable
 
     static var idle: Running { get }
     static func makeShared() -> Shared
@@ -73,7 +73,7 @@ extension WindowPolicy where Shared == NoState {
 /// The running window is `ring[windowStart...]`: the entries later than `anchor − width`.
 /// Entries before it stay only for queries at earlier times, until the watermark passes them.
 /// A lane with no entries is vacant. Positions are stored in 32 bits to keep lanes small.
-struct Lane<Policy: WindowPolicy> {
+struct Lane<Policy: WindowPolicy>: Sendable {
     var ring = TimeRing<Policy.Entry>()
     private var storedWindowStart: Int32 = 0
     private var storedSplit: Int32 = 0

@@ -136,39 +136,14 @@ final class WindowTable<Policy: WindowPolicy> {
         return bytes + Policy.heapBytes(of: shared) + expiry.heapBytes
     }
 
+    /// The table's windows as they are now, to be written out later (see ``FrozenWindowTable``).
+    func frozen() -> FrozenWindowTable<Policy> {
+        FrozenWindowTable(function: function, width: width, watermark: watermark, lanes: lanes, keys: directory.frozenKeys, shared: shared)
+    }
+
     /// Every key with its observations in time order, sorted by key, without expired entries.
     func histories() -> [WindowSnapshot.KeyHistory] {
-        liveLanes().map { lane, first in
-            let ring = lanes[lane].ring
-            let observations = (first..<ring.count).map { position in
-                WindowSnapshot.Observation(time: ring[position].time, value: Policy.value(of: ring[position], shared: shared))
-            }
-            return WindowSnapshot.KeyHistory(key: directory.key(ofLane: lane).text, observations: observations)
-        }
-    }
-
-    /// Writes what ``WindowSnapshot/write(to:)`` writes for this table's ``histories()``, without
-    /// building them: a snapshot holds the processing loop up while it is taken.
-    func writeSnapshot(to writer: inout SnapshotWriter) {
-        let live = liveLanes()
-        WindowSnapshot.writeHeader(function: function, widthMilliseconds: width, watermark: watermark, keyCount: live.count, to: &writer)
-        for (lane, first) in live {
-            let ring = lanes[lane].ring
-            WindowSnapshot.writeHistory(
-                key: directory.key(ofLane: lane).text, count: ring.count - first, function: function, to: &writer,
-                time: { ring[first + $0].time }, value: { Policy.value(of: ring[first + $0], shared: shared) })
-        }
-    }
-
-    /// The lanes with entries a query can still reach, sorted by key, with the position of each one's first such entry.
-    private func liveLanes() -> [(lane: Int, first: Int)] {
-        let horizon = watermark.clampedSubtracting(width)
-        let live = lanes.indices.compactMap { index -> (lane: Int, first: Int)? in
-            guard !lanes[index].ring.isEmpty else { return nil }
-            let first = lanes[index].ring.firstPosition(after: horizon)
-            return first < lanes[index].ring.count ? (index, first) : nil
-        }
-        return live.sorted { directory.key(ofLane: $0.lane).text < directory.key(ofLane: $1.lane).text }
+        frozen().histories()
     }
 
     private var emptyResult: Value? {

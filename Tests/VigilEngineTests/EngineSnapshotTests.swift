@@ -59,13 +59,19 @@ import VigilWindows
             """)
     }
 
+    /// An engine of `rules` ("starter" or "busy") that has evaluated the first `split` of `messages`.
+    static func engineHalfway(rules: String) throws -> (engine: Engine, plan: RulePlan, messages: [TrafficMessage], split: Int) {
+        let plan = try rules == "starter" ? starterPlan() : busyPlan()
+        let messages = traffic(count: 12_000)
+        let split = 7_000
+        let engine = Engine(plan: plan)
+        _ = outcomes(engine, messages[..<split], firstOffset: 0)
+        return (engine, plan, messages, split)
+    }
+
     @Test(arguments: ["starter", "busy"])
     func aRestoredEngineDecidesLaterEventsLikeTheOriginal(rules: String) throws {
-        let plan = try rules == "starter" ? Self.starterPlan() : Self.busyPlan()
-        let messages = Self.traffic(count: 12_000)
-        let split = 7_000
-        let original = Engine(plan: plan)
-        _ = Self.outcomes(original, messages[..<split], firstOffset: 0)
+        let (original, plan, messages, split) = try Self.engineHalfway(rules: rules)
         let bytes = original.snapshot()
 
         let restored = Engine(plan: plan)
@@ -85,6 +91,21 @@ import VigilWindows
             Issue.record("event \(split + index): expected \(expected[index]) got \(got[index])")
             break
         }
+    }
+
+    /// Frozen state is serialized on another thread while the engine goes on evaluating (as a
+    /// pipeline does between commits), and must come out as the snapshot of the moment it was frozen.
+    @Test(arguments: ["starter", "busy"])
+    func frozenStateIsTheSnapshotOfItsMomentWhileTheEngineGoesOn(rules: String) async throws {
+        let (engine, _, messages, split) = try Self.engineHalfway(rules: rules)
+        let atFreeze = engine.snapshot()
+        let frozen = engine.frozenState()
+        let serializing = Task.detached { frozen.serialized() }
+        _ = Self.outcomes(engine, messages[split...], firstOffset: split)
+        let serialized = await serializing.value
+        #expect(engine.snapshot() != atFreeze, "the later events changed the state")
+        #expect(serialized == atFreeze)
+        #expect(frozen.serialized() == atFreeze, "serialized again after the engine went on")
     }
 
     @Test func aSnapshotWithoutOneOfTodaysAggregatorsIsRefusedAndLeavesTheEngineEmpty() throws {

@@ -47,7 +47,7 @@ import VigilKafka
             let due = (1...1_000).first { task.isSnapshotDue(interval: interval, at: task.assignedAt + .seconds($0)) }
             #expect(due.map { (500...999).contains($0) } == true, "partition \(partition): first due after \(String(describing: due)) s")
             firstDue.insert(due ?? 0)
-            _ = task.takeSnapshot()
+            _ = task.freezeSnapshot()
             _ = task.processed(offset: 1)
             #expect(!task.isSnapshotDue(interval: interval, at: task.snapshotTakenAt + .seconds(999)))
             #expect(task.isSnapshotDue(interval: interval, at: task.snapshotTakenAt + interval))

@@ -97,7 +97,7 @@ import VigilValues
         let decoded = try WindowSnapshot(serialized: snapshot.serialized())
         #expect(decoded == snapshot)
         var streamed = SnapshotWriter()
-        store.writeSnapshot(to: &streamed)
+        store.frozen().writeSnapshot(to: &streamed)
         #expect(streamed.bytes == snapshot.serialized(), "written key by key, the same bytes as the snapshot's")
         let restored = try SlidingWindowStore(serializedSnapshot: snapshot.serialized())
         #expect(restored.snapshot() == snapshot)

@@ -7,8 +7,9 @@ import VigilTraffic
 /// Runs the warm-up, then one measured slice of the workload through one part of the hot path.
 ///
 /// Usage: `HotPathProfile engine-reference|engine-starter|engine:DIRECTORY|decoder|windows|snapshot [events]`,
-/// where `engine:DIRECTORY` runs the engine with the rules in that directory, and `snapshot` takes
-/// the reference engine's snapshot after the events and restores it into a new engine (the slice). Under
+/// where `engine:DIRECTORY` runs the engine with the rules in that directory, and `snapshot` freezes
+/// the reference engine's state after the events, times what that costs the events that follow,
+/// serializes it and restores it into a new engine (the slice). Under
 /// `valgrind --tool=callgrind --toggle-collect='*profiledSlice*'` only the slice is counted, so
 /// instructions divided by events is the per-event cost, repeatable to a fraction of a percent.
 /// Run directly, the engine parts also print the slice's wall time per event, for quick A/B runs.
@@ -68,9 +69,22 @@ case "snapshot":
     let run = EngineRun(plan: plan)
     run.process(Workload.warmUpEvents + events)
     let entries = run.engine.stateSummary.retainedEntries
-    let taking = ContinuousClock.now
-    let bytes = run.engine.snapshot()
-    let taken = ContinuousClock.now - taking
+    // What the processing loop pays: freezing, then the first events after it, which copy the
+    // arrays they change while the frozen state shares them; then the same number of events again.
+    let freezing = ContinuousClock.now
+    let frozen = run.engine.frozenState()
+    let frozenIn = ContinuousClock.now - freezing
+    let following = 1_000
+    let copying = ContinuousClock.now
+    run.process(following)
+    let afterFreezing = ContinuousClock.now - copying
+    // What the serializer pays, off the loop.
+    let serializing = ContinuousClock.now
+    let bytes = frozen.serialized()
+    let serialized = ContinuousClock.now - serializing
+    let plain = ContinuousClock.now
+    run.process(following)
+    let withoutFrozenState = ContinuousClock.now - plain
     let restored = Engine(plan: plan)
     let loading = ContinuousClock.now
     let keys = profiledSlice {
@@ -82,10 +96,16 @@ case "snapshot":
         return restored.stateSummary.activeKeys
     }
     let loaded = ContinuousClock.now - loading
+    func microseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+    }
     func perEntry(_ duration: Duration) -> Int64 {
         (duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000) / Int64(max(entries, 1))
     }
-    print("snapshot: \(entries) entries, \(keys) keys, \(bytes.count) bytes; taken at \(perEntry(taken)) ns per entry, restored at \(perEntry(loaded)) ns per entry")
+    print("snapshot: \(entries) entries, \(keys) keys, \(bytes.count) bytes")
+    print("  the loop: frozen in \(microseconds(frozenIn)) µs; the next \(following) events took \(microseconds(afterFreezing)) µs, "
+        + "the \(following) after them \(microseconds(withoutFrozenState)) µs")
+    print("  serialized at \(perEntry(serialized)) ns per entry; restored at \(perEntry(loaded)) ns per entry")
 default:
     print("unknown part \(part): engine-reference, engine-starter, decoder, windows or snapshot")
 }
