@@ -378,11 +378,14 @@ final class PipelineWorker {
     /// them. Partitions wait for a snapshot while the serializer is busy.
     ///
     /// With `all` (at shutdown), every partition that changed since its last snapshot is
-    /// snapshotted and queued now, partitions on threads of their own.
+    /// snapshotted and queued now, partitions in parallel.
     private func sendSnapshots(at nextOffsets: [TopicPartition: Int64], all: Bool) throws -> [(PartitionTask, SnapshotStore.Written)] {
         guard let snapshots else { return [] }
         let now = ContinuousClock.now
         if all { serializer.waitUntilIdle() }
+        // Read before taking what is finished, so that every result taken belongs to the tasks in
+        // `snapshotsInProgress`, and a batch submitted below is the only one whose results come later.
+        let canSubmit = !serializer.isBusy
         var serialized = serializer.takeFinished().compactMap { serialized -> (PartitionTask, SnapshotSerializer.Serialized)? in
             // A partition revoked meanwhile (and perhaps assigned again) drops its snapshot.
             guard let task = snapshotsInProgress.removeValue(forKey: serialized.partition), tasks[serialized.partition] === task else { return nil }
@@ -396,9 +399,11 @@ final class PipelineWorker {
             return task
         }
         if all {
+            // A partition that changed since its serialized snapshot was frozen gets a newer one instead.
+            serialized.removeAll { serialized in due.contains { $0 === serialized.0 } }
             let frozen = due.map { ($0.partition, $0.freezeSnapshot()) }
             serialized += zip(due, SnapshotSerializer.serializeNow(frozen)).map { ($0, $1) }
-        } else if !due.isEmpty, !serializer.isBusy {
+        } else if !due.isEmpty, canSubmit {
             for task in due { snapshotsInProgress[task.partition] = task }
             serializer.submit(due.map { ($0.partition, $0.freezeSnapshot()) })
         }
@@ -424,7 +429,8 @@ final class PipelineWorker {
         let now = ContinuousClock.now
         for (partition, task) in tasks where pending[partition] == nil {
             guard let committed = lastCommitted[partition], committed == task.nextOffset else { continue }
-            // The serializer works on one batch at a time, so a finished one is this partition's.
+            // A batch is submitted only once the previous one's results were taken, so finished
+            // results are those of the partitions in progress.
             let isWanted = snapshotsInProgress[partition] === task
                 ? hasSerialized : canFreeze && task.isSnapshotDue(interval: configuration.snapshotInterval, at: now)
             if isWanted { pending[partition] = committed }

@@ -56,8 +56,7 @@ final class SnapshotSerializer: Sendable {
         queue.sync {}
     }
 
-    /// Serializes `snapshots` at once, a thread each, as they are evaluated: at shutdown, when
-    /// nothing else is left to do.
+    /// Serializes `snapshots` at once, in parallel: at shutdown, when nothing else is left to do.
     static func serializeNow(_ snapshots: [(TopicPartition, FrozenPartitionSnapshot)]) -> [Serialized] {
         let results = Mutex<[Int: Serialized]>([:])
         DispatchQueue.concurrentPerform(iterations: snapshots.count) { index in

@@ -4,9 +4,9 @@ import VigilValues
 ///
 /// Taking one copies nothing: the lanes with their rings, the keys and the shared values are
 /// arrays and dictionaries whose storage the table keeps sharing until it next changes one of
-/// them, and that change copies the one it touches (the lane array or the key list whole, a
-/// ring alone). A snapshot therefore holds the processing loop up for about the time to copy the
-/// lane array once, instead of the time to encode every entry.
+/// them, and that change copies the one it touches (the lane array, the key list or a distinct
+/// count's value tables whole, a ring alone). A snapshot therefore holds the processing loop up
+/// for about the time to copy those once, instead of the time to encode every entry.
 struct FrozenWindowTable<Policy: WindowPolicy>: Sendable {
     let function: WindowFunction
     let width: Int64
