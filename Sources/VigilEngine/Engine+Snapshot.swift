@@ -33,7 +33,7 @@ extension Engine {
     /// was added or changed since it was taken) or was taken under another lateness or skew, the
     /// engine is left as it was and the error says why; the caller then rebuilds state by replay.
     /// Aggregators the snapshot holds and no rule uses any more are skipped.
-    package func restore(fromSnapshot bytes: [UInt8]) throws(WindowSnapshotError) {
+    package func restore(fromSnapshot bytes: ArraySlice<UInt8>) throws(WindowSnapshotError) {
         guard statistics.eventsSeen == 0 else { throw .malformed("the engine has already evaluated events") }
         var reader = SnapshotReader(bytes: bytes)
         try reader.readSignature(Self.snapshotSignature, version: Self.snapshotVersion)

@@ -14,12 +14,13 @@ struct PartitionSnapshot: Equatable {
     /// Every message of the partition before this offset is counted in the state, none after.
     let position: Int64
     let countedInputOffsets: [Int32: Int64]
-    let engine: [UInt8]
+    /// The engine's snapshot; read from a serialized partition snapshot, a part of its bytes, not a copy.
+    let engine: ArraySlice<UInt8>
 
     private static let signature: [UInt8] = Array("VGPS".utf8)
     private static let version: UInt8 = 1
 
-    init(position: Int64, countedInputOffsets: [Int32: Int64], engine: [UInt8]) {
+    init(position: Int64, countedInputOffsets: [Int32: Int64], engine: ArraySlice<UInt8>) {
         self.position = position
         self.countedInputOffsets = countedInputOffsets
         self.engine = engine
@@ -48,7 +49,7 @@ struct PartitionSnapshot: Equatable {
         let body = bytes[..<(bytes.count - 4)]
         let stored = bytes[(bytes.count - 4)...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard stored == Self.checksum(body) else { throw .malformed("checksum mismatch") }
-        var reader = SnapshotReader(bytes: Array(body))
+        var reader = SnapshotReader(bytes: body)
         try reader.readSignature(Self.signature, version: Self.version)
         guard let position = Int64(exactly: try reader.readVarint()) else { throw .malformed("position") }
         var counted: [Int32: Int64] = [:]
@@ -56,7 +57,7 @@ struct PartitionSnapshot: Equatable {
             guard let partition = Int32(exactly: try reader.readSigned()) else { throw .malformed("input partition") }
             counted[partition] = try reader.readSigned()
         }
-        let engine = Array(try reader.readBytes(try reader.readCount()))
+        let engine = try reader.readBytes(try reader.readCount())
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
         self.init(position: position, countedInputOffsets: counted, engine: engine)
     }
@@ -84,7 +85,8 @@ struct PartitionSnapshot: Equatable {
 final class SnapshotRestore: @unchecked Sendable {
     let task: PartitionTask
     private let reference: SnapshotReference
-    private let loaded: Result<PartitionSnapshot, SnapshotStore.Unavailable>?
+    /// Dropped once restored, so that each snapshot's bytes go as soon as its engine is rebuilt.
+    private var loaded: Result<PartitionSnapshot, SnapshotStore.Unavailable>?
     /// Whether the restore completed (the snapshot is at the committed offset), or why the
     /// snapshot could not be used; nil before ``run()`` or when nothing was loaded.
     private(set) var outcome: Result<Bool, any Error>?
@@ -97,6 +99,7 @@ final class SnapshotRestore: @unchecked Sendable {
 
     func run() {
         guard let loaded else { return }
+        self.loaded = nil
         outcome = Result { try task.restore(from: loaded.get(), reference: reference) }
     }
 }
@@ -109,6 +112,6 @@ struct FrozenPartitionSnapshot: Sendable {
     let engine: FrozenEngineState
 
     func serialized() -> [UInt8] {
-        PartitionSnapshot(position: position, countedInputOffsets: countedInputOffsets, engine: engine.serialized()).serialized()
+        PartitionSnapshot(position: position, countedInputOffsets: countedInputOffsets, engine: engine.serialized()[...]).serialized()
     }
 }

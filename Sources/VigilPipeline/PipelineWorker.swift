@@ -630,10 +630,11 @@ final class PipelineWorker {
     /// are recognised as processed (see ``PartitionTask/hasProcessed(_:)``).
     private func restoreFromSnapshots(_ wanted: [TopicPartition: SnapshotReference], in snapshots: SnapshotStore) {
         let started = ContinuousClock.now
-        let loaded = snapshots.load(wanted, timeout: configuration.snapshotLoadTimeout)
+        var loaded = snapshots.load(wanted, timeout: configuration.snapshotLoadTimeout)
         let read = ContinuousClock.now
+        // Each restore holds the only reference to its snapshot's bytes, and drops it when done.
         let restores = wanted.sorted { $0.key < $1.key }.compactMap { partition, reference in
-            tasks[partition].map { SnapshotRestore(task: $0, reference: reference, loaded: loaded[partition]) }
+            tasks[partition].map { SnapshotRestore(task: $0, reference: reference, loaded: loaded.removeValue(forKey: partition)) }
         }
         // Each partition has its own engine, so their states are rebuilt at the same time.
         DispatchQueue.concurrentPerform(iterations: restores.count) { restores[$0].run() }

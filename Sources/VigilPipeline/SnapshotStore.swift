@@ -99,10 +99,18 @@ final class SnapshotStore {
             stopped = Unavailable(description: "cannot read \(topic): \(error)")
             close()
         }
-        return assembly.mapValues { part in
-            if let stopped, part.refusal == nil, !part.isComplete { return .failure(stopped) }
-            return part.snapshot()
+        // One snapshot at a time, its chunks dropped as soon as it is assembled, so that the
+        // chunks and the assembled snapshots are not all held at once.
+        var loaded: [TopicPartition: Result<PartitionSnapshot, Unavailable>] = [:]
+        for source in Array(assembly.keys) {
+            guard let part = assembly.removeValue(forKey: source) else { continue }
+            if let stopped, part.refusal == nil, !part.isComplete {
+                loaded[source] = .failure(stopped)
+            } else {
+                loaded[source] = part.snapshot()
+            }
         }
+        return loaded
     }
 
     private func openReader() throws(KafkaError) -> KafkaConsumer {

@@ -49,14 +49,20 @@ package struct SnapshotWriter {
 
 /// Reads the snapshot format, refusing anything that runs past the end or does not add up.
 package struct SnapshotReader {
-    let bytes: [UInt8]
-    private var offset = 0
+    let bytes: ArraySlice<UInt8>
+    private var offset: Int
 
-    package init(bytes: [UInt8]) {
+    /// Reads `bytes` where they are: a part of a larger buffer is not copied out first.
+    package init(bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
+        offset = bytes.startIndex
     }
 
-    package var isAtEnd: Bool { offset == bytes.count }
+    package init(bytes: [UInt8]) {
+        self.init(bytes: bytes[...])
+    }
+
+    package var isAtEnd: Bool { offset == bytes.endIndex }
 
     /// Refuses bytes of another format, or of a version this build does not read.
     package mutating func readSignature(_ signature: [UInt8], version: UInt8) throws(WindowSnapshotError) {
@@ -66,13 +72,13 @@ package struct SnapshotReader {
     }
 
     package mutating func readByte() throws(WindowSnapshotError) -> UInt8 {
-        guard offset < bytes.count else { throw .truncated }
+        guard offset < bytes.endIndex else { throw .truncated }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     package mutating func readBytes(_ count: Int) throws(WindowSnapshotError) -> ArraySlice<UInt8> {
-        guard count <= bytes.count - offset else { throw .truncated }
+        guard count <= bytes.endIndex - offset else { throw .truncated }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
@@ -96,7 +102,7 @@ package struct SnapshotReader {
     /// A count of items that each take at least one byte, so no count can exceed the bytes left.
     package mutating func readCount() throws(WindowSnapshotError) -> Int {
         let count = try readVarint()
-        guard count <= UInt64(bytes.count - offset) else { throw .truncated }
+        guard count <= UInt64(bytes.endIndex - offset) else { throw .truncated }
         return Int(count)
     }
 
@@ -104,7 +110,8 @@ package struct SnapshotReader {
     /// general validating initialiser was a sixth of a restore's time).
     package mutating func readString() throws(WindowSnapshotError) -> String {
         let length = try readCount()
-        let start = offset
+        // The buffer of a slice counts from the slice's start.
+        let start = offset - bytes.startIndex
         offset += length
         let string: String? = bytes.withUnsafeBufferPointer { buffer in
             let text = UnsafeBufferPointer(rebasing: buffer[start..<start + length])

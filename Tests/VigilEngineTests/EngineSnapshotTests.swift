@@ -75,7 +75,7 @@ import VigilWindows
         let bytes = original.snapshot()
 
         let restored = Engine(plan: plan)
-        try restored.restore(fromSnapshot: bytes)
+        try restored.restore(fromSnapshot: bytes[...])
         #expect(restored.stateSummary.activeKeys == original.stateSummary.activeKeys)
         #expect(restored.stateSummary.retainedEntries == original.stateSummary.retainedEntries)
         #expect(restored.watermark == original.watermark)
@@ -122,7 +122,7 @@ import VigilWindows
         _ = Self.outcomes(original, Self.traffic(count: 500)[...], firstOffset: 0)
         let engine = Engine(plan: new)
         #expect(throws: WindowSnapshotError.malformed("no state for sum(amount, by: card_id, over: 1d)")) {
-            try engine.restore(fromSnapshot: original.snapshot())
+            try engine.restore(fromSnapshot: original.snapshot()[...])
         }
         #expect(engine.stateSummary.retainedEntries == 0)
         #expect(engine.watermark == .min)
@@ -134,7 +134,7 @@ import VigilWindows
         _ = Self.outcomes(original, Self.traffic(count: 300)[...], firstOffset: 0)
         var options = EngineOptions()
         options.allowedLatenessMilliseconds += 1
-        #expect(throws: WindowSnapshotError.self) { try Engine(plan: plan, options: options).restore(fromSnapshot: original.snapshot()) }
+        #expect(throws: WindowSnapshotError.self) { try Engine(plan: plan, options: options).restore(fromSnapshot: original.snapshot()[...]) }
     }
 
     @Test func everyTruncationOfASnapshotIsRefused() throws {
@@ -143,7 +143,7 @@ import VigilWindows
         _ = Self.outcomes(original, Self.traffic(count: 300)[...], firstOffset: 0)
         let bytes = original.snapshot()
         for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 200)) {
-            #expect(throws: WindowSnapshotError.self) { try Engine(plan: plan).restore(fromSnapshot: Array(bytes[..<length])) }
+            #expect(throws: WindowSnapshotError.self) { try Engine(plan: plan).restore(fromSnapshot: bytes[..<length]) }
         }
     }
 }

@@ -89,7 +89,7 @@ case "snapshot":
     let loading = ContinuousClock.now
     let keys = profiledSlice {
         do {
-            try restored.restore(fromSnapshot: bytes)
+            try restored.restore(fromSnapshot: bytes[...])
         } catch {
             print("restore failed: \(error)")
         }
