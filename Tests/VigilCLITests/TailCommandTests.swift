@@ -53,6 +53,17 @@ import VigilTesting
         #expect(Self.jsonLines(output) == Array(Self.alerts.prefix(4)))
     }
 
+    /// After a partition moves, its next owner publishes what it replays again, with the same ids:
+    /// `tail` shows each alert once, and says how many repeats it left out.
+    @Test func anAlertPublishedAgainIsShownOnce() async throws {
+        let republished = [Self.alerts[0], Self.alerts[1], Self.alerts[0], Self.alerts[1], Self.alerts[2]]
+        let cluster = try Self.clusterWithAlerts(republished)
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--json", "--limit", "3"])
+        #expect(status == 0, "output:\n\(output)")
+        #expect(Self.jsonLines(output) == Array(Self.alerts.prefix(3)))
+        #expect(output.contains("2 alerts published again (same alert_id) not shown twice"), "output:\n\(output)")
+    }
+
     /// The last alert of the filter tests: the limit counts it, so over-admitting filters show up before it.
     static let end = alert("end", rule: "large-amount", severity: "critical", card: "c-2")
 

@@ -98,9 +98,15 @@ struct AlertTail: Service {
         if !printsJSON { print(Style.bold(AlertLine.header)) }
         fflush(nil)
         var shown = 0
+        var recent = RecentAlertIDs(capacity: Self.rememberedIDs)
+        var repeats = 0
         try reader.read(until: signal) { message in
             let bytes = Array(message.value)
             guard let line = AlertLine(json: bytes), filter.admits(line, messageKey: message.key.map { String(decoding: $0, as: UTF8.self) }) else {
+                return true
+            }
+            guard recent.insert(line.alertID) else {
+                repeats += 1
                 return true
             }
             print(printsJSON ? String(decoding: bytes, as: UTF8.self) : line.rendered)
@@ -108,5 +114,13 @@ struct AlertTail: Service {
             shown += 1
             return limit.map { shown < $0 } ?? true
         }
+        if repeats > 0 {
+            // On standard error, so that JSON lines on standard output stay clean.
+            let note = "vigil tail: \(repeats) alert\(repeats == 1 ? "" : "s") published again (same alert_id) not shown twice\n"
+            _ = note.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        }
     }
+
+    /// Alert ids remembered to show a republished alert once (see ``RecentAlertIDs``).
+    static let rememberedIDs = 100_000
 }
