@@ -64,7 +64,7 @@ struct RestoreScenario {
         let bench = try Bench(cluster: LoopbackCluster(partitions: Self.partitions, logger: Logger.bench))
         var report = ScenarioReport(scenario: "restore", settings: [
             "rules": "Benchmarks/rules/reference (input + 2 repartition topics)",
-            "build": "release; a restoring member rebuilds or replays its partitions in parallel, one thread per partition",
+            "build": "release; a restoring member rebuilds or replays its partitions in parallel",
         ])
         try await compareWithReplay(bench, into: &report)
         guard report.failures.isEmpty else { return report }
