@@ -18,7 +18,7 @@ import VigilTraffic
 ///   member loads the snapshots; a third, with snapshots turned off, replays each partition from
 ///   its restore point up to the commit with outputs discarded (each input event is evaluated
 ///   three times: on the input and on both repartition topics). The history spans about 17
-///   minutes of event time, so every window but the shortest still holds every event.
+///   minutes of event time, so its windows still hold most of its events.
 /// - **A long history** (`--long-history-events`, 1,000,000 by default): the size the target is
 ///   stated for. It is fed step by step as the first member reads it, since the mock keeps only
 ///   about 5 MB per partition; the broker then holds only the newest part of the input, so this
