@@ -400,7 +400,7 @@ final class PipelineWorker {
         }
         if all {
             // A partition that changed since its serialized snapshot was frozen gets a newer one instead.
-            serialized.removeAll { serialized in due.contains { $0 === serialized.0 } }
+            serialized.removeAll { finished in due.contains { $0 === finished.0 } }
             let frozen = due.map { ($0.partition, $0.freezeSnapshot()) }
             serialized += zip(due, SnapshotSerializer.serializeNow(frozen)).map { ($0, $1) }
         } else if !due.isEmpty, canSubmit {
