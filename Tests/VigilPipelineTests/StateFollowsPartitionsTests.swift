@@ -73,12 +73,14 @@ import VigilTesting
             return $0.eventsConsumed == 4 && $0.repartitionedEventsConsumed == 4 && (!snapshotsAtCommits || $0.snapshotsWritten >= 4)
         }
         #expect(first.alertCount == 0, "two payments per key are below every limit")
-        // One per partition that had events: the three input partitions and the account topic's
+        // The partitions that had events: the three input partitions and the account topic's
         // partitions of a-1 and a-9 (one or two, by the accounts' hashes).
-        #expect(withSnapshots ? (4...5).contains(first.snapshotsWritten) : first.snapshotsWritten == 0)
+        let partitionsWithState = 4...5
         if snapshotsAtCommits {
-            // The account topic's second partition, if a-9 hashes there, may still be on its way as the run stops.
-            #expect(writtenBeforeStop >= 4 && first.snapshotsWritten - writtenBeforeStop <= 1, "\(writtenBeforeStop) written while running")
+            // A partition snapshotted between two of its messages is snapshotted again, at an interval or at the stop.
+            #expect(writtenBeforeStop >= 4 && first.snapshotsWritten >= writtenBeforeStop, "\(writtenBeforeStop) written while running")
+        } else {
+            #expect(withSnapshots ? partitionsWithState.contains(first.snapshotsWritten) : first.snapshotsWritten == 0)
         }
 
         // Second run, a new member: the third payment of each key fires only if the windows were restored.
@@ -97,7 +99,9 @@ import VigilTesting
         let second = try await run(resumed) { $0.alertCount >= 3 && $0.restoring.isEmpty }
         switch restore {
         case .snapshots, .snapshotsAtCommits:
-            #expect(second.snapshotsLoaded == first.snapshotsWritten)
+            // One snapshot per partition with state; at the stop, each partition wrote one (see above).
+            #expect(partitionsWithState.contains(second.snapshotsLoaded))
+            if !snapshotsAtCommits { #expect(second.snapshotsLoaded == first.snapshotsWritten) }
             #expect(second.snapshotsRefused == 0)
             #expect(second.replayedMessages == 0, "the snapshots hold the state at the committed offsets")
         case .snapshotsOfOlderRules:
