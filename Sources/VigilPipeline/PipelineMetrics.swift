@@ -82,7 +82,8 @@ final class PipelineMetrics {
         restoreDuration.recordNanoseconds(duration.nanoseconds)
     }
 
-    /// A partition's snapshot taken and queued, and how long that held the loop up.
+    /// A partition's snapshot queued on the producer, and how long encoding it took (off the
+    /// processing loop, except at shutdown).
     func recordSnapshotWritten(bytes: Int, duration: Duration) {
         snapshotsWritten.increment()
         snapshotBytes.increment(by: bytes)

@@ -361,14 +361,8 @@ final class PipelineWorker {
     /// At shutdown: commits what is pending, and snapshots every partition whose state changed
     /// since its last snapshot (committing its position again, now with the snapshot named).
     private func commitAtStop() throws {
-        var positions = pending
-        if snapshots != nil {
-            for (partition, task) in tasks
-            where positions[partition] == nil && (task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task) {
-                if let committed = lastCommitted[partition], committed == task.nextOffset { positions[partition] = committed }
-            }
-        }
-        if !positions.isEmpty { try commit(positions, isStopping: true) }
+        commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
+        if !pending.isEmpty { try commit(pending, isStopping: true) }
     }
 
     /// Queues the snapshots serialized since the last commit, and freezes the state of each
@@ -423,17 +417,24 @@ final class PipelineWorker {
     /// waits for the partition's next message: a partition whose traffic stops still gets its
     /// snapshot, and its next owner does not replay what came before.
     private func commitQuietPartitionsForSnapshots() {
-        guard snapshots != nil else { return }
         let hasSerialized = serializer.hasFinished
         let canFreeze = !serializer.isBusy
         let now = ContinuousClock.now
-        for (partition, task) in tasks where pending[partition] == nil {
-            guard let committed = lastCommitted[partition], committed == task.nextOffset else { continue }
+        commitQuietPartitions { partition, task in
             // A batch is submitted only once the previous one's results were taken, so finished
             // results are those of the partitions in progress.
-            let isWanted = snapshotsInProgress[partition] === task
+            snapshotsInProgress[partition] === task
                 ? hasSerialized : canFreeze && task.isSnapshotDue(interval: configuration.snapshotInterval, at: now)
-            if isWanted { pending[partition] = committed }
+        }
+    }
+
+    /// Adds to `pending`, at its committed offset, each partition with nothing new to commit
+    /// that `wants` a commit for its snapshot; nothing when snapshots are off.
+    private func commitQuietPartitions(where wants: (TopicPartition, PartitionTask) -> Bool) {
+        guard snapshots != nil else { return }
+        for (partition, task) in tasks where pending[partition] == nil {
+            guard let committed = lastCommitted[partition], committed == task.nextOffset, wants(partition, task) else { continue }
+            pending[partition] = committed
         }
     }
 

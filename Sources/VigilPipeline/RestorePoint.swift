@@ -10,13 +10,13 @@
 ///     vigil-restore/1 replay-from=<offset>[ snapshot=<snapshot partition>:<first offset>-<last offset>@<position>]
 struct RestorePoint: Equatable {
     static let prefix = "vigil-restore/1 replay-from="
-    private static let snapshotField = " snapshot="
+    private static let snapshotField = "snapshot="
 
     let replayFrom: Int64
     let snapshot: SnapshotReference?
 
     var metadata: String {
-        Self.prefix + String(replayFrom) + (snapshot.map { Self.snapshotField + $0.text } ?? "")
+        Self.prefix + String(replayFrom) + (snapshot.map { " " + Self.snapshotField + $0.text } ?? "")
     }
 
     /// Nil for offsets committed by something else (or by an older format): then Vigil cannot
@@ -27,8 +27,8 @@ struct RestorePoint: Equatable {
         let fields = metadata.dropFirst(Self.prefix.count).split(separator: " ", maxSplits: 1)
         guard let first = fields.first, let offset = Int64(first), offset >= 0 else { return nil }
         replayFrom = offset
-        snapshot = fields.count > 1 && fields[1].hasPrefix("snapshot=")
-            ? SnapshotReference(text: fields[1].dropFirst("snapshot=".count)) : nil
+        snapshot = fields.count > 1 && fields[1].hasPrefix(Self.snapshotField)
+            ? SnapshotReference(text: fields[1].dropFirst(Self.snapshotField.count)) : nil
     }
 
     init(replayFrom: Int64, snapshot: SnapshotReference? = nil) {

@@ -50,13 +50,23 @@ final class SnapshotStore {
         let identity = Self.identity(of: source, position: position)
         let key = Array("\(source.topic)/\(source.partition)".utf8)
         let firstTag = nextTag
-        for index in 0..<chunkCount {
-            let chunk = Array(bytes[(index * Self.chunkBytes)..<min(bytes.count, (index + 1) * Self.chunkBytes)])
-            let header = Array("\(identity) \(index)/\(chunkCount)".utf8)
-            try producer.send(
-                topic: topic, partition: partition, key: key, value: chunk, headers: [(Self.header, header)], deliveryTag: nextTag)
-            nextTag += 1
+        // Chunks are handed to librdkafka, which copies them, straight from the snapshot's bytes.
+        // `withUnsafeBytes` rethrows untyped errors, so the typed error is carried out by hand.
+        let sent: Result<Void, KafkaError> = bytes.withUnsafeBytes { all in
+            key.withUnsafeBytes { keyBytes in
+                Result { () throws(KafkaError) in
+                    for index in 0..<chunkCount {
+                        let chunk = UnsafeRawBufferPointer(rebasing: all[(index * Self.chunkBytes)..<min(all.count, (index + 1) * Self.chunkBytes)])
+                        let header = Array("\(identity) \(index)/\(chunkCount)".utf8)
+                        try producer.send(
+                            topic: topic, partition: partition, key: keyBytes, value: chunk, headers: [(Self.header, header)],
+                            deliveryTag: nextTag)
+                        nextTag += 1
+                    }
+                }
+            }
         }
+        try sent.get()
         return Written(snapshotPartition: partition, tags: firstTag..<nextTag, position: position, bytes: bytes.count)
     }
 
