@@ -2,40 +2,52 @@ import VigilRules
 import VigilValues
 import VigilWindows
 
-/// One shared aggregator: its definition from the plan and its window state for every key.
+/// One shared aggregator: its definition from the plan and the window state it reads.
+///
+/// Aggregators of different functions may read one state (see `WindowStateSpec`): the first of
+/// them in the plan records each event into it, the others only read it, after the recorder has.
 ///
 /// A class, so that the per-event loop over aggregators borrows each one instead of copying its
 /// definition (a struct copy retained every field of the spec, for every aggregator and event).
 final class AggregatorState {
     let spec: AggregatorSpec
     let store: SlidingWindowStore
+    /// The name the store goes by across reloads and in snapshots (see ``StateAssignment``).
+    let stateName: String
+    /// Whether this aggregator records events into the store; false when another one does.
+    let records: Bool
+    /// The aggregate this aggregator reads from the store.
+    private let reading: WindowFunction
+    /// The value the store records, by what the store's state records, not what this aggregator reads.
     private let input: FieldID?
 
-    convenience init(spec: AggregatorSpec) {
-        let (function, _) = Self.windowFunction(for: spec.function)
-        self.init(spec: spec, store: SlidingWindowStore(function: function, widthMilliseconds: spec.windowMilliseconds))
-    }
-
-    /// Binds a (possibly renumbered) definition to existing window state.
-    init(spec: AggregatorSpec, store: SlidingWindowStore) {
+    init(spec: AggregatorSpec, store: SlidingWindowStore, stateName: String, records: Bool) {
         self.spec = spec
-        self.input = Self.windowFunction(for: spec.function).1
         self.store = store
+        self.stateName = stateName
+        self.records = records
+        self.reading = Self.windowFunction(for: spec.function).function
+        self.input = Self.windowFunction(for: spec.state.function).input
     }
 
-    /// Records the event when the filter passes, then reads the window ending at `time`.
+    /// A new, empty store for the state of `spec`.
+    static func makeStore(for spec: AggregatorSpec) -> SlidingWindowStore {
+        SlidingWindowStore(function: windowFunction(for: spec.state.function).function, widthMilliseconds: spec.windowMilliseconds)
+    }
+
+    /// Records the event when the filter passes (if this aggregator records), then reads the window ending at `time`.
     /// - Parameter lane: the event's key for this aggregator's key fields, as the lane ``KeyGroups``
     ///   looked it up in the store's key directory.
     /// - Returns: nil when a key field is missing (the aggregate is unknown for this event).
     func observe(_ fields: [Value?], lane: Int?, at time: Int64) -> Value? {
         guard let lane else { return nil }
-        guard spec.filter?.evaluate(fields) ?? true else { return store.aggregate(lane: lane, at: time) }
+        guard records, spec.filter?.evaluate(fields) ?? true else { return store.aggregate(lane: lane, at: time, as: reading) }
         let value = input.flatMap { fields[$0.index] }
-        if input != nil, value == nil { return store.aggregate(lane: lane, at: time) }
-        return store.recordAndAggregate(lane: lane, time: time, value: value)
+        if input != nil, value == nil { return store.aggregate(lane: lane, at: time, as: reading) }
+        return store.recordAndAggregate(lane: lane, time: time, value: value, as: reading)
     }
 
-    private static func windowFunction(for function: AggregateFunction) -> (WindowFunction, FieldID?) {
+    static func windowFunction(for function: AggregateFunction) -> (function: WindowFunction, input: FieldID?) {
         switch function {
         case .count: (.count, nil)
         case .sum(let field): (.sum, field)
@@ -45,6 +57,44 @@ final class AggregatorState {
         case .distinct(let field): (.distinctCount, field)
         }
     }
+}
+
+/// Which store each aggregator of a plan reads, given the stores that exist already.
+///
+/// An aggregator keeps the store of its own canonical text when there is one: a count that had a
+/// store of its own before a sum or average over the same window came along keeps its history.
+/// Otherwise it reads the store its plan names as its state, existing or new, shared by every
+/// aggregator of the plan that names it.
+struct StateAssignment {
+    private(set) var aggregators: [AggregatorState] = []
+    /// Aggregators whose state carried over, and aggregators that started on a new one.
+    private(set) var kept = 0
+    private(set) var started = 0
+    /// Existing stores, by name, that no aggregator reads any more.
+    private(set) var unused: [String: SlidingWindowStore]
+
+    /// - Parameter createMissing: whether an aggregator may start on a new store; when not, the
+    ///   names of the states no existing store holds are returned in ``missing``.
+    init(plan: RulePlan, existing: [String: SlidingWindowStore], createMissing: Bool = true) {
+        unused = existing
+        var chosen: [String: SlidingWindowStore] = [:]
+        for spec in plan.aggregators {
+            let name = [spec.canonicalText, spec.state.text].first { chosen[$0] != nil || existing[$0] != nil } ?? spec.state.text
+            let reused = chosen[name]
+            let store = reused ?? existing[name] ?? (createMissing ? AggregatorState.makeStore(for: spec) : nil)
+            guard let store else {
+                missing.append(name)
+                continue
+            }
+            if existing[name] != nil { kept += 1 } else { started += 1 }
+            unused[name] = nil
+            chosen[name] = store
+            aggregators.append(AggregatorState(spec: spec, store: store, stateName: name, records: reused == nil))
+        }
+    }
+
+    /// States for which no store existed, when ``init(plan:existing:createMissing:)`` could not create them.
+    private(set) var missing: [String] = []
 }
 
 /// The distinct key-field lists of a plan's aggregators, and each event's key for each list.
@@ -84,6 +134,7 @@ struct KeyGroups {
     private var lanes: [Int?]
 
     /// Groups aggregators by key fields; a store that holds no key yet joins its group's directory.
+    /// A store that several aggregators read is listed once.
     init(aggregators: [AggregatorState]) {
         var keyFieldLists: [[FieldID]] = []
         var directories: [KeyDirectory] = []
@@ -99,7 +150,9 @@ struct KeyGroups {
                 directories.append(aggregator.store.keys)
                 stores.append([])
             }
-            stores[group].append(Unmanaged.passUnretained(aggregator.store))
+            if !stores[group].contains(where: { $0.takeUnretainedValue() === aggregator.store }) {
+                stores[group].append(Unmanaged.passUnretained(aggregator.store))
+            }
             return group
         }
         var groups: [Group] = []

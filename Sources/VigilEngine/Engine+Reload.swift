@@ -9,7 +9,7 @@ extension Engine {
         package var keptAggregators = 0
         /// New or changed aggregators: they start empty.
         package var startedAggregators = 0
-        /// Aggregators no rule uses any more: their state is released.
+        /// Window states no aggregator reads any more: they are released.
         package var droppedAggregators = 0
     }
 
@@ -17,21 +17,15 @@ extension Engine {
     ///
     /// Window state follows the aggregator's definition, not its position: an aggregator with the
     /// same canonical text (function, field, key, window, filter) keeps its state, so editing one rule
-    /// does not blind the others. Cooldowns and counters follow the rule id.
+    /// does not blind the others; so does one whose plan names a state that exists (a new average
+    /// reads an existing sum's store). Cooldowns and counters follow the rule id.
     /// - Parameter extraFields: the new fields to decode beyond the rules' (see `init`); nil keeps them.
     @discardableResult
     package func replace(plan newPlan: RulePlan, alsoDecoding extraFields: [FieldSpec]? = nil) -> ReloadSummary {
-        var summary = ReloadSummary()
-        var existing = Dictionary(aggregators.map { ($0.spec.canonicalText, $0) }, uniquingKeysWith: { first, _ in first })
-        aggregators = newPlan.aggregators.map { spec in
-            if let kept = existing.removeValue(forKey: spec.canonicalText) {
-                summary.keptAggregators += 1
-                return AggregatorState(spec: spec, store: kept.store)
-            }
-            summary.startedAggregators += 1
-            return AggregatorState(spec: spec)
-        }
-        summary.droppedAggregators = existing.count
+        let assignment = StateAssignment(plan: newPlan, existing: stores)
+        let summary = ReloadSummary(
+            keptAggregators: assignment.kept, startedAggregators: assignment.started, droppedAggregators: assignment.unused.count)
+        aggregators = assignment.aggregators
         keyGroups = KeyGroups(aggregators: aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)

@@ -2,18 +2,20 @@ import VigilRules
 import VigilValues
 package import VigilWindows
 
-/// Engine snapshot format, version 1 (the varints, strings and window snapshots of `VigilWindows`):
+/// Engine snapshot format, version 2 (the varints, strings and window snapshots of `VigilWindows`):
 ///
 ///     "VGES" version:u8
 ///     clock: allowedLateness:zigzag maximumSkew:zigzag watermark:zigzag sourceCount:varint newest:zigzag…
-///     aggregatorCount:varint, per aggregator: canonicalText:string, a window snapshot ("VGWS" …)
+///     storeCount:varint, per store: name:string (its state's canonical text), a window snapshot ("VGWS" …)
 ///     cooldowns: ruleCount:varint, per rule: ruleID:string keyCount:varint, per key: key:string lastFired:zigzag suppressed:varint
 extension Engine {
     fileprivate static let snapshotSignature: [UInt8] = Array("VGES".utf8)
-    fileprivate static let snapshotVersion: UInt8 = 1
+    /// Version 1 named a store per aggregator; version 2 names each store once, by its state.
+    fileprivate static let snapshotVersion: UInt8 = 2
 
-    /// Everything a later event's outcome depends on: each aggregator's windows (by its definition,
-    /// not its position), the event-time clock and the cooldowns. Counters are not state and stay out.
+    /// Everything a later event's outcome depends on: each store's windows (by the definition of
+    /// its state, not its position), the event-time clock and the cooldowns. Counters are not
+    /// state and stay out.
     package func snapshot() -> [UInt8] {
         frozenState().serialized()
     }
@@ -23,16 +25,16 @@ extension Engine {
     /// `FrozenWindowStore`).
     package func frozenState() -> FrozenEngineState {
         FrozenEngineState(
-            clock: clock, stores: aggregators.map { ($0.spec.canonicalText, $0.store.frozen()) },
+            clock: clock, stores: aggregators.filter(\.records).map { ($0.stateName, $0.store.frozen()) },
             cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id))
     }
 
     /// Takes the state of a snapshot, in an engine that has evaluated nothing yet.
     ///
-    /// All or nothing: when the snapshot is unreadable, lacks one of today's aggregators (a rule
+    /// All or nothing: when the snapshot is unreadable, lacks the state of one of today's aggregators (a rule
     /// was added or changed since it was taken) or was taken under another lateness or skew, the
     /// engine is left as it was and the error says why; the caller then rebuilds state by replay.
-    /// Aggregators the snapshot holds and no rule uses any more are skipped.
+    /// Stores the snapshot holds and no aggregator reads any more are skipped.
     package func restore(fromSnapshot bytes: ArraySlice<UInt8>) throws(WindowSnapshotError) {
         guard statistics.eventsSeen == 0 else { throw .malformed("the engine has already evaluated events") }
         var reader = SnapshotReader(bytes: bytes)
@@ -40,29 +42,32 @@ extension Engine {
         let restoredClock = try EventTimeClock(
             from: &reader, allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
         // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
+        var keyFieldsByName: [String: [FieldID]] = [:]
+        for spec in plan.aggregators {
+            keyFieldsByName[spec.canonicalText] = spec.keyFields
+            keyFieldsByName[spec.state.text] = spec.keyFields
+        }
         var directories: [[FieldID]: KeyDirectory] = [:]
-        let wanted = Dictionary(aggregators.map { ($0.spec.canonicalText, $0.spec) }, uniquingKeysWith: { first, _ in first })
         var stores: [String: SlidingWindowStore] = [:]
         for _ in 0..<(try reader.readCount()) {
-            let text = try reader.readString()
-            let keyFields = wanted[text]?.keyFields
+            let name = try reader.readString()
+            let keyFields = keyFieldsByName[name]
             let directory = keyFields.flatMap { directories[$0] } ?? KeyDirectory()
             if let keyFields { directories[keyFields] = directory }
-            stores[text] = try SlidingWindowStore(snapshotFrom: &reader, keys: directory)
+            stores[name] = try SlidingWindowStore(snapshotFrom: &reader, keys: directory)
         }
         let ledger = try CooldownLedger(from: &reader, rules: plan.rules)
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
-        var restored: [AggregatorState] = []
-        for aggregator in aggregators {
-            let spec = aggregator.spec
-            guard let store = stores[spec.canonicalText] else { throw .malformed("no state for \(spec.canonicalText)") }
-            guard store.function == aggregator.store.function, store.widthMilliseconds == aggregator.store.widthMilliseconds else {
-                throw .malformed("the state of \(spec.canonicalText) has another function or width")
+        let assignment = StateAssignment(plan: plan, existing: stores, createMissing: false)
+        if let missing = assignment.missing.first { throw .malformed("no state for \(missing)") }
+        for aggregator in assignment.aggregators {
+            let function = AggregatorState.windowFunction(for: aggregator.spec.function).function
+            guard aggregator.store.answers(function), aggregator.store.widthMilliseconds == aggregator.spec.windowMilliseconds else {
+                throw .malformed("the state of \(aggregator.spec.canonicalText) has another function or width")
             }
-            restored.append(AggregatorState(spec: spec, store: store))
         }
-        aggregators = restored
-        keyGroups = KeyGroups(aggregators: restored)
+        aggregators = assignment.aggregators
+        keyGroups = KeyGroups(aggregators: assignment.aggregators)
         clock = restoredClock
         cooldownLedger = ledger
     }
@@ -71,7 +76,7 @@ extension Engine {
 /// An engine's state at one moment (``Engine/frozenState()``).
 package struct FrozenEngineState: Sendable {
     fileprivate let clock: EventTimeClock
-    fileprivate let stores: [(canonicalText: String, store: FrozenWindowStore)]
+    fileprivate let stores: [(name: String, store: FrozenWindowStore)]
     fileprivate let cooldowns: CooldownLedger
     fileprivate let ruleIDs: [String]
 
@@ -81,8 +86,8 @@ package struct FrozenEngineState: Sendable {
         writer.writeSignature(Engine.snapshotSignature, version: Engine.snapshotVersion)
         clock.write(to: &writer)
         writer.writeVarint(UInt64(stores.count))
-        for (canonicalText, store) in stores {
-            writer.writeString(canonicalText)
+        for (name, store) in stores {
+            writer.writeString(name)
             store.writeSnapshot(to: &writer)
         }
         cooldowns.write(ruleIDs: ruleIDs, to: &writer)

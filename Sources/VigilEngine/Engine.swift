@@ -41,7 +41,7 @@ package final class Engine {
         self.decoder = EventDecoder(fields: fieldTable.specs, maximumMessageBytes: options.maximumMessageBytes)
         self.event = PaymentEvent(fieldCount: fieldTable.specs.count)
         self.aggregates = Array(repeating: nil, count: plan.aggregators.count)
-        let aggregators = plan.aggregators.map(AggregatorState.init)
+        let aggregators = StateAssignment(plan: plan, existing: [:]).aggregators
         self.aggregators = aggregators
         self.keyGroups = KeyGroups(aggregators: aggregators)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
@@ -135,7 +135,7 @@ package final class Engine {
         guard eventsSinceEviction >= options.evictionInterval else { return }
         eventsSinceEviction = 0
         let horizon = watermark
-        for index in aggregators.indices { aggregators[index].store.advance(watermark: horizon) }
+        for index in aggregators.indices where aggregators[index].records { aggregators[index].store.advance(watermark: horizon) }
         cooldownLedger.forget(before: horizon, rules: plan.rules)
     }
 }

@@ -6,7 +6,7 @@ import VigilValues
 /// Every event an aggregator accepts stays in its window for the window's width, so state grows
 /// with rate × width, plus a fixed cost per active key. The per-entry and per-key costs are the
 /// window store's measured figures (docs/performance.md); filters are assumed to pass everything,
-/// so the estimate errs high.
+/// so the estimate errs high. A state that several aggregators read counts once.
 package struct StateEstimate: Sendable {
     package struct Assumptions: Sendable {
         package var eventsPerSecond = 1_000.0
@@ -28,6 +28,9 @@ package struct StateEstimate: Sendable {
         package let retainedEntries: Double
         package let activeKeys: Double
         package let bytes: Double
+        /// The aggregator listed earlier whose state this one reads; its entries, keys and bytes
+        /// are counted there, and zero here.
+        package let readsStateOf: String?
 
         package var bytesPerKey: Double { activeKeys > 0 ? bytes / activeKeys : 0 }
     }
@@ -44,16 +47,23 @@ package struct StateEstimate: Sendable {
 
     package init(plan: RulePlan, assumptions: Assumptions) {
         self.assumptions = assumptions
+        var firstReaderOfState: [String: String] = [:]
         aggregators = plan.aggregators.enumerated().map { index, spec in
             let users = plan.rules.filter { $0.aggregators.contains(AggregatorID(index: index)) }.map(\.id)
+            if let first = firstReaderOfState[spec.state.text] {
+                return Aggregator(
+                    text: spec.canonicalText, rules: users, windowMilliseconds: spec.windowMilliseconds,
+                    retainedEntries: 0, activeKeys: 0, bytes: 0, readsStateOf: first)
+            }
+            firstReaderOfState[spec.state.text] = spec.canonicalText
             let entries = assumptions.eventsPerSecond * Double(spec.windowMilliseconds) / 1000
             let names = spec.keyFields.map { plan.fields[$0.index].name }
             let combinations = names.map { Double(assumptions.cardinality[$0] ?? assumptions.defaultCardinality) }.reduce(1, *)
             let keys = min(combinations, entries)
-            let bytes = entries * Self.bytesPerEntry(spec.function) + keys * Self.bytesPerKey
+            let bytes = entries * Self.bytesPerEntry(spec.state.function) + keys * Self.bytesPerKey
             return Aggregator(
                 text: spec.canonicalText, rules: users, windowMilliseconds: spec.windowMilliseconds,
-                retainedEntries: entries, activeKeys: keys, bytes: bytes
+                retainedEntries: entries, activeKeys: keys, bytes: bytes, readsStateOf: nil
             )
         }
     }

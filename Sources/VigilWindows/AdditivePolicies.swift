@@ -55,11 +55,13 @@ struct RunningSum {
         count -= 1
     }
 
-    /// The sum or the mean, narrowed to an exact decimal; `nil` when it does not fit.
+    /// The sum, the mean or the count, as an exact decimal; `nil` when it does not fit.
     func result(for function: WindowFunction) -> Value? {
-        let narrowed = function == .average
-            ? ExactDecimal.mean(sumOfUnits: units, count: count)
-            : ExactDecimal.narrow(units)
+        let narrowed = switch function {
+        case .average: ExactDecimal.mean(sumOfUnits: units, count: count)
+        case .count: ExactDecimal(Int64(count))
+        default: ExactDecimal.narrow(units)
+        }
         return narrowed.map(Value.number)
     }
 }

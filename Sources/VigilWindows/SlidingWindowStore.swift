@@ -83,38 +83,51 @@ package final class SlidingWindowStore {
     package func aggregate(key: WindowKey, at time: Int64) -> Value? {
         let lane = keys.lane(for: key)
         defer { keys.forgetIfUnheld(lane) }
-        return aggregate(lane: lane, at: time)
+        return aggregate(lane: lane, at: time, as: function)
     }
 
     /// Records an observation and returns the aggregate at its time, with one key lookup.
     package func recordAndAggregate(key: WindowKey, time: Int64, value: Value?) -> Value? {
         let lane = keys.lane(for: key)
         defer { keys.forgetIfUnheld(lane) }
-        return recordAndAggregate(lane: lane, time: time, value: value)
+        return recordAndAggregate(lane: lane, time: time, value: value, as: function)
     }
 
     /// ``recordAndAggregate(key:time:value:)`` for a key already looked up in ``keys``.
     ///
-    /// - Parameter lane: `keys.lane(for: key)`; the caller drops the key with
-    ///   ``KeyDirectory/forgetIfUnheld(_:)`` when no store ends up holding it.
-    package func recordAndAggregate(lane: Int, time: Int64, value: Value?) -> Value? {
+    /// - Parameters:
+    ///   - lane: `keys.lane(for: key)`; the caller drops the key with
+    ///     ``KeyDirectory/forgetIfUnheld(_:)`` when no store ends up holding it.
+    ///   - function: the aggregate to read, the store's own ``function`` or one the store also
+    ///     answers (a store of sums also answers the average and the count of its numbers).
+    package func recordAndAggregate(lane: Int, time: Int64, value: Value?, as function: WindowFunction) -> Value? {
         switch table {
-        case .count(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .sum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
-        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value) }
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value, as: function) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value, as: function) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value, as: function) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value, as: function) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.recordAndAggregate(lane: lane, time: time, value: value, as: function) }
         }
     }
 
-    /// ``aggregate(key:at:)`` for a key already looked up in ``keys``.
-    package func aggregate(lane: Int, at time: Int64) -> Value? {
+    /// ``aggregate(key:at:)`` for a key already looked up in ``keys``, as
+    /// ``recordAndAggregate(lane:time:value:as:)`` reads it.
+    package func aggregate(lane: Int, at time: Int64, as function: WindowFunction) -> Value? {
         switch table {
-        case .count(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
-        case .sum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
-        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
-        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
-        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time) }
+        case .count(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time, as: function) }
+        case .sum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time, as: function) }
+        case .minimum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time, as: function) }
+        case .maximum(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time, as: function) }
+        case .distinct(let table): table._withUnsafeGuaranteedRef { $0.aggregate(lane: lane, at: time, as: function) }
+        }
+    }
+
+    /// Whether the store can read `function` as well as its own: a store of sums (or of averages,
+    /// which record the same numbers) answers sums, averages and counts.
+    package func answers(_ other: WindowFunction) -> Bool {
+        switch (function, other) {
+        case (.sum, .sum), (.sum, .average), (.sum, .count), (.average, .sum), (.average, .average), (.average, .count): true
+        default: function == other
         }
     }
 

@@ -46,13 +46,14 @@ final class WindowTable<Policy: WindowPolicy> {
         return true
     }
 
-    /// Records an observation in the lane the directory gave its key, then reads the window at its time.
-    func recordAndAggregate(lane index: Int, time: Int64, value: Value?) -> Value? {
+    /// Records an observation in the lane the directory gave its key, then reads the window at its
+    /// time as `reading` (the table's own function or one its entries also answer).
+    func recordAndAggregate(lane index: Int, time: Int64, value: Value?, as reading: WindowFunction) -> Value? {
         guard let entry = Policy.makeEntry(time: time, value: value, shared: &shared) else {
-            return aggregate(lane: index, at: time)
+            return aggregate(lane: index, at: time, as: reading)
         }
         record(entry, lane: index)
-        return aggregate(of: &lanes[index], laneIndex: index, at: time)
+        return aggregate(of: &lanes[index], laneIndex: index, at: time, as: reading)
     }
 
     /// Records `count` keys of a snapshot (each key's observations in time order), as recording
@@ -76,9 +77,9 @@ final class WindowTable<Policy: WindowPolicy> {
     }
 
     /// The aggregate of the lane the directory gave a key; an empty window if this store holds none of it.
-    func aggregate(lane index: Int, at time: Int64) -> Value? {
-        guard index < lanes.count, !lanes[index].ring.isEmpty else { return emptyResult }
-        return aggregate(of: &lanes[index], laneIndex: index, at: time)
+    func aggregate(lane index: Int, at time: Int64, as reading: WindowFunction) -> Value? {
+        guard index < lanes.count, !lanes[index].ring.isEmpty else { return Self.emptyResult(of: reading) }
+        return aggregate(of: &lanes[index], laneIndex: index, at: time, as: reading)
     }
 
     /// Requests the lane's line, ahead of an event for its key.
@@ -146,7 +147,7 @@ final class WindowTable<Policy: WindowPolicy> {
         frozen().histories()
     }
 
-    private var emptyResult: Value? {
+    private static func emptyResult(of function: WindowFunction) -> Value? {
         switch function {
         case .count, .sum, .distinctCount: .number(.zero)
         case .average, .minimum, .maximum: nil
@@ -155,15 +156,15 @@ final class WindowTable<Policy: WindowPolicy> {
 
     /// Reads the lane in place, through an `inout` access: a copy taken out of the array is made
     /// and destroyed through the generic lane's value witnesses, which cost more than the aggregate.
-    private func aggregate(of lane: inout Lane<Policy>, laneIndex: Int, at time: Int64) -> Value? {
+    private func aggregate(of lane: inout Lane<Policy>, laneIndex: Int, at time: Int64, as reading: WindowFunction) -> Value? {
         let horizon = time.clampedSubtracting(width)
         let runningIsExact = time >= lane.anchor && time >= (lane.ring.newestTime ?? .min)
             && (lane.windowStart == lane.ring.count || lane.ring[lane.windowStart].time > horizon)
         if runningIsExact {
-            return Policy.result(of: lane, function: function, shared: shared)
+            return Policy.result(of: lane, function: reading, shared: shared)
         }
         let positions = lane.ring.firstPosition(after: horizon)..<lane.ring.firstPosition(after: time)
-        return Policy.result(of: lane, laneIndex: laneIndex, positions: positions, function: function, shared: shared)
+        return Policy.result(of: lane, laneIndex: laneIndex, positions: positions, function: reading, shared: shared)
     }
 
     // MARK: - Lanes

@@ -100,4 +100,20 @@ import Testing
         #expect(aggregatorLines.count == 1, "output:\n\(vigil.printed)")
         #expect(aggregatorLines.first?.hasSuffix("fast, faster") == true)
     }
+
+    @Test func aCountAndAnAverageOverOneWindowShowAsOneState() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: spike, description: d, severity: high, expression: "count(by: card_id, over: 1d) > 5 and avg(amount, by: card_id, over: 1d) > 10"}
+            """)
+        let explain = try VigilProcess(["rules", "explain", directory])
+        #expect(try await explain.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(explain.printed.contains("avg(amount, by: card_id, over: 1d) shares one window state with count(by: card_id, over: 1d)."),
+                "output:\n\(explain.printed)")
+        let rows = explain.printed.components(separatedBy: "\n").filter { $0.hasPrefix("avg(amount, by: card_id, over: 1d) ") }
+        #expect(rows.first?.contains("(shared state, see below)") == true)
+        let check = try VigilProcess(["rules", "check", directory])
+        #expect(try await check.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(check.printed.contains("2 shared aggregators over 1 window state,"), "output:\n\(check.printed)")
+    }
 }

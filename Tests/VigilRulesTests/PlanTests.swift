@@ -41,6 +41,46 @@ import VigilValues
         #expect(plan.aggregators.count == 2)
     }
 
+    /// One store of amounts answers a sum, an average and a count over the same keys, window and
+    /// filter: the count only because every evaluated event carries an amount.
+    @Test func countSumAndAverageOfAmountsShareOneState() throws {
+        let plan = try plan([
+            "count(by: card_id, over: 1h, where: channel == \"ecom\") > 5",
+            "avg(amount, by: card_id, over: 1h, where: channel == \"ecom\") > 100",
+            "sum(amount, by: card_id, over: 1h, where: channel == \"ecom\") > 1000",
+        ])
+        let states = Set(plan.aggregators.map(\.state))
+        #expect(states.count == 1)
+        #expect(states.first?.text == "sum(amount, by: card_id, over: 1h, where: channel == \"ecom\")")
+    }
+
+    @Test func averageAloneRecordsTheSumItsStateIsNamedBy() throws {
+        let plan = try plan(["count(by: card_id, over: 1d) > 5 and avg(amount, by: card_id, over: 1d) > 100"])
+        #expect(plan.aggregators.map(\.state.text) == ["sum(amount, by: card_id, over: 1d)", "sum(amount, by: card_id, over: 1d)"])
+        let amount = FieldID(try #require(plan.fields.firstIndex { $0.name == "amount" }))
+        #expect(plan.aggregators.map(\.state.function) == [.sum(amount), .sum(amount)])
+    }
+
+    @Test(arguments: [
+        ("count(by: card_id, over: 1h)", "avg(amount, by: card_id, over: 2h)"),
+        ("count(by: card_id, over: 1h)", "avg(amount, by: account_id, over: 1h)"),
+        ("count(by: card_id, over: 1h)", "avg(amount, by: card_id, over: 1h, where: channel == \"ecom\")"),
+        ("count(by: card_id, over: 1h)", "avg(score, by: card_id, over: 1h)"),
+        ("count(by: card_id, over: 1h)", "max(amount, by: card_id, over: 1h)"),
+        ("sum(amount, by: card_id, over: 1h)", "avg(score, by: card_id, over: 1h)"),
+    ])
+    func statesOfDifferentWindowsOrNumbersStayApart(_ first: String, _ second: String) throws {
+        let yaml = """
+            fields: {score: number}
+            rules:
+              - {id: one, description: d, severity: low, expression: "\(first.replacing("\"", with: "\\\"")) > 1"}
+              - {id: two, description: d, severity: low, expression: "\(second.replacing("\"", with: "\\\"")) > 1"}
+            """
+        let plan = try RuleCompiler.compile(sources: [RuleSource(path: "rules.yaml", text: yaml)]).get()
+        #expect(plan.aggregators.count == 2)
+        #expect(plan.aggregators[0].state != plan.aggregators[1].state, "a count of events without \"score\" would be wrong")
+    }
+
     @Test(arguments: [
         "count(by:card_id,over:5m)>5",
         "count( by: [card_id] ,  where: (channel==\"ecom\"), over: 300s ) > 5",

@@ -9,6 +9,9 @@ struct Vocabulary: Sendable {
         "device_id": .string, "channel": .string, "customer_id": .string,
     ]
 
+    /// Number fields that every evaluated event carries: the decoder rejects an event without them.
+    static let alwaysPresentNumbers: Set<String> = ["amount", "ts"]
+
     var fieldTypes: [String: ValueType] = builtinFields
     var lists: [String: Set<String>] = [:]
 }

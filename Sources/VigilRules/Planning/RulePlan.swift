@@ -68,6 +68,27 @@ package struct AggregatorSpec: Sendable {
     package let filter: CompiledPredicate?
     /// Normalised source; equal text means the same aggregator, so state survives hot reloads.
     package let canonicalText: String
+    /// The window state the aggregator reads, maybe with aggregators of other functions.
+    package internal(set) var state: WindowStateSpec
+}
+
+/// What one window store records, for the aggregators that read it.
+///
+/// Aggregators over the same keys, window and filter share a store when one store answers all
+/// their functions. A store of numbers answers their sum, their average and how many there are:
+/// `sum(x, …)` and `avg(x, …)` share one, and so does `count(…)` when `x` is a field every
+/// evaluated event carries (`amount`), since the store then holds an entry for every event.
+package struct WindowStateSpec: Hashable, Sendable {
+    /// What the store records: numbers (`.sum`) for a shared store, else the aggregator's own function.
+    package let function: AggregateFunction
+    /// Names the state across reloads and in snapshots: the canonical text of the aggregator whose
+    /// function the store records (for numbers, `sum(x, …)`, whether or not a rule reads the sum).
+    package let text: String
+
+    package init(function: AggregateFunction, text: String) {
+        self.function = function
+        self.text = text
+    }
 }
 
 /// A `where:` filter, evaluated over the decoded fields of one event.

@@ -3,7 +3,8 @@ import VigilEngine
 import VigilPipeline
 import VigilRules
 
-/// `vigil rules explain` as text: rules, then the shared aggregators with their estimated state.
+/// `vigil rules explain` as text: rules, then the shared aggregators with their estimated state
+/// (a state that several aggregators read is shown, and counted, once).
 struct PlanExplanation {
     let plan: RulePlan
     let estimate: StateEstimate
@@ -22,12 +23,22 @@ struct PlanExplanation {
         lines.append("")
         lines.append(Style.bold("AGGREGATOR".padding(58) + " WINDOW  ENTRIES    KEYS       STATE     PER KEY   READ BY"))
         for aggregator in estimate.aggregators {
+            if aggregator.readsStateOf != nil {
+                lines.append(
+                    "\(aggregator.text.padding(58)) \(DurationText.text(milliseconds: aggregator.windowMilliseconds).padding(7)) "
+                        + "\("(shared state, see below)".padding(51)) " + aggregator.rules.joined(separator: ", "))
+                continue
+            }
             lines.append(
                 "\(aggregator.text.padding(58)) \(DurationText.text(milliseconds: aggregator.windowMilliseconds).padding(7)) "
                     + "\(Self.count(aggregator.retainedEntries).padding(10)) \(Self.count(aggregator.activeKeys).padding(10)) "
                     + "\(ByteSize.text(aggregator.bytes).padding(9)) \(ByteSize.text(aggregator.bytesPerKey).padding(9)) "
                     + aggregator.rules.joined(separator: ", ")
             )
+        }
+        for aggregator in estimate.aggregators {
+            guard let owner = aggregator.readsStateOf else { continue }
+            lines.append("\(aggregator.text) shares one window state with \(owner).")
         }
         lines.append("")
         lines.append(Style.bold("TOPIC".padding(44) + " KEYED BY             RULES"))
