@@ -1,4 +1,5 @@
 /// A position in a rule file, 1-based, with columns counted in Unicode scalars as YAML does.
+/// Line 0 stands for the file as a whole (it cannot be read, say), and is not printed.
 package struct SourceLocation: Sendable, Hashable {
     package let file: String
     package let line: Int
@@ -39,7 +40,8 @@ package struct Diagnostic: Sendable {
 
     /// Compiler-style text: the position, the message, the quoted line and a caret under the token.
     package var rendered: String {
-        let head = "\(location.file):\(location.line):\(location.column): \(severity.rawValue): \(message)"
+        let position = location.line > 0 ? ":\(location.line):\(location.column)" : ""
+        let head = "\(location.file)\(position): \(severity.rawValue): \(message)"
         guard !sourceLine.isEmpty else { return head }
         return head + "\n  " + sourceLine + "\n  " + caretLine
     }

@@ -27,15 +27,20 @@ package enum RuleCompiler {
         case .failure(let diagnostics):
             return .failure(diagnostics)
         case .success(let contents):
-            return compile(contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files))
+            let result = compile(contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files))
+            guard !contents.problems.isEmpty else { return result }
+            // Files that could not be read fail the set, reported with what the others got wrong.
+            guard case .failure(let others) = result else { return .failure(Diagnostics(items: contents.problems)) }
+            return .failure(Diagnostics(items: contents.problems + others.items))
         }
     }
 
     /// The version `compile(directory:)` would give the directory's plan, without compiling it:
-    /// cheap enough to poll for changes. `nil` when the directory cannot be read.
+    /// cheap enough to poll for changes. Files that cannot be read count by their problem, so a
+    /// file becoming unreadable, or readable again, is a change. `nil` when the directory cannot be read.
     package static func version(ofDirectory directory: String) -> String? {
         guard case .success(let contents) = RuleDirectory.read(directory) else { return nil }
-        return ContentHash.version(of: contents.files)
+        return ContentHash.version(of: contents.files + contents.problems.map { ($0.location.file, $0.message) })
     }
 
     /// In-memory compilation; `lists` maps a list name to its entries.

@@ -46,6 +46,34 @@ import VigilValues
         #expect(plan.rules.first?.location.file == directory.path + "/velocity.yaml")
     }
 
+    /// A rule file that cannot be read fails the whole set, named with the reason, beside what
+    /// the other files got wrong: loading without it would drop its rules unnoticed.
+    @Test func unreadableRuleAndListFilesFailTheSetWithTheirReason() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("amounts.yaml").path, withDestinationPath: directory.appendingPathComponent("gone.yaml").path)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("geo.yaml"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("lists/blocked_bins.txt"), withIntermediateDirectories: false)
+        let before = try #require(RuleCompiler.version(ofDirectory: directory.path))
+        let diagnostics = try #require(RuleCompiler.compile(directory: directory.path).diagnostics)
+        let lines = diagnostics.rendered.components(separatedBy: "\n")
+        #expect(lines.contains(directory.path + "/amounts.yaml: error: cannot read: a symbolic link to a file that does not exist"), "\(lines)")
+        #expect(lines.contains(directory.path + "/geo.yaml: error: cannot read: it is a directory"))
+        #expect(lines.contains(directory.path + "/lists/blocked_bins.txt: error: cannot read: it is a directory"))
+        #expect(diagnostics.items.count == 3)
+        try "rules: []".write(to: directory.appendingPathComponent("gone.yaml"), atomically: true, encoding: .utf8)
+        #expect(RuleCompiler.version(ofDirectory: directory.path) != before, "a file that became readable is a change")
+    }
+
+    @Test func aRulesPathThatIsAFileSaysSo() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("velocity.yaml").path
+        let diagnostics = try #require(RuleCompiler.compile(directory: file).diagnostics)
+        #expect(diagnostics.rendered == file + ": error: cannot read the rules directory: Not a directory (pass the directory that holds the rule files)")
+    }
+
     @Test func versionChangesOnlyWhenAFileChanges() throws {
         let directory = try makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +99,7 @@ import VigilValues
 
     @Test func missingDirectoryIsAnError() throws {
         let diagnostics = try #require(RuleCompiler.compile(directory: "/nonexistent/rules").diagnostics)
-        #expect(diagnostics.rendered == "/nonexistent/rules:1:1: error: cannot read the rules directory")
+        #expect(diagnostics.rendered == "/nonexistent/rules: error: cannot read the rules directory: No such file or directory")
     }
 
     @Test func listEntriesSkipCommentsAndBlanks() {

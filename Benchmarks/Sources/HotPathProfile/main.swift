@@ -41,6 +41,8 @@ case "engine-reference", "engine-starter", _ where part.hasPrefix("engine:"):
     let measured = run.eventsProcessed - Workload.warmUpEvents
     let nanoseconds = (elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000) / Int64(max(measured, 1))
     print("\(part): \(measured) events, \(alerts) alerts, \(Workload.meanEventBytes) bytes per event, \(nanoseconds) ns per event")
+    let state = run.engine.stateSummary
+    print("  window state: \(state.retainedEntries) entries, \(state.activeKeys) keys, \(state.estimatedBytes) bytes (estimated)")
     for rule in run.engine.statistics.rules {
         print("  \(rule.ruleID): matched \(rule.matched), fired \(rule.fired), unknown \(rule.unknown)")
     }

@@ -10,46 +10,75 @@ struct RuleDirectory {
     var lists: [String: Set<String>] = [:]
     /// Every file read, rules and lists, with paths relative to the directory, for the content hash.
     var files: [(path: String, text: String)] = []
+    /// Files that are there but cannot be used (unreadable, a dangling link, a directory): errors,
+    /// never skipped, since a rule set without them would load with rules silently missing.
+    var problems: [Diagnostic] = []
 
     static func read(_ path: String) -> Result<RuleDirectory, Diagnostics> {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let directory = trimmed.isEmpty ? "." : trimmed
-        guard let names = FileSystem.entries(of: directory) else {
-            return .failure(failure(directory, "cannot read the rules directory"))
+        let names: [String]
+        switch FileSystem.entries(of: directory) {
+        case .success(let found): names = found
+        case .failure(let problem):
+            let hint = problem.isNotADirectory ? " (pass the directory that holds the rule files)" : ""
+            return .failure(Diagnostics(items: [wholeFile(directory, "cannot read the rules directory: \(problem.reason)\(hint)")]))
         }
         var contents = RuleDirectory()
         for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            guard let text = FileSystem.regularFileText(directory + "/" + name) else { continue }
+            guard let text = contents.text(of: directory + "/" + name) else { continue }
             contents.sources.append(RuleSource(path: directory + "/" + name, text: text))
             contents.files.append((name, text))
         }
         contents.readLists(directory + "/lists")
-        guard !contents.sources.isEmpty else {
-            return .failure(failure(directory, "the rules directory has no .yaml or .yml files"))
+        guard !contents.sources.isEmpty || !contents.problems.isEmpty else {
+            return .failure(Diagnostics(items: [wholeFile(directory, "the rules directory has no .yaml or .yml files")]))
         }
         return .success(contents)
     }
 
     private mutating func readLists(_ directory: String) {
-        for name in FileSystem.entries(of: directory) ?? [] where name.hasSuffix(".txt") {
-            guard let text = FileSystem.regularFileText(directory + "/" + name) else { continue }
+        guard case .success(let names) = FileSystem.entries(of: directory) else { return }
+        for name in names where name.hasSuffix(".txt") {
+            guard let text = text(of: directory + "/" + name) else { continue }
             lists[String(name.dropLast(4))] = ListFile.entries(text)
             files.append(("lists/" + name, text))
         }
     }
 
-    private static func failure(_ path: String, _ message: String) -> Diagnostics {
-        let location = SourceLocation(file: path, line: 1, column: 1)
-        let diagnostic = Diagnostic(severity: .error, location: location, message: message, sourceLine: "", length: 1)
-        return Diagnostics(items: [diagnostic])
+    /// The file's text, or `nil` with the reason recorded as a problem.
+    private mutating func text(of path: String) -> String? {
+        switch FileSystem.regularFileText(path) {
+        case .success(let text): return text
+        case .failure(let problem):
+            problems.append(Self.wholeFile(path, "cannot read: \(problem.reason)"))
+            return nil
+        }
+    }
+
+    /// An error about a file or directory as a whole, not a line in it.
+    static func wholeFile(_ path: String, _ message: String) -> Diagnostic {
+        Diagnostic(severity: .error, location: SourceLocation(file: path, line: 0, column: 0), message: message, sourceLine: "", length: 1)
     }
 }
 
 /// The few file-system calls the compiler needs.
 enum FileSystem {
-    /// Names in a directory, sorted, without `.` and `..`; `nil` when it cannot be opened.
-    static func entries(of path: String) -> [String]? {
-        guard let directory = opendir(path) else { return nil }
+    /// Why a path could not be read, in the words of the C library.
+    struct Problem: Error {
+        let reason: String
+        var isNotADirectory = false
+
+        /// The message of the current `errno`.
+        static func fromErrno() -> Problem {
+            let code = errno
+            return Problem(reason: String(cString: strerror(code)), isNotADirectory: code == ENOTDIR)
+        }
+    }
+
+    /// Names in a directory, sorted, without `.` and `..`.
+    static func entries(of path: String) -> Result<[String], Problem> {
+        guard let directory = opendir(path) else { return .failure(.fromErrno()) }
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
@@ -58,14 +87,23 @@ enum FileSystem {
             }
             if name != ".", name != ".." { names.append(name) }
         }
-        return names.sorted()
+        return .success(names.sorted())
     }
 
-    /// The contents of a regular file as UTF-8 (invalid bytes replaced); `nil` for anything else.
-    static func regularFileText(_ path: String) -> String? {
+    /// The contents of a regular file (or a link to one) as UTF-8, invalid bytes replaced.
+    static func regularFileText(_ path: String) -> Result<String, Problem> {
         var status = stat()
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        guard let file = fopen(path, "rb") else { return nil }
+        guard stat(path, &status) == 0 else {
+            let problem = Problem.fromErrno()
+            var link = stat()
+            let dangling = errno == ENOENT && lstat(path, &link) == 0
+            return .failure(dangling ? Problem(reason: "a symbolic link to a file that does not exist") : problem)
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            let kind = (status.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
+            return .failure(Problem(reason: "it is \(kind)"))
+        }
+        guard let file = fopen(path, "rb") else { return .failure(.fromErrno()) }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -74,6 +112,7 @@ enum FileSystem {
             if count <= 0 { break }
             bytes.append(contentsOf: buffer[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        guard ferror(file) == 0 else { return .failure(.fromErrno()) }
+        return .success(String(decoding: bytes, as: UTF8.self))
     }
 }

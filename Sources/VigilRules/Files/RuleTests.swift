@@ -45,8 +45,15 @@ package enum RuleTestLoader {
         let folder = directory + "/tests"
         var suites: [RuleTestSuite] = []
         var diagnostics: [Diagnostic] = []
-        for name in FileSystem.entries(of: folder) ?? [] where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            guard let text = FileSystem.regularFileText(folder + "/" + name) else { continue }
+        let names = (try? FileSystem.entries(of: folder).get()) ?? []
+        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let text: String
+            switch FileSystem.regularFileText(folder + "/" + name) {
+            case .success(let read): text = read
+            case .failure(let problem):
+                diagnostics.append(RuleDirectory.wholeFile(folder + "/" + name, "cannot read: \(problem.reason)"))
+                continue
+            }
             var reader = RuleTestReader(file: SourceFile(path: folder + "/" + name, text: text))
             let cases = reader.read()
             diagnostics += reader.diagnostics
