@@ -12,6 +12,30 @@ import VigilTesting
             expression: amount > 1000
         """
 
+    /// A busy HTTP port fails the start before the replica joins its group: joining first would
+    /// leave a member behind, holding partitions until its session times out, on every restart.
+    @Test func aBusyHTTPPortFailsTheStartBeforeKafkaIsReached() async throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // No broker listens on port 1: reaching Kafka would take the 10 s metadata timeout.
+        let vigil = try VigilProcess([
+            "run", "--brokers", "127.0.0.1:1", "--http-host", "127.0.0.1", "--http-port", "\(port)",
+            "--rules", try makeRulesDirectory(Self.rules),
+        ])
+        #expect(try await vigil.waitForExit(timeout: .seconds(5)) == 1, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("Error: cannot listen on 127.0.0.1:\(port) (--http-host, --http-port): Address already in use"))
+        #expect(!vigil.printed.contains("Usage:"), "the flags were fine")
+    }
+
     @Test func sigtermCommitsLeavesTheGroupAndExitsZeroWithinTenSeconds() async throws {
         let cluster = try MockCluster(brokers: 1, logger: .quiet)
         for topic in ["payments", "alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 2) }

@@ -85,7 +85,7 @@ package final class KafkaConsumer {
         let result = rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, timeout.milliseconds)
         defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata, metadata.pointee.topic_cnt > 0 else {
-            throw KafkaError(.client, response: result, context: "metadata for topic \(topic)")
+            throw KafkaError(.client, response: result, context: "metadata for topic \(topic) from brokers \(client.brokers)")
         }
         let entry = metadata.pointee.topics[0]
         guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {

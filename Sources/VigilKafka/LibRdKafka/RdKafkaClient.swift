@@ -46,6 +46,8 @@ package struct DeliveryFailure: Sendable, CustomStringConvertible {
 final class RdKafkaClient {
     let handle: OpaquePointer
     let context: ClientContext
+    /// `bootstrap.servers`, to name the brokers in errors about reaching them.
+    let brokers: String
     private let retainedContext: Unmanaged<ClientContext>
 
     enum Kind {
@@ -74,6 +76,7 @@ final class RdKafkaClient {
         }
         self.handle = handle
         self.context = context
+        self.brokers = properties["bootstrap.servers"] ?? "?"
         self.retainedContext = retained
     }
 
@@ -93,7 +96,7 @@ final class RdKafkaClient {
             let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeoutMilliseconds)
             defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(.client, response: result, context: "metadata for topic \(topic)")
+                throw KafkaError(.client, response: result, context: "metadata for topic \(topic) from brokers \(brokers)")
             }
             if let described = metadata?.pointee, described.topic_cnt > 0, let entry = described.topics?.pointee,
                 entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0

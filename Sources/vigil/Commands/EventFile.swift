@@ -6,20 +6,16 @@ import Glibc
 /// zlib's gz* functions do both: they write plain bytes in transparent mode and read plain files
 /// as they are, so one type serves `.jsonl` and `.jsonl.gz` alike.
 final class EventFile {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     private let handle: gzFile
     let path: String
 
     static func isCompressed(_ path: String) -> Bool { path.hasSuffix(".gz") }
 
     /// - Parameter writing: true to create (or truncate) the file.
-    init(path: String, writing: Bool) throws(Failure) {
+    init(path: String, writing: Bool) throws(CommandFailure) {
         let mode = writing ? (Self.isCompressed(path) ? "wb6" : "wbT") : "rb"
         guard let handle = gzopen(path, mode) else {
-            throw Failure(description: "cannot open \(path) for \(writing ? "writing" : "reading")")
+            throw CommandFailure(description: "cannot open \(path) for \(writing ? "writing" : "reading")")
         }
         gzbuffer(handle, 1 << 17)
         self.handle = handle
@@ -30,21 +26,21 @@ final class EventFile {
         gzclose(handle)
     }
 
-    func write(_ bytes: [UInt8]) throws(Failure) {
+    func write(_ bytes: [UInt8]) throws(CommandFailure) {
         guard !bytes.isEmpty else { return }
         let written = bytes.withUnsafeBytes { gzwrite(handle, $0.baseAddress, UInt32($0.count)) }
-        guard written == Int32(bytes.count) else { throw Failure(description: "cannot write to \(path): \(errorText)") }
+        guard written == Int32(bytes.count) else { throw CommandFailure(description: "cannot write to \(path): \(errorText)") }
     }
 
     /// Flushes and closes; later writes fail.
-    func finish() throws(Failure) {
-        guard gzflush(handle, Z_FINISH) == Z_OK else { throw Failure(description: "cannot finish \(path): \(errorText)") }
+    func finish() throws(CommandFailure) {
+        guard gzflush(handle, Z_FINISH) == Z_OK else { throw CommandFailure(description: "cannot finish \(path): \(errorText)") }
     }
 
     /// Reads up to `buffer.count` decompressed bytes; 0 at the end of the file.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(CommandFailure) -> Int {
         let count = gzread(handle, buffer.baseAddress, UInt32(buffer.count))
-        guard count >= 0 else { throw Failure(description: "cannot read \(path): \(errorText)") }
+        guard count >= 0 else { throw CommandFailure(description: "cannot read \(path): \(errorText)") }
         return Int(count)
     }
 

@@ -24,6 +24,8 @@ struct RunCommand: AsyncParsableCommand {
         let registry = MetricsBootstrap.makeRegistry()
         MetricsBootstrap.bootstrap(registry)
         let plan = try RuleLoading.compile(directory: pipeline.rules, logger: logger)
+        // Checked before anything joins the group: a busy port must not leave a member behind.
+        let server = try ops.configuration()
         let kafkaConfiguration = try kafka.kafkaConfiguration()
         var configuration = PipelineConfiguration(
             consumer: ConsumerConfiguration(kafka: kafkaConfiguration, groupID: pipeline.group),
@@ -43,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
         var services: [any Service] = [service, reloader]
-        if let server = try ops.configuration() {
+        if let server {
             // First in the group, so it is shut down last and keeps answering while the pipeline drains.
             let health = PipelineHealth(pipeline: service)
             let admin = PipelineRuleAdmin(pipeline: service, reloader: reloader)

@@ -16,7 +16,7 @@ struct KafkaOptions: ParsableArguments {
     func kafkaConfiguration() throws -> KafkaConfiguration {
         var configuration = KafkaConfiguration(bootstrapServers: brokers)
         if let propertiesFile {
-            let text = try String(contentsOfFile: propertiesFile, encoding: .utf8)
+            let text = try OptionFile.text(propertiesFile, option: "--properties")
             configuration.properties = try KafkaProperties.parseFile(text, name: propertiesFile)
         }
         for pair in properties {
@@ -24,5 +24,24 @@ struct KafkaOptions: ParsableArguments {
             configuration.properties[key] = value
         }
         return configuration
+    }
+}
+
+/// Files named by options, read with errors that name the option, the path and the reason.
+enum OptionFile {
+    static func text(_ path: String, option: String) throws(CommandFailure) -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CommandFailure(description: "cannot read the \(option) file \(path): \(String(cString: strerror(errno)))")
+        }
+        var status = stat()
+        let isRegular = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        close(descriptor)
+        guard isRegular else { throw CommandFailure(description: "cannot read the \(option) file \(path): it is not a regular file") }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CommandFailure(description: "cannot read the \(option) file \(path): it is not UTF-8 text")
+        }
     }
 }

@@ -13,12 +13,18 @@ struct OpsOptions: ParsableArguments {
     @Option(help: "A file holding the bearer token that /rules and /rules/reload require (a flag would show in ps).")
     var adminTokenFile: String?
 
-    /// The server's configuration, or nil when it is turned off.
+    /// The server's configuration, or nil when it is turned off; fails when its port is taken.
     func configuration() throws -> OpsServerConfiguration? {
         guard httpPort > 0 else { return nil }
         let token = try adminTokenFile.map { path in
-            try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            try OptionFile.text(path, option: "--admin-token-file").trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        return OpsServerConfiguration(host: httpHost, port: httpPort, adminToken: token)
+        let configuration = OpsServerConfiguration(host: httpHost, port: httpPort, adminToken: token)
+        do {
+            try configuration.checkAvailable()
+        } catch {
+            throw CommandFailure(description: error.description)
+        }
+        return configuration
     }
 }
