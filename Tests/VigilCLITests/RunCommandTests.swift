@@ -12,6 +12,18 @@ import VigilTesting
             expression: amount > 1000
         """
 
+    @Test(arguments: [
+        (["--max-bad-share", "5"], "--max-bad-share is a share above 0 and at most 1, got 5.0"),
+        (["--commit-interval", "0ms"], "--commit-interval must be at least 1ms"),
+        (["--snapshot-interval", "0s"], "--snapshot-interval must be at least 1ms"),
+        (["--allowed-lateness", "10"], "Help:  --allowed-lateness <duration>"),
+    ])
+    func settingsOutOfRangeAreRefusedWithWhatIsAllowed(_ flags: [String], _ message: String) async throws {
+        let vigil = try VigilProcess(["run", "--brokers", "127.0.0.1:1"] + flags)
+        #expect(try await vigil.waitForExit(timeout: .seconds(10)) == 64, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains(message), "output:\n\(vigil.printed)")
+    }
+
     /// A busy HTTP port fails the start before the replica joins its group: joining first would
     /// leave a member behind, holding partitions until its session times out, on every restart.
     @Test func aBusyHTTPPortFailsTheStartBeforeKafkaIsReached() async throws {

@@ -39,10 +39,12 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Directory of rule files.")
     var rules = "rules"
 
-    @Option(help: "Events later than this behind the newest event time are dead-lettered as late.")
+    @Option(help: ArgumentHelp("Events later than this behind the newest event time are dead-lettered as late.", valueName: "duration"))
     var allowedLateness = HumanDuration(milliseconds: 10 * 60_000)
 
-    @Option(help: "How far in event time one input partition may fall behind the others and still hold back the watermark of the repartition topics.")
+    @Option(help: ArgumentHelp(
+        "How far in event time one input partition may fall behind the others and still hold back the watermark of the repartition topics.",
+        valueName: "duration"))
     var maxSourceSkew = HumanDuration(milliseconds: 15 * 60_000)
 
     @Option(help: "Largest message accepted as an event, in bytes.")
@@ -54,7 +56,8 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Stop consuming when more than this share (0-1) of the last 10000 messages were bad.")
     var maxBadShare = 0.5
 
-    @Option(help: "How often outputs are flushed and offsets committed (at least once); a crash replays about this much.")
+    @Option(help: ArgumentHelp(
+        "How often outputs are flushed and offsets committed (at least once); a crash replays about this much.", valueName: "duration"))
     var commitInterval = HumanDuration(milliseconds: 100)
 
     @Option(
@@ -63,7 +66,8 @@ struct PipelineOptions: ParsableArguments {
             discussion: "A partition's new owner loads its latest snapshot and replays only the messages after it. Without snapshots it replays all the history its windows reach back to."))
     var snapshotTopic: String?
 
-    @Option(help: "A partition whose state changed is snapshotted at the first commit after this long, and at shutdown.")
+    @Option(help: ArgumentHelp(
+        "A partition whose state changed is snapshotted at the first commit after this long, and at shutdown.", valueName: "duration"))
     var snapshotInterval = HumanDuration(milliseconds: 5 * 60_000)
 
     @Option(help: "Threads that evaluate different partitions of a batch at the same time; more pay only with spare cores.")
@@ -93,6 +97,11 @@ struct PipelineOptions: ParsableArguments {
 
     func validate() throws {
         if evaluationThreads < 1 { throw ValidationError("--evaluation-threads must be at least 1") }
+        if !(maxBadShare > 0 && maxBadShare <= 1) { throw ValidationError("--max-bad-share is a share above 0 and at most 1, got \(maxBadShare)") }
+        if maxBadConsecutive < 1 { throw ValidationError("--max-bad-consecutive must be at least 1") }
+        if maxMessageBytes < 1 { throw ValidationError("--max-message-bytes must be at least 1") }
+        if commitInterval.milliseconds < 1 { throw ValidationError("--commit-interval must be at least 1ms") }
+        if snapshotInterval.milliseconds < 1 { throw ValidationError("--snapshot-interval must be at least 1ms") }
         if exactlyOnce, transactionalID == nil, instanceID == nil {
             throw ValidationError("--exactly-once needs --transactional-id or --instance-id (one stable id per replica)")
         }
