@@ -362,7 +362,9 @@ final class PipelineWorker {
     /// since its last snapshot (committing its position again, now with the snapshot named).
     private func commitAtStop() throws {
         commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
+        let committing = pending.count
         if !pending.isEmpty { try commit(pending, isStopping: true) }
+        logger.info("stopping: outputs acknowledged, offsets of \(committing) partitions committed")
     }
 
     /// Queues the snapshots serialized since the last commit, and freezes the state of each
@@ -695,6 +697,7 @@ final class PipelineWorker {
         status.update { $0.phase = .stopping }
         snapshots?.close()
         consumer.close(timeout: configuration.closeTimeout)
+        logger.info("left the group")
     }
 }
 

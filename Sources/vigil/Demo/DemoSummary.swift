@@ -21,7 +21,10 @@ struct DemoSummary {
                 + "busy \(String(format1: busy)) s of it (\(Int(Double(pipeline.eventsConsumed) / max(busy, 0.001))) events/s "
                 + "while busy, acknowledgements and commits included)"
         )
-        lines.append("  alerts            \(pipeline.alertCount) published, \(seen.ids.count) distinct ids read back, \(seen.duplicates) duplicates")
+        let shadowCount = pipeline.shadowAlertsByRule.values.reduce(0, +)
+        lines.append(
+            "  alerts            \(pipeline.alertCount) published and \(shadowCount) shadow; read back from both topics: "
+                + "\(seen.ids.count) distinct ids, \(seen.duplicates) duplicates")
         for (rule, count) in pipeline.alertsByRule.sorted(by: { $0.key < $1.key }) {
             let suppressed = pipeline.suppressedByRule[rule] ?? 0
             lines.append("    \(rule.padding(30)) \(count)" + (suppressed > 0 ? Style.dim("  (\(suppressed) held back by cooldown)") : ""))
