@@ -27,7 +27,8 @@ package enum RuleCompiler {
         case .failure(let diagnostics):
             return .failure(diagnostics)
         case .success(let contents):
-            let result = compile(contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files))
+            let result = compile(
+                contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files), fileWarnings: contents.warnings)
             guard !contents.problems.isEmpty else { return result }
             // Files that could not be read fail the set, reported with what the others got wrong.
             guard case .failure(let others) = result else { return .failure(Diagnostics(items: contents.problems)) }
@@ -50,10 +51,13 @@ package enum RuleCompiler {
         return compile(sources, lists: lists.mapValues { Set($0) }, version: ContentHash.version(of: files))
     }
 
-    /// - Parameter selected: compile only the rules with these ids (all when nil); the others are
-    ///   still read, so ids stay unique across the whole set.
+    /// - Parameters:
+    ///   - selected: compile only the rules with these ids (all when nil); the others are still
+    ///     read, so ids stay unique across the whole set.
+    ///   - fileWarnings: findings about the files read beside the rules (the lists folder).
     static func compile(
-        _ sources: [RuleSource], lists: [String: Set<String>], version: String, selecting selected: Set<String>? = nil
+        _ sources: [RuleSource], lists: [String: Set<String>], version: String, selecting selected: Set<String>? = nil,
+        fileWarnings: [Diagnostic] = []
     ) -> Result<RulePlan, Diagnostics> {
         var compilation = Compilation(lists: lists)
         let contents = sources.sorted { $0.path < $1.path }.map {
@@ -67,11 +71,11 @@ package enum RuleCompiler {
         let rules = drafts.compactMap { compilation.compile($0) }
         let ordered = compilation.diagnostics.sorted(by: Compilation.precedes)
         guard !ordered.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
-            return .failure(Diagnostics(items: ordered))
+            return .failure(Diagnostics(items: fileWarnings + ordered))
         }
         let plan = RulePlan(
             version: version, fields: compilation.builder.fields, aggregators: compilation.builder.aggregators,
-            rules: rules, warnings: ordered + compilation.unusedDeclarations(), sources: sources, lists: lists)
+            rules: rules, warnings: fileWarnings + ordered + compilation.unusedDeclarations(), sources: sources, lists: lists)
         return .success(plan)
     }
 }

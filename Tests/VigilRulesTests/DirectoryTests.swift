@@ -66,6 +66,27 @@ import VigilValues
         #expect(RuleCompiler.version(ofDirectory: directory.path) != before, "a file that became readable is a change")
     }
 
+    /// Mistakes in the lists folder are warned about where they are: they load, but cannot do
+    /// what the analyst meant.
+    @Test func listFilesThatCannotMeanWhatTheySayAreWarnedAbout() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lists = directory.appendingPathComponent("lists")
+        try "KP\n  \"GB\"\nFR\n".write(to: lists.appendingPathComponent("high_risk_countries.txt"), atomically: true, encoding: .utf8)
+        try "4111\n".write(to: lists.appendingPathComponent("bins.csv"), atomically: true, encoding: .utf8)
+        try "x\n".write(to: lists.appendingPathComponent("Bad-Name.txt"), atomically: true, encoding: .utf8)
+        try Data([0x4B, 0x50, 0x0A, 0xC3, 0x28, 0x0A]).write(to: lists.appendingPathComponent("raw.txt"))
+        let plan = try #require(RuleCompiler.compile(directory: directory.path).plan)
+        let warnings = plan.warnings.map(\.rendered)
+        let folder = lists.path
+        #expect(warnings.contains(folder + "/bins.csv: warning: ignored: named lists are .txt files"), "\(warnings)")
+        #expect(warnings.contains(folder + "/Bad-Name.txt: warning: ignored: 'Bad-Name' cannot be named in a rule; a list's name is letters, digits and _"))
+        #expect(warnings.contains(
+            folder + "/high_risk_countries.txt:2:3: warning: the quotes are part of the entry, so it matches only text with quotes; write it without them\n    \"GB\"\n    ^~~~"))
+        #expect(warnings.contains { $0.hasPrefix(folder + "/raw.txt:2:1: warning: the entry is not valid UTF-8 text") })
+        #expect(evaluate(plan, country: "FR") == true, "the list still loads")
+    }
+
     @Test func aRulesPathThatIsAFileSaysSo() throws {
         let directory = try makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -103,6 +124,6 @@ import VigilValues
     }
 
     @Test func listEntriesSkipCommentsAndBlanks() {
-        #expect(ListFile.entries("# header\n\n US \nGB # Britain\r\n#\n") == ["US", "GB"])
+        #expect(ListFile.read(SourceFile(path: "l.txt", text: "# header\n\n US \nGB # Britain\r\n#\n")).entries == ["US", "GB"])
     }
 }

@@ -1,12 +1,48 @@
 /// Reads a named list: one entry per line, `#` starts a comment, blank lines are ignored.
 enum ListFile {
-    static func entries(_ text: String) -> Set<String> {
+    /// A list's entries, and what looks like a mistake in its file.
+    struct Contents {
         var entries = Set<String>()
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        var warnings: [Diagnostic] = []
+    }
+
+    /// A list's name is how rules refer to it (`country in high_risk_countries`), so it must be
+    /// an identifier: an ASCII letter or `_`, then letters, digits and `_`.
+    static func isUsableName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        guard let first = scalars.first, isLetter(first) || first == "_" else { return false }
+        return scalars.allSatisfy { isLetter($0) || $0 == "_" || ("0"..."9").contains($0) }
+    }
+
+    private static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+
+    static func read(_ file: SourceFile) -> Contents {
+        var contents = Contents()
+        for (index, line) in file.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let content = line.prefix { $0 != "#" }
             let entry = content.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-            if !entry.isEmpty { entries.insert(String(entry.reversed())) }
+            guard !entry.isEmpty else { continue }
+            let text = String(entry.reversed())
+            contents.entries.insert(text)
+            let column = content.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count + 1
+            if let warning = warning(about: text) {
+                contents.warnings.append(
+                    file.diagnostic(warning, line: index + 1, column: column, length: text.unicodeScalars.count, severity: .warning))
+            }
         }
-        return entries
+        return contents
+    }
+
+    /// Entries that are written as they would be in a rule are probably not what the file meant.
+    private static func warning(about entry: String) -> String? {
+        if entry.unicodeScalars.contains("\u{FFFD}") {
+            return "the entry is not valid UTF-8 text; it cannot match an event's field"
+        }
+        if entry.count >= 2, let first = entry.first, first == entry.last, first == "\"" || first == "'" {
+            return "the quotes are part of the entry, so it matches only text with quotes; write it without them"
+        }
+        return nil
     }
 }

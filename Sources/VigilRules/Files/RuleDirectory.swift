@@ -13,6 +13,8 @@ struct RuleDirectory {
     /// Files that are there but cannot be used (unreadable, a dangling link, a directory): errors,
     /// never skipped, since a rule set without them would load with rules silently missing.
     var problems: [Diagnostic] = []
+    /// What looks wrong in the lists folder without stopping the set from loading.
+    var warnings: [Diagnostic] = []
 
     static func read(_ path: String) -> Result<RuleDirectory, Diagnostics> {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
@@ -39,9 +41,22 @@ struct RuleDirectory {
 
     private mutating func readLists(_ directory: String) {
         guard case .success(let names) = FileSystem.entries(of: directory) else { return }
-        for name in names where name.hasSuffix(".txt") {
-            guard let text = text(of: directory + "/" + name) else { continue }
-            lists[String(name.dropLast(4))] = ListFile.entries(text)
+        for name in names where !name.hasPrefix(".") {
+            let path = directory + "/" + name
+            guard name.hasSuffix(".txt") else {
+                warnings.append(Self.wholeFile(path, "ignored: named lists are .txt files", severity: .warning))
+                continue
+            }
+            let listName = String(name.dropLast(4))
+            guard ListFile.isUsableName(listName) else {
+                warnings.append(Self.wholeFile(
+                    path, "ignored: '\(listName)' cannot be named in a rule; a list's name is letters, digits and _", severity: .warning))
+                continue
+            }
+            guard let text = text(of: path) else { continue }
+            let contents = ListFile.read(SourceFile(path: path, text: text))
+            lists[listName] = contents.entries
+            warnings += contents.warnings
             files.append(("lists/" + name, text))
         }
     }
@@ -56,9 +71,9 @@ struct RuleDirectory {
         }
     }
 
-    /// An error about a file or directory as a whole, not a line in it.
-    static func wholeFile(_ path: String, _ message: String) -> Diagnostic {
-        Diagnostic(severity: .error, location: SourceLocation(file: path, line: 0, column: 0), message: message, sourceLine: "", length: 1)
+    /// A finding about a file or directory as a whole, not a line in it.
+    static func wholeFile(_ path: String, _ message: String, severity: DiagnosticSeverity = .error) -> Diagnostic {
+        Diagnostic(severity: severity, location: SourceLocation(file: path, line: 0, column: 0), message: message, sourceLine: "", length: 1)
     }
 }
 
