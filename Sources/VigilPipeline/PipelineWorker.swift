@@ -642,11 +642,14 @@ final class PipelineWorker {
         // Each partition has its own engine, so their states are rebuilt at the same time.
         DispatchQueue.concurrentPerform(iterations: restores.count) { restores[$0].run() }
         var restoredTasks: [PartitionTask] = []
+        // What the snapshots held, live partitions or not: those still replaying count too.
+        var loadedState = Engine.StateSummary()
         for restore in restores {
             switch restore.outcome {
             case .success(let finished)?:
                 metrics.recordSnapshotLoad(succeeded: true)
                 status.update { $0.snapshotsLoaded += 1 }
+                loadedState.add(restore.task.engine.stateSummary)
                 skipAhead(restore.task)
                 if finished { restoredTasks.append(restore.task) }
             case .failure(let error)?:
@@ -657,10 +660,9 @@ final class PipelineWorker {
                 break
             }
         }
-        let summary = restoredTasks.reduce(into: Engine.StateSummary()) { $0.add($1.engine.stateSummary) }
         logger.info(
             "loaded \(wanted.count) partition snapshots in \((read - started).nanoseconds / 1_000_000) ms, restored in \((ContinuousClock.now - read).nanoseconds / 1_000_000) ms",
-            metadata: ["keys": "\(summary.activeKeys)", "entries": "\(summary.retainedEntries)"])
+            metadata: ["keys": "\(loadedState.activeKeys)", "entries": "\(loadedState.retainedEntries)", "live": "\(restoredTasks.count)"])
         for task in restoredTasks { restored(task) }
     }
 
