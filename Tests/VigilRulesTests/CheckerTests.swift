@@ -34,6 +34,18 @@ import Testing
         #expect(diagnostics.items.count == 3)
     }
 
+    @Test(arguments: [
+        ("risk_score > 0.9",
+         "unknown field 'risk_score'; declare it under fields: (number, string or bool), or quote it to compare with text"),
+        ("count(by: nosuch, over: 5m) > 1", "unknown field 'nosuch'; declare it under fields: (number, string or bool)"),
+        ("sum(nosuch, by: ip, over: 5m) > 1", "unknown field 'nosuch'; declare it under fields: (number, string or bool)"),
+        ("count(by: crd_id, over: 5m) > 1", "unknown field 'crd_id'; did you mean 'card_id'?"),
+    ])
+    func unknownFieldAdviceFitsWhereTheNameStands(_ expression: String, _ message: String) throws {
+        let diagnostics = try #require(compileExpression(expression).diagnostics)
+        #expect(diagnostics.items.map(\.message) == [message])
+    }
+
     @Test func suggestionPicksTheClosestName() {
         #expect(Suggestion.hint(for: "merchnt_id", among: ["merchant_id", "card_id"]) == "; did you mean 'merchant_id'?")
         #expect(Suggestion.hint(for: "zzz", among: ["merchant_id", "card_id"]).isEmpty)

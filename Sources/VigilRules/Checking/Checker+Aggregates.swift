@@ -105,7 +105,7 @@ extension Checker {
         let wasInsideFilter = insideFilter
         insideFilter = true
         defer { insideFilter = wasInsideFilter }
-        guard let typed = field(name, expression.span), case .field(let id) = typed.node else { return nil }
+        guard let typed = field(name, expression.span, isValue: false), case .field(let id) = typed.node else { return nil }
         return (id, name, typed.type)
     }
 

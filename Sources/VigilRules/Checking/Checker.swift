@@ -73,18 +73,28 @@ struct Checker {
     }
 
     /// Resolves a field name, recording it as read by the rule or by the filter being checked.
-    mutating func field(_ name: String, _ span: Span) -> Typed? {
+    ///
+    /// `isValue` is false where only a field fits (`by:` keys, an aggregate's field), so the
+    /// advice for an unknown name never suggests a quoted string there.
+    mutating func field(_ name: String, _ span: Span, isValue: Bool = true) -> Typed? {
         guard let type = vocabulary.fieldTypes[name] else {
             if vocabulary.lists[name] != nil {
                 return fail(span, "'\(name)' is a named list; use it as: <field> in \(name)")
             }
-            let hint = Suggestion.hint(for: name, among: vocabulary.fieldTypes.keys)
-            let advice = hint.isEmpty ? "; to compare with text, quote it: \"\(name)\"" : hint
-            return fail(span, "unknown field '\(name)'\(advice)")
+            return fail(span, "unknown field '\(name)'\(unknownFieldAdvice(name, isValue: isValue))")
         }
         let id = builder.field(name, type: type)
         if !insideFilter, !directFields.contains(id) { directFields.append(id) }
         return Typed(node: .field(id), type: type, text: name)
+    }
+
+    /// A near-miss name when there is one, since a typo is the likeliest cause; otherwise how to
+    /// declare the field, and, where a value fits, that quoting it compares with text instead.
+    private func unknownFieldAdvice(_ name: String, isValue: Bool) -> String {
+        let hint = Suggestion.hint(for: name, among: vocabulary.fieldTypes.keys)
+        guard hint.isEmpty else { return hint }
+        let declare = "; declare it under fields: (number, string or bool)"
+        return isValue ? declare + ", or quote it to compare with text" : declare
     }
 
     private mutating func not(_ operand: Expression, _ text: String) -> Typed? {
