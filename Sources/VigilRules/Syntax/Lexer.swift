@@ -1,3 +1,5 @@
+import VigilValues
+
 /// Splits an expression into tokens, collecting every bad character instead of stopping at one.
 struct Lexer {
     private let scalars: [Unicode.Scalar]
@@ -55,6 +57,7 @@ struct Lexer {
             position += 1
             consumeDigits()
         }
+        if exponentFollows() { return exponent(start: start) }
         let digits = text(from: start)
         let unitStart = position
         while position < scalars.count, Self.isIdentifierStart(scalars[position]) { position += 1 }
@@ -70,6 +73,25 @@ struct Lexer {
             issues.append(ExpressionIssue(span: span(from: start), message: problem.message))
             return Token(kind: .duration(0), span: span(from: start))
         }
+    }
+
+    /// `e6`, `E+3` or `e-2` right after a number's digits, which would otherwise read as a duration unit.
+    private func exponentFollows() -> Bool {
+        guard position + 1 < scalars.count, scalars[position] == "e" || scalars[position] == "E" else { return false }
+        let sign = scalars[position + 1] == "+" || scalars[position + 1] == "-" ? 1 : 0
+        return position + 1 + sign < scalars.count && Self.isDigit(scalars[position + 1 + sign])
+    }
+
+    /// Reports scientific notation, which rule numbers do not have, with the plain number to write instead.
+    private mutating func exponent(start: Int) -> Token {
+        position += 1
+        if scalars[position] == "+" || scalars[position] == "-" { position += 1 }
+        consumeDigits()
+        let literal = text(from: start)
+        let advice = ExactDecimal(literal).map { "; write \($0)" }
+            ?? ", and \(literal) is out of range or has more than six decimal places"
+        issues.append(ExpressionIssue(span: span(from: start), message: "exponents are not supported in numbers\(advice)"))
+        return Token(kind: .number(literal), span: span(from: start))
     }
 
     private mutating func string(quote: Unicode.Scalar) -> Token {
