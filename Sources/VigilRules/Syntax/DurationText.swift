@@ -20,11 +20,16 @@ package enum DurationText {
         guard let scale = units.first(where: { $0.name == unit })?.milliseconds else {
             return fail("unknown duration unit '\(unit)'; use s, m, h or d (as in 90s, 5m, 24h, 30d)")
         }
-        guard let count = Int64(digits) else { return fail("a duration is a whole number followed by s, m, h or d") }
-        let (total, overflow) = count.multipliedReportingOverflow(by: scale)
-        guard !overflow, total <= maximumMilliseconds else { return fail("duration \(digits)\(unit) is longer than 366d") }
-        guard total >= minimumMilliseconds else { return fail("duration must be at least 1s") }
-        return .success(total)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return fail("a duration is a whole number followed by s, m, h or d")
+        }
+        // More digits than Int64 holds is still a whole number, just far beyond the limit.
+        let product = Int64(digits)?.multipliedReportingOverflow(by: scale)
+        guard let product, !product.overflow, product.partialValue <= maximumMilliseconds else {
+            return fail("duration \(digits)\(unit) is longer than 366d")
+        }
+        guard product.partialValue >= minimumMilliseconds else { return fail("duration must be at least 1s") }
+        return .success(product.partialValue)
     }
 
     /// Reads a whole duration such as a YAML `cooldown: 10m`.
