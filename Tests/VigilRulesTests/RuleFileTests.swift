@@ -35,6 +35,19 @@ import VigilValues
         #expect(try messages(yaml) == expected)
     }
 
+    @Test func blockScalarExpressionKeepsNoTrailingLineBreak() throws {
+        let yaml = "rules:\n  - id: a\n    description: b\n    severity: low\n    expression: >\n      amount >\n      1000\n"
+        let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "f.yaml", text: yaml)]).plan)
+        #expect(plan.rules.first?.expressionText == "amount > 1000")
+    }
+
+    @Test func errorAtTheEndOfABlockScalarPointsJustAfterItsText() throws {
+        let yaml = "rules:\n  - id: a\n    description: b\n    severity: low\n    expression: >\n      amount >\n"
+        let result = RuleCompiler.compile(sources: [RuleSource(path: "f.yaml", text: yaml)])
+        let location = try #require(result.diagnostics?.items.first?.location)
+        #expect((location.line, location.column) == (6, 15))
+    }
+
     @Test func explainNamesTheListOfAMembershipTest() throws {
         let plan = try #require(compileExpression("country in [\"KP\", \"IR\"]").plan)
         let frame = EvaluationFrame(fieldCount: plan.fields.count, aggregatorCount: 0)

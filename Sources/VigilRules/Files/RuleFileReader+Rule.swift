@@ -26,9 +26,17 @@ extension RuleFileReader {
         case "mode": draft.mode = choice(text, value, "mode") ?? .active
         case "cooldown": draft.cooldownMilliseconds = cooldown(text, value)
         default:
-            draft.expression = text
-            draft.expressionPositions = file.positions(of: text, from: position(value))
+            let expression = Self.trimmingTrailingWhitespace(text)
+            draft.expression = expression
+            draft.expressionPositions = file.positions(of: expression, from: position(value))
         }
+    }
+
+    /// Block scalars (`>`, `|`) keep their final line break, which alerts and `GET /rules` would
+    /// show; only the end is trimmed, so every kept scalar stays at its position in the file.
+    private static func trimmingTrailingWhitespace(_ text: String) -> String {
+        let end = text.lastIndex { !$0.isWhitespace }.map(text.index(after:)) ?? text.startIndex
+        return String(text[..<end])
     }
 
     private mutating func ruleID(_ text: String, _ node: Node) -> String? {
