@@ -88,6 +88,24 @@ import Testing
         #expect(output.contains("0 passed, 1 failed"))
     }
 
+    @Test func unknownRuleIDInATestIsALoadErrorAtTheID() async throws {
+        let directory = try makeRulesDirectory("rules:\n  - {id: big, description: d, severity: high, expression: amount > 100}\n")
+        try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)
+        try """
+            tests:
+              - name: misspelt expectation
+                events:
+                  - {at: 0s, amount: 150, expect: [bgi]}
+            """.write(toFile: directory + "/tests/big.yaml", atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess(["rules", "test", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
+        let output = vigil.printed
+        #expect(output.contains("big.yaml:4:40: error: no rule has the id 'bgi'; did you mean 'big'?"), "output:\n\(output)")
+        #expect(output.contains("\n" + String(repeating: " ", count: 41) + "^~~\n"))
+        #expect(output.contains("1 error in \(directory)/tests; nothing was loaded"))
+        #expect(!output.contains("FAIL"))
+    }
+
     @Test func explainShowsSharedAggregatorsAndTheRulesReadingThem() async throws {
         let directory = try makeRulesDirectory("""
             rules:

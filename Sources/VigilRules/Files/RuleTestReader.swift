@@ -7,10 +7,13 @@ struct RuleTestReader {
     private static let reservedEventKeys = ["at", "ts", "expect", "event_id"]
 
     let file: SourceFile
+    /// The ids of the rule set under test; a test naming any other id could never pass.
+    let knownRuleIDs: Set<String>
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(file: SourceFile) {
+    init(file: SourceFile, knownRuleIDs: Set<String>) {
         self.file = file
+        self.knownRuleIDs = knownRuleIDs
     }
 
     mutating func read() -> [RuleTestCase] {
@@ -37,7 +40,7 @@ struct RuleTestReader {
         guard let events = mapping["events"]?.sequence, !events.isEmpty else {
             return fail(node, "the test '\(name)' needs a non-empty events: list")
         }
-        let rules = mapping["rules"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] }
+        let rules = mapping["rules"].map { ruleIDs($0) }
         let parsed = events.enumerated().compactMap { readEvent($1, id: "\(number)-\($0 + 1)") }
         guard parsed.count == events.count else { return nil }
         return RuleTestCase(name: name, location: location(node), rules: rules, events: parsed)
@@ -47,7 +50,7 @@ struct RuleTestReader {
         guard let mapping = node.mapping else { return fail(node, "an event is a mapping of fields, with at: or ts:") }
         guard let time = readTime(mapping, at: node) else { return nil }
         let eventID = mapping["event_id"]?.string ?? defaultID
-        let expected = Set(mapping["expect"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? [])
+        let expected = Set(mapping["expect"].map { ruleIDs($0) } ?? [])
         var json = "{\"event_id\":\(JSONString.quoted(eventID)),\"ts\":\(time)"
         for (key, value) in mapping {
             guard let name = key.string, !Self.reservedEventKeys.contains(name) else { continue }
@@ -59,6 +62,21 @@ struct RuleTestReader {
         }
         json += "}"
         return RuleTestEvent(location: location(node), message: json, eventID: eventID, time: time, expected: expected)
+    }
+
+    /// One rule id or a list of them, each checked against the rule set where it is written.
+    private mutating func ruleIDs(_ node: Node) -> [String] {
+        var ids: [String] = []
+        for item in node.sequence.map(Array.init) ?? [node] {
+            let id = item.string ?? ""
+            if knownRuleIDs.contains(id) {
+                ids.append(id)
+            } else {
+                let hint = Suggestion.hint(for: id, among: knownRuleIDs)
+                report(item, "no rule has the id '\(id)'\(hint)", length: id.unicodeScalars.count)
+            }
+        }
+        return ids
     }
 
     private mutating func readTime(_ mapping: Node.Mapping, at node: Node) -> Int64? {
@@ -77,9 +95,9 @@ struct RuleTestReader {
         SourceLocation(file: file.path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
-    private mutating func report(_ node: Node, _ message: String) {
+    private mutating func report(_ node: Node, _ message: String, length: Int = 1) {
         let place = location(node)
-        diagnostics.append(file.diagnostic(message, line: place.line, column: place.column))
+        diagnostics.append(file.diagnostic(message, line: place.line, column: place.column, length: length))
     }
 
     /// Reports and gives up on the value being read.

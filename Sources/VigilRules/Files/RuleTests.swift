@@ -10,6 +10,7 @@
 ///       - {at: 60s, card_id: c-1, amount: 1.70}     # no expect: no alert
 /// ```
 /// Every event is judged: the rules it fires must be exactly its `expect` list (empty when absent).
+/// Ids in `rules` and `expect` must name rules of the set under test.
 /// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
 /// milliseconds instead. `event_id` defaults to `<test number>-<event number>`. Every other key is an
 /// event field: plain numbers stay JSON numbers, everything else becomes a string.
@@ -40,9 +41,17 @@ package enum RuleTestLoader {
     /// The event time that `at: 0s` stands for: 2027-01-01T00:00:00Z.
     package static let baseTime: Int64 = 1_798_761_600_000
 
+    /// Where the tests of a rules directory live.
+    package static func folder(of directory: String) -> String {
+        directory + "/tests"
+    }
+
     /// Reads every `*.yaml` / `*.yml` in `<directory>/tests`; no such folder means no tests.
-    package static func load(directory: String) -> Result<[RuleTestSuite], Diagnostics> {
-        let folder = directory + "/tests"
+    ///
+    /// - Parameter ruleIDs: the ids of the compiled rule set, so a misspelt id is a load error
+    ///   placed on the id rather than a failure of the test that names it.
+    package static func load(directory: String, ruleIDs: Set<String>) -> Result<[RuleTestSuite], Diagnostics> {
+        let folder = folder(of: directory)
         var suites: [RuleTestSuite] = []
         var diagnostics: [Diagnostic] = []
         let names = (try? FileSystem.entries(of: folder).get()) ?? []
@@ -54,7 +63,7 @@ package enum RuleTestLoader {
                 diagnostics.append(RuleDirectory.wholeFile(folder + "/" + name, "cannot read: \(problem.reason)"))
                 continue
             }
-            var reader = RuleTestReader(file: SourceFile(path: folder + "/" + name, text: text))
+            var reader = RuleTestReader(file: SourceFile(path: folder + "/" + name, text: text), knownRuleIDs: ruleIDs)
             let cases = reader.read()
             diagnostics += reader.diagnostics
             suites.append(RuleTestSuite(path: folder + "/" + name, cases: cases))

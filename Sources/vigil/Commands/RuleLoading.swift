@@ -17,11 +17,16 @@ enum RuleLoading {
             )
             return plan
         case .failure(let diagnostics):
-            printToStandardError(diagnostics.rendered)
-            let errors = diagnostics.items.filter { $0.severity == .error }.count
-            printToStandardError("\(errors) error\(errors == 1 ? "" : "s") in \(directory); nothing was loaded")
-            throw ExitCode(2)
+            throw fail(diagnostics, in: directory)
         }
+    }
+
+    /// Prints every diagnostic and the count of errors in `place`, and gives the exit code for a load error.
+    static func fail(_ diagnostics: Diagnostics, in place: String) -> ExitCode {
+        printToStandardError(diagnostics.rendered)
+        let errors = diagnostics.items.filter { $0.severity == .error }.count
+        printToStandardError("\(errors) error\(errors == 1 ? "" : "s") in \(place); nothing was loaded")
+        return ExitCode(2)
     }
 }
 

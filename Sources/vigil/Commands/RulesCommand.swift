@@ -100,11 +100,10 @@ struct RulesTestCommand: ParsableCommand {
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
         let suites: [RuleTestSuite]
-        switch RuleTestLoader.load(directory: directory) {
+        let folder = RuleTestLoader.folder(of: directory)
+        switch RuleTestLoader.load(directory: directory, ruleIDs: Set(plan.rules.map(\.id))) {
         case .success(let loaded): suites = loaded
-        case .failure(let diagnostics):
-            printToStandardError(diagnostics.rendered)
-            throw ExitCode(2)
+        case .failure(let diagnostics): throw RuleLoading.fail(diagnostics, in: folder)
         }
         let report = RuleTestRunner.run(suites, plan: plan)
         for failure in report.failures { print(failure.rendered) }
