@@ -31,10 +31,13 @@ package enum RuleTestRunner {
         return report
     }
 
+    /// Tests may replay events in any order within a year, the longest window a rule may have.
+    private static let allowedLatenessMilliseconds: Int64 = 366 * 86_400_000
+
     /// Runs one case; the suite's rule ids were checked when it was loaded.
     private static func run(_ testCase: RuleTestCase, plan: RulePlan, eventsChecked: inout Int) -> [Failure] {
         var options = EngineOptions()
-        options.allowedLatenessMilliseconds = 366 * 86_400_000  // tests may replay any order
+        options.allowedLatenessMilliseconds = allowedLatenessMilliseconds
         let engine = Engine(plan: plan, options: options)
         let judged = testCase.rules.map(Set.init)
         var failures: [Failure] = []
@@ -69,7 +72,10 @@ package enum RuleTestRunner {
         switch outcome {
         case .evaluated(let alerts): return .success(Set(alerts.map(\.ruleID)))
         case .rejected(let failure): return .failure(Problem(text: "the event is not valid: \(failure.reason) (\(failure.detail))"))
-        case .late: return .failure(Problem(text: "the event is later than the allowed lateness"))
+        case .late:
+            let lateness = DurationText.text(milliseconds: allowedLatenessMilliseconds)
+            return .failure(Problem(
+                text: "the event is older than the newest event time by more than the allowed lateness (\(lateness))"))
         }
     }
 }

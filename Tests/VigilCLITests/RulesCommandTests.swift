@@ -106,6 +106,24 @@ import Testing
         #expect(!output.contains("FAIL"))
     }
 
+    @Test func eventFarBehindTheNewestSaysItIsOlderThanTheLateness() async throws {
+        let directory = try makeRulesDirectory("rules:\n  - {id: big, description: d, severity: high, expression: amount > 100}\n")
+        try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)
+        try """
+            tests:
+              - name: out of order by a year
+                events:
+                  - {at: 400d, amount: 1}
+                  - {at: 0s, amount: 1}
+            """.write(toFile: directory + "/tests/late.yaml", atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess(["rules", "test", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 1)
+        #expect(vigil.printed.contains(
+            "late.yaml:5:9: FAIL out of order by a year: event 2 (1-2 at 2027-01-01T00:00:00.000Z): "
+                + "the event is older than the newest event time by more than the allowed lateness (366d)"),
+            "output:\n\(vigil.printed)")
+    }
+
     @Test func explainShowsSharedAggregatorsAndTheRulesReadingThem() async throws {
         let directory = try makeRulesDirectory("""
             rules:

@@ -25,4 +25,18 @@ import Testing
                 + "                                          ^~~~~~~~~~~~~~~~~~",
         ])
     }
+
+    @Test func eventWithBothAtAndTsIsALoadError() {
+        let diagnostics = rendered("""
+            tests:
+              - name: two clocks
+                events:
+                  - {at: 0s, ts: 1798761600000, amount: 1}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:22: error: the event has both at: and ts:; give its time once\n"
+                + "        - {at: 0s, ts: 1798761600000, amount: 1}\n"
+                + "                       ^",
+        ])
+    }
 }

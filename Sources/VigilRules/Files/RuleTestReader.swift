@@ -80,6 +80,9 @@ struct RuleTestReader {
     }
 
     private mutating func readTime(_ mapping: Node.Mapping, at node: Node) -> Int64? {
+        if let ts = mapping["ts"], mapping["at"] != nil {
+            return fail(ts, "the event has both at: and ts:; give its time once")
+        }
         if let ts = mapping["ts"] {
             guard let text = ts.string, let milliseconds = Int64(text) else { return fail(ts, "ts: is epoch milliseconds") }
             return milliseconds

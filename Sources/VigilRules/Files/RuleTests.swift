@@ -12,8 +12,8 @@
 /// Every event is judged: the rules it fires must be exactly its `expect` list (empty when absent).
 /// Ids in `rules` and `expect` must name rules of the set under test.
 /// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
-/// milliseconds instead. `event_id` defaults to `<test number>-<event number>`. Every other key is an
-/// event field: plain numbers stay JSON numbers, everything else becomes a string.
+/// milliseconds instead, but not both. `event_id` defaults to `<test number>-<event number>`. Every
+/// other key is an event field: plain numbers stay JSON numbers, everything else becomes a string.
 package struct RuleTestSuite: Sendable {
     package let path: String
     package let cases: [RuleTestCase]
