@@ -124,6 +124,14 @@ import Testing
             "output:\n\(vigil.printed)")
     }
 
+    @Test func directoryWithoutRuleTestsSaysWhereTheyAreLookedFor() async throws {
+        let directory = try makeRulesDirectory("rules:\n  - {id: big, description: d, severity: high, expression: amount > 100}\n")
+        let vigil = try VigilProcess(["rules", "test", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 1)
+        #expect(vigil.printed.contains("no rule tests found in \(directory)/tests/*.yaml"), "output:\n\(vigil.printed)")
+        #expect(!vigil.printed.contains("0 passed"))
+    }
+
     @Test func explainShowsSharedAggregatorsAndTheRulesReadingThem() async throws {
         let directory = try makeRulesDirectory("""
             rules:

@@ -105,11 +105,15 @@ struct RulesTestCommand: ParsableCommand {
         case .success(let loaded): suites = loaded
         case .failure(let diagnostics): throw RuleLoading.fail(diagnostics, in: folder)
         }
+        guard suites.contains(where: { !$0.cases.isEmpty }) else {
+            printToStandardError("error: no rule tests found in \(folder)/*.yaml (or *.yml)")
+            throw ExitCode.failure
+        }
         let report = RuleTestRunner.run(suites, plan: plan)
         for failure in report.failures { print(failure.rendered) }
         let total = report.casesPassed + report.casesFailed
         print("\(report.casesPassed) passed, \(report.casesFailed) failed (\(total) rule tests, \(report.eventsChecked) events, \(suites.count) files)")
-        if !report.failures.isEmpty || total == 0 { throw ExitCode.failure }
+        if !report.failures.isEmpty { throw ExitCode.failure }
     }
 }
 
