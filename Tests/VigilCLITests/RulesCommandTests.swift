@@ -160,4 +160,15 @@ import Testing
         #expect(try await check.waitForExit(timeout: .seconds(30)) == 0)
         #expect(check.printed.contains("2 shared aggregators over 1 window state,"), "output:\n\(check.printed)")
     }
+
+    @Test func capacityFlagsAreCheckedAndAMisspeltCardinalityIsWarnedAbout() async throws {
+        let refused = try VigilProcess(["rules", "check", Self.shippedRules, "--replicas", "0"])
+        #expect(try await refused.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(refused.printed.contains("Error: --replicas must be at least 1"), "output:\n\(refused.printed)")
+        #expect(refused.printed.contains("Usage: vigil rules check"))
+        let warned = try VigilProcess(["rules", "check", Self.shippedRules, "--cardinality", "card_idd=200000"])
+        #expect(try await warned.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(warned.printed.contains("warning: --cardinality card_idd=…: no aggregate of these rules is keyed by 'card_idd'"),
+                "output:\n\(warned.printed)")
+    }
 }

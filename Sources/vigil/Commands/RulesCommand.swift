@@ -33,7 +33,7 @@ struct CapacityOptions: ParsableArguments {
         var assumptions = StateEstimate.Assumptions()
         assumptions.eventsPerSecond = eventsPerSecond
         assumptions.defaultCardinality = defaultCardinality
-        assumptions.replicas = max(1, replicas)
+        assumptions.replicas = replicas
         for pair in cardinalities {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let count = Int(parts[1]), count > 0 else {
@@ -48,8 +48,23 @@ struct CapacityOptions: ParsableArguments {
         return assumptions
     }
 
+    /// Checked when the flags are parsed, so that a mistake shows the command's own usage.
+    func validate() throws {
+        if replicas < 1 { throw ValidationError("--replicas must be at least 1") }
+        if !(eventsPerSecond > 0) { throw ValidationError("--events-per-second must be above 0") }
+        if defaultCardinality < 1 { throw ValidationError("--default-cardinality must be at least 1") }
+        _ = try assumptions()
+    }
+
+    /// The estimate, with a warning for each `--cardinality` field that no aggregate is keyed by:
+    /// probably a misspelt name, whose own cardinality then silently fell back to the default.
     func estimate(for plan: RulePlan) throws -> StateEstimate {
-        StateEstimate(plan: plan, assumptions: try assumptions())
+        let assumptions = try assumptions()
+        let keyFields = Set(plan.rules.flatMap { plan.aggregateKeys(of: $0).joined() })
+        for field in assumptions.cardinality.keys.sorted() where !keyFields.contains(field) {
+            printToStandardError("warning: --cardinality \(field)=…: no aggregate of these rules is keyed by '\(field)'")
+        }
+        return StateEstimate(plan: plan, assumptions: assumptions)
     }
 }
 
