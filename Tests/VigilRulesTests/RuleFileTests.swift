@@ -25,7 +25,7 @@ import VigilValues
         ]),
         ("rules:\n  id: a\n", ["rules: is a list of rules, each starting with '- id:'"]),
         ("rules:\n  - {id: a, id: b}\n", ["key 'id' appears twice in the same mapping"]),
-        ("rules: [\n", ["invalid YAML: did not find expected node content (while parsing a flow node)"]),
+        ("rules: [\n", ["invalid YAML: did not find expected node content while parsing a flow node, which starts here"]),
         ("fields: {amount: string, 2x: number}\nrules: []\n", [
             "field 'amount' is a built-in field as number, not string",
             "field name '2x' may contain only letters, digits and _, and not start with a digit",
@@ -33,6 +33,28 @@ import VigilValues
     ])
     func structuralMistakeIsReported(_ yaml: String, _ expected: [String]) throws {
         #expect(try messages(yaml) == expected)
+    }
+
+    /// Two rules run together when the second loses its `- id:` line: the duplicate keys are
+    /// reported where the second rule begins, with that likely cause.
+    @Test func duplicateKeysArePlacedOnTheirSecondOccurrence() throws {
+        let yaml = """
+            rules:
+              - id: big
+                description: Large amount
+                severity: high
+                expression: amount > 1000
+                severity: low
+                description: Tiny amount
+                expression: amount < 1
+            """
+        let result = RuleCompiler.compile(sources: [RuleSource(path: "f.yaml", text: yaml)])
+        #expect(try #require(result.diagnostics).rendered == """
+            f.yaml:6:5: error: key 'severity' appears twice in the same mapping (so do 'description', 'expression'); \
+            if a new entry starts here, its '- ' is missing
+                  severity: low
+                  ^~~~~~~~
+            """)
     }
 
     @Test func blockScalarExpressionKeepsNoTrailingLineBreak() throws {

@@ -26,6 +26,14 @@ import Testing
         ])
     }
 
+    @Test func brokenYAMLIsPlacedWhereItCanBeFixed() {
+        let diagnostics = rendered("tests:\n  - name: \"burst\n    events: []\n")
+        #expect(diagnostics == [
+            "t.yaml:2:11: error: invalid YAML: found unexpected end of stream while scanning a quoted scalar, which starts here\n"
+                + "    - name: \"burst\n            ^",
+        ])
+    }
+
     @Test func eventWithBothAtAndTsIsALoadError() {
         let diagnostics = rendered("""
             tests:

@@ -20,7 +20,7 @@ struct RuleFileReader {
         do {
             root = try Yams.compose(yaml: ValueQuoting.prepare(file.text))
         } catch {
-            content.diagnostics.append(yamlDiagnostic(error))
+            content.diagnostics.append(file.yamlDiagnostic(error))
             return
         }
         guard let root else {
@@ -101,23 +101,6 @@ struct RuleFileReader {
         guard let end = positions.last, end.line == start.line else { return 1 }
         let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
         return end.column - start.column + (quoted ? 1 : 0)
-    }
-
-    private func yamlDiagnostic(_ error: any Error) -> Diagnostic {
-        guard let yamlError = error as? YamlError else {
-            return file.diagnostic("cannot read YAML: \(error)", line: 1, column: 1)
-        }
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let message = "invalid YAML: \(problem)" + (context.map { " (\($0.text))" } ?? "")
-            return file.diagnostic(message, line: mark.line, column: mark.column)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let message = "key '\(duplicates.joined(separator: "', '"))' appears twice in the same mapping"
-            return file.diagnostic(message, line: context.mark.line, column: context.mark.column)
-        default:
-            return file.diagnostic("invalid YAML: \(yamlError)", line: 1, column: 1)
-        }
     }
 
     static func isIdentifier(_ name: String) -> Bool {

@@ -21,7 +21,7 @@ struct RuleTestReader {
         do {
             root = try Yams.compose(yaml: file.text)
         } catch {
-            diagnostics.append(file.diagnostic("invalid YAML: \(error)", line: 1, column: 1))
+            diagnostics.append(file.yamlDiagnostic(error))
             return []
         }
         guard let tests = root?.mapping?["tests"]?.sequence else {
