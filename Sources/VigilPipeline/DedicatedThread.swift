@@ -1,5 +1,5 @@
 import Dispatch
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// A request to stop, set from any thread and read by a blocking loop between iterations.
