@@ -46,6 +46,17 @@ import Testing
         #expect(diagnostics.items.map(\.message) == [message])
     }
 
+    /// A refused duration or number stands in as a harmless value, so the rest of the expression
+    /// is still checked and its mistakes come in the same round.
+    @Test func refusedValuesDoNotHideTheExpressionsOtherMistakes() throws {
+        let diagnostics = try #require(compileExpression("starts_with(amount, \"4\") and count(by: card_id, over: 0s) > 1e6").diagnostics)
+        #expect(diagnostics.items.map(\.message) == [
+            "starts_with needs a string, but this is a number",
+            "duration must be at least 1s",
+            "exponents are not supported in numbers; write 1000000",
+        ])
+    }
+
     @Test func suggestionPicksTheClosestName() {
         #expect(Suggestion.hint(for: "merchnt_id", among: ["merchant_id", "card_id"]) == "; did you mean 'merchant_id'?")
         #expect(Suggestion.hint(for: "zzz", among: ["merchant_id", "card_id"]).isEmpty)

@@ -70,7 +70,7 @@ struct Lexer {
         case .success(let milliseconds):
             return Token(kind: .duration(milliseconds), span: span(from: start))
         case .failure(let problem):
-            issues.append(ExpressionIssue(span: span(from: start), message: problem.message))
+            issues.append(ExpressionIssue(span: span(from: start), message: problem.message, isRecoverable: true))
             return Token(kind: .duration(0), span: span(from: start))
         }
     }
@@ -88,10 +88,10 @@ struct Lexer {
         if scalars[position] == "+" || scalars[position] == "-" { position += 1 }
         consumeDigits()
         let literal = text(from: start)
-        let advice = ExactDecimal(literal).map { "; write \($0)" }
-            ?? ", and \(literal) is out of range or has more than six decimal places"
-        issues.append(ExpressionIssue(span: span(from: start), message: "exponents are not supported in numbers\(advice)"))
-        return Token(kind: .number(literal), span: span(from: start))
+        let plain = ExactDecimal(literal)
+        let advice = plain.map { "; write \($0)" } ?? ", and \(literal) is out of range or has more than six decimal places"
+        issues.append(ExpressionIssue(span: span(from: start), message: "exponents are not supported in numbers\(advice)", isRecoverable: true))
+        return Token(kind: .number(plain?.description ?? "0"), span: span(from: start))
     }
 
     private mutating func string(quote: Unicode.Scalar) -> Token {

@@ -15,10 +15,11 @@ struct Parser {
         self.tokens = tokens
     }
 
-    /// The expression, or every lexical error, or the first syntax error.
+    /// The expression, or every lexical error, or the first syntax error. Refused values
+    /// (``ExpressionIssue/isRecoverable``) come with the expression, so that it is still checked.
     static func parse(_ text: String) -> (expression: Expression?, issues: [ExpressionIssue]) {
         let (tokens, lexIssues) = Lexer.tokenize(text)
-        guard lexIssues.isEmpty else { return (nil, lexIssues) }
+        guard lexIssues.allSatisfy(\.isRecoverable) else { return (nil, lexIssues) }
         guard tokens.count <= maximumTokens else {
             let message = "expression is too long (over \(maximumTokens) tokens); split it into several rules"
             return (nil, [ExpressionIssue(span: Span(start: 0, length: 1), message: message)])
@@ -27,9 +28,9 @@ struct Parser {
         do throws(ExpressionIssue) {
             let expression = try parser.parseOr()
             guard case .end = parser.current.kind else { throw parser.unexpected("an operator such as and, or, ==") }
-            return (expression, [])
+            return (expression, lexIssues)
         } catch {
-            return (nil, [error])
+            return (nil, lexIssues + [error])
         }
     }
 

@@ -15,6 +15,10 @@ struct Span: Hashable, Sendable {
 struct ExpressionIssue: Error, Sendable {
     var span: Span
     var message: String
+    /// A token that is well formed but whose value is refused (a duration out of range, a number
+    /// with an exponent): the lexer stands a harmless value in, so parsing and checking go on and
+    /// the rule's other mistakes are reported in the same round.
+    var isRecoverable = false
 }
 
 enum TokenKind: Equatable, Sendable {
