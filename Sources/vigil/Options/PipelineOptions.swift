@@ -33,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
     @Flag(help: "Commit each batch's outputs and offsets in one Kafka transaction (needs a real cluster; see the README).")
     var exactlyOnce = false
 
-    @Option(help: "Transactional id for --exactly-once, unique and stable per replica (default: the instance id).")
+    @Option(help: "Transactional id for --exactly-once, unique and stable per replica (default: <group>-<instance-id>).")
     var transactionalID: String?
 
     @Option(help: "Directory of rule files.")
