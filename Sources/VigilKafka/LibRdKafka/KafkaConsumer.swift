@@ -12,6 +12,8 @@ package final class KafkaConsumer {
     let client: RdKafkaClient
     let logger: Logger
     private var isClosed = false
+    /// Whether the consumer joined a group by subscribing (rather than assigning partitions itself).
+    private var isSubscribed = false
     /// False after librdkafka reported every broker down; true again once a message or rebalance arrives.
     package private(set) var isBrokerReachable = true
 
@@ -35,6 +37,7 @@ package final class KafkaConsumer {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.subscribe, response: result, context: "subscribe to \(topics)")
         }
+        isSubscribed = true
     }
 
     /// Waits up to `timeout` for a first message, then takes what is already fetched, up to
@@ -150,7 +153,7 @@ package final class KafkaConsumer {
             // librdkafka 2.0.2 asserts in the cooperative-sticky assignor when a member that never
             // received an assignment closes or is destroyed (confluentinc/librdkafka#4312). Such a
             // member owns nothing to commit: leave by session timeout and keep the handle alive.
-            logger.info("never assigned partitions: leaving the group by session timeout")
+            if isSubscribed { logger.info("never assigned partitions: leaving the group by session timeout") }
             _ = Unmanaged.passRetained(client)
             return true
         }
