@@ -60,11 +60,20 @@ final class PipelineMetrics {
         }
     }
 
-    func record(state: Engine.StateSummary, producerQueueLength: Int, lag partitionLag: [TopicPartition: Int64]) {
+    /// - Parameter owned: the partitions the replica holds now. The lag series of a partition it
+    ///   no longer holds is removed, so that summing the lag over replicas (as the autoscaler does)
+    ///   counts each partition once, by its current owner.
+    func record(
+        state: Engine.StateSummary, producerQueueLength: Int, lag partitionLag: [TopicPartition: Int64], owned: Set<TopicPartition>
+    ) {
         activeKeys.record(state.activeKeys)
         retainedEntries.record(state.retainedEntries)
         windowBytes.record(state.estimatedBytes)
         producerQueue.record(producerQueueLength)
+        for (partition, gauge) in lag where !owned.contains(partition) {
+            gauge.destroy()
+            lag[partition] = nil
+        }
         for (partition, behind) in partitionLag {
             let gauge = lag[partition] ?? Gauge(
                 label: "vigil_consumer_lag_messages", dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])

@@ -558,7 +558,7 @@ final class PipelineWorker {
         })
         var state = Engine.StateSummary()
         for task in tasks.values { state.add(task.engine.stateSummary) }
-        metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag)
+        metrics.record(state: state, producerQueueLength: producer.inFlightCount, lag: lag, owned: Set(tasks.keys))
         metrics.record(consumer.statistics, client: "consumer")
         metrics.record(producer.statistics, client: "producer")
         let restoring = Set(tasks.values.filter(\.isRestoring).map(\.partition))

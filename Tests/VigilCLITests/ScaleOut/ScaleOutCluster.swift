@@ -67,6 +67,13 @@ final class ScaleOutCluster: @unchecked Sendable {
         return false
     }
 
+    /// How many partitions replica `name` exports a consumer lag for on /metrics.
+    func lagSeries(of name: String) async throws -> Int {
+        guard let port = ports[name] else { return 0 }
+        let metrics = try await HTTP(port: port).get("/metrics").body
+        return metrics.split(separator: "\n").filter { $0.hasPrefix("vigil_consumer_lag_messages{") }.count
+    }
+
     /// Whether every running replica answers /readyz with 200 (joined, restored, broker reachable).
     func allReady() async -> Bool {
         for name in replicas.keys {

@@ -42,11 +42,15 @@ import VigilKafka
         #expect(try await cluster.waitUntilReady("r1"))
         let feeding = Task { try await cluster.feed(workload, rate: 300) }
         try await Task.sleep(for: .seconds(3))
+        let lagSeriesAlone = try await cluster.lagSeries(of: "r1")
         try cluster.start("r2")
         try cluster.start("r3")
         #expect(try await cluster.waitUntilReady("r2"), "r2 gets partitions and restores them")
         #expect(try await cluster.waitUntilReady("r3"), "r3 gets partitions and restores them")
         try await Task.sleep(for: .seconds(2))
+        // The lag of the partitions r1 gave away is no longer reported by r1 (an autoscaler sums it).
+        let lagSeriesShared = try await cluster.lagSeries(of: "r1")
+        #expect(lagSeriesAlone > 12 && lagSeriesShared <= 12, "r1's lag series: \(lagSeriesAlone) alone, \(lagSeriesShared) among three")
         try await cluster.stop("r2")
         try await cluster.stop("r3")
         try await feeding.value
