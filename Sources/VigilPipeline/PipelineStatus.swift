@@ -94,7 +94,8 @@ package final class PipelineStatus: Sendable {
 
     package var snapshot: PipelineSnapshot { state.withLock { $0 } }
 
-    func update(_ body: (inout PipelineSnapshot) -> Void) {
+    @discardableResult
+    func update<Result>(_ body: (inout PipelineSnapshot) -> Result) -> Result {
         state.withLock { body(&$0) }
     }
 }

@@ -71,6 +71,14 @@ package final class RuleReloader: Service {
     private func apply(_ result: Result<RulePlan, Diagnostics>) -> Outcome {
         switch result {
         case .success(let plan) where plan.version == pipeline.activePlan.version:
+            // A broken edit undone: say so, since the last word in the log was the rejection.
+            let wasBroken = pipeline.status.update { status in
+                defer { status.lastReloadError = nil }
+                return status.lastReloadError != nil
+            }
+            if wasBroken {
+                logger.notice("rules directory is valid again and matches the running set", metadata: ["version": "\(plan.version)"])
+            }
             return .unchanged(version: plan.version)
         case .success(let plan):
             do {
@@ -78,7 +86,10 @@ package final class RuleReloader: Service {
             } catch {
                 return apply(.failure(error))
             }
-            pipeline.status.update { $0.reloadsApplied += 1 }
+            pipeline.status.update {
+                $0.reloadsApplied += 1
+                $0.lastReloadError = nil
+            }
             ReloadMetrics.applied.increment()
             logger.notice("rules reloaded", metadata: ["version": "\(plan.version)", "rules": "\(plan.rules.count)"])
             return .applied(version: plan.version)

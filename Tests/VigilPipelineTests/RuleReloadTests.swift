@@ -55,6 +55,10 @@ import VigilTesting
         ])
         #expect(pipeline.status.snapshot.lastReloadError?.contains("rules.yaml:2:") == true)
         #expect(pipeline.activePlan.version == lenientVersion)
+        // Undoing the broken edit clears the error: the directory matches the running set again.
+        try Self.lenient.write(to: file, atomically: true, encoding: .utf8)
+        #expect(reloader.reload(force: false).isUnchanged)
+        #expect(pipeline.status.snapshot.lastReloadError == nil)
     }
 }
 
