@@ -76,6 +76,7 @@ final class PipelineWorker {
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
     func run(until shouldStop: () -> Bool) throws {
         outputPartitionCounts = try producer.prepare(topics: outputTopics)
+        try warnAboutRepartitionPartitionCounts()
         if configuration.isExactlyOnce { try producer.initTransactions() }
         snapshots = makeSnapshotStore()
         consumer.startPositions(Self.restoreStart)
@@ -128,6 +129,7 @@ final class PipelineWorker {
         }
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
+            try warnAboutRepartitionPartitionCounts()
             try consumer.subscribe(topics: newTopology.topics)
         }
         status.update {
@@ -296,6 +298,19 @@ final class PipelineWorker {
         try producer.send(
             topic: router.routes[destination.route].topic, partition: destination.partition, key: nil, value: bundle.bytes,
             headers: bundle.headers)
+    }
+
+    /// Warns about repartition topics whose partition count differs from the input's: the group
+    /// can only use as many members as the smallest count, and a topic that a broker created on
+    /// first use (with its default count) shows up here.
+    private func warnAboutRepartitionPartitionCounts() throws {
+        let input = configuration.inputTopic
+        guard let inputCount = try producer.prepare(topics: [input])[input] else { return }
+        for stage in topology.repartitionStages {
+            guard let count = outputPartitionCounts[stage.topic], count != inputCount else { continue }
+            logger.warning(
+                "repartition topic \(stage.topic) has \(count) partitions, the input \(input) \(inputCount): create it with the input's count")
+        }
     }
 
     /// A repartition topic's partition count, from its metadata (fetched again if it was unknown).

@@ -48,6 +48,25 @@ import VigilTesting
         #expect(!vigil.printed.contains("Usage:"), "the flags were fine")
     }
 
+    /// A repartition topic created with another partition count than the input (as a broker that
+    /// creates topics on first use does) works, but caps the group's scaling: Vigil says so at start.
+    @Test func aRepartitionTopicWhosePartitionCountDiffersIsWarnedAbout() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        for topic in ["payments", "alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 2) }
+        try cluster.createTopic("vigil-cli-payments-by-account_id", partitions: 3)
+        let rules = "rules:\n  - {id: daily, description: d, severity: low, expression: \"sum(amount, by: account_id, over: 1h) > 100\"}\n"
+        let vigil = try VigilProcess([
+            "run", "--brokers", cluster.bootstrapServers, "--group", "vigil-cli", "--rules", try makeRulesDirectory(rules),
+            "--session-timeout-ms", "6000", "--http-port", "0", "--snapshot-topic", "",
+        ])
+        let warning = "repartition topic vigil-cli-payments-by-account_id has 3 partitions, the input payments 2: create it with the input's count"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !vigil.printed.contains("consuming"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        vigil.signal(SIGTERM)
+        #expect(try await vigil.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(vigil.printed.contains(warning), "output:\n\(vigil.printed)")
+    }
+
     @Test func sigtermCommitsLeavesTheGroupAndExitsZeroWithinTenSeconds() async throws {
         let cluster = try MockCluster(brokers: 1, logger: .quiet)
         for topic in ["payments", "alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 2) }
