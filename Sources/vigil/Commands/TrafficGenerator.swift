@@ -53,7 +53,7 @@ final class TrafficGenerator: Service {
 
     private func progressText(_ total: Int, _ elapsed: Duration) -> String {
         let seconds = ProgressLine.seconds(elapsed)
-        return "sent \(total) events  \(ProgressLine.count(Double(total) / max(seconds, 0.001)))/s  elapsed \(String(format1: seconds)) s"
+        return "\(total) events to \(destination)  \(ProgressLine.count(Double(total) / max(seconds, 0.001)))/s  elapsed \(String(format1: seconds)) s"
     }
 }
 
