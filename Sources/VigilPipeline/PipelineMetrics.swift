@@ -27,6 +27,9 @@ final class PipelineMetrics {
     private let snapshotsRefused = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "refused")])
     private let repartitioned = Counter(label: "vigil_events_repartitioned_total")
     private let duplicatesSkipped = Counter(label: "vigil_repartition_duplicates_skipped_total")
+    private let partitionsAssigned = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "assigned")])
+    private let partitionsRevoked = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "revoked")])
+    private let partitionsLost = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "lost")])
     private var alerts: [String: Counter] = [:]
     private var shadowAlerts: [String: Counter] = [:]
     private var deadLetters: [String: Counter] = [:]
@@ -80,6 +83,16 @@ final class PipelineMetrics {
             lag[partition] = gauge
             gauge.record(behind)
         }
+    }
+
+    /// Partitions that came or went in a rebalance: a group that keeps rebalancing (members
+    /// joining and leaving in a loop) shows as a steady rate here rather than only in the logs.
+    func recordAssigned(_ count: Int) {
+        partitionsAssigned.increment(by: count)
+    }
+
+    func recordRevoked(_ count: Int, isLost: Bool) {
+        (isLost ? partitionsLost : partitionsRevoked).increment(by: count)
     }
 
     func recordReplayed(_ messages: Int) {

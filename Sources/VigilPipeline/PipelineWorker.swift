@@ -585,6 +585,7 @@ final class PipelineWorker {
             switch event {
             case .assigned(let partitions):
                 logger.info("partitions assigned: \(partitions.map(\.partition.description).joined(separator: ", "))")
+                metrics.recordAssigned(partitions.count)
                 startTasks(for: partitions)
             case .revoked(let partitions, let isLost):
                 for partition in partitions {
@@ -595,6 +596,7 @@ final class PipelineWorker {
                     snapshotsInProgress[partition] = nil
                 }
                 resumeAfterHold()
+                metrics.recordRevoked(partitions.count, isLost: isLost)
                 logger.info("partitions \(isLost ? "lost" : "revoked"): \(partitions.map(\.description).joined(separator: ", "))")
             }
         }

@@ -29,9 +29,12 @@ import VigilTesting
         try await waitFor { try await http.get("/readyz").status == 200 }
         #expect(try await http.get("/healthz").body == "ok")
         try await waitFor { try await http.get("/metrics").body.contains("vigil_events_consumed_total 20") }
+        // A partition's lag is reported once its first commit has landed, a loop or two later.
+        try await waitFor { try await http.get("/metrics").body.contains("vigil_consumer_lag_messages{") }
         let metrics = try await http.get("/metrics").body
         #expect(metrics.contains(#"vigil_alerts_total{rule="large-amount"} 1"#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_dead_letters_total{reason="invalid_json"} 1"#))
+        #expect(metrics.contains(#"vigil_partition_changes_total{change="assigned"} "#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_consumer_lag_messages{partition="0",topic="payments"} 0"#) || metrics.contains(#"vigil_consumer_lag_messages{topic="payments",partition="0"} 0"#), "metrics:\n\(metrics)")
 
         #expect(try await http.get("/rules").status == 401)
