@@ -86,15 +86,28 @@ struct HTTP {
 
 /// A loopback port nothing listens on now: bound to port 0, read back, released.
 func freeLoopbackPort() throws -> Int {
+    let (socket, port) = try loopbackSocket(listening: false)
+    close(socket)
+    return port
+}
+
+/// A TCP socket bound to a free loopback port, listening when asked; the caller closes it.
+func loopbackSocket(listening: Bool) throws -> (socket: Int32, port: Int) {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(socket, $0, length) == 0 && (!listening || listen(socket, 1) == 0) && getsockname(socket, $0, &length) == 0
+        }
     }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(socket)
+        throw LoopbackSocketError()
+    }
+    return (socket, Int(UInt16(bigEndian: address.sin_port)))
 }
+
+struct LoopbackSocketError: Error {}

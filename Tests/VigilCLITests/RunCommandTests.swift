@@ -27,17 +27,8 @@ import VigilTesting
     /// A busy HTTP port fails the start before the replica joins its group: joining first would
     /// leave a member behind, holding partitions until its session times out, on every restart.
     @Test func aBusyHTTPPortFailsTheStartBeforeKafkaIsReached() async throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try loopbackSocket(listening: true)
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        #expect(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         // No broker listens on port 1: reaching Kafka would take the 10 s metadata timeout.
         let vigil = try VigilProcess([
             "run", "--brokers", "127.0.0.1:1", "--http-host", "127.0.0.1", "--http-port", "\(port)",

@@ -23,8 +23,15 @@ extension Checker {
         }
         guard let function, let keys, let window else { return nil }
         let text = Self.canonicalText(name, function.text, keys.text, window, checkedFilter)
+        // The `sum(…)` whose store of numbers would answer this aggregate too (see `WindowStateSpec`).
+        let sumFields: [String] = switch function.value {
+        case .sum, .average: function.text.map { [$0] } ?? []
+        case .count: Vocabulary.alwaysPresentNumbers.sorted()
+        case .minimum, .maximum, .distinct: []
+        }
         let id = builder.aggregator(
-            function.value, keys: keys.ids, window: window, filter: checkedFilter, canonicalText: text)
+            function.value, keys: keys.ids, window: window, filter: checkedFilter, canonicalText: text,
+            sharableSums: sumFields.map { Self.canonicalText("sum", $0, keys.text, window, checkedFilter) })
         if !aggregators.contains(id) { aggregators.append(id) }
         return Typed(node: .aggregate(id), type: .number, text: text)
     }

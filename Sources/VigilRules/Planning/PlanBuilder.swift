@@ -5,6 +5,8 @@ final class PlanBuilder {
     private(set) var fields: [FieldSpec] = []
     private var fieldIDs: [String: FieldID] = [:]
     private var planned: [AggregatorSpec] = []
+    /// Per planned aggregator, the `sum(…)` texts of the stores that could answer it.
+    private var sharableSums: [[String]] = []
     private var aggregatorIDs: [String: AggregatorID] = [:]
 
     func field(_ name: String, type: ValueType) -> FieldID {
@@ -16,8 +18,12 @@ final class PlanBuilder {
     }
 
     /// Returns the existing aggregator when one with the same canonical text is already planned.
+    /// - Parameter sharableSums: the canonical texts of the `sum(…)` aggregates whose store of
+    ///   numbers would answer this one too: its own for a sum or average, those of the fields every
+    ///   event carries for a count.
     func aggregator(
-        _ function: AggregateFunction, keys: [FieldID], window: Int64, filter: Typed?, canonicalText: String
+        _ function: AggregateFunction, keys: [FieldID], window: Int64, filter: Typed?, canonicalText: String,
+        sharableSums: [String]
     ) -> AggregatorID {
         if let id = aggregatorIDs[canonicalText] { return id }
         let id = AggregatorID(index: planned.count)
@@ -26,51 +32,25 @@ final class PlanBuilder {
             AggregatorSpec(
                 function: function, keyFields: keys, windowMilliseconds: window, filter: predicate,
                 canonicalText: canonicalText, state: WindowStateSpec(function: function, text: canonicalText)))
+        self.sharableSums.append(sharableSums)
         aggregatorIDs[canonicalText] = id
         return id
     }
 
-    /// The planned aggregators, each with the window state it reads (see ``WindowStateSpec``).
+    /// The planned aggregators, each with the window state it reads (see ``WindowStateSpec``): a
+    /// sum or average records a store of numbers named by its `sum(…)` text, and a count reads one
+    /// that a sum or average of the plan keeps.
     var aggregators: [AggregatorSpec] {
-        var numbers: [NumbersState: WindowStateSpec] = [:]
-        for spec in planned {
-            guard case .sum(let field) = spec.function else { continue }
-            numbers[NumbersState(spec, field: field)] = spec.state
+        var numbers: [String: FieldID] = [:]
+        for (spec, sums) in zip(planned, sharableSums) {
+            if case .sum(let field) = spec.function, let text = sums.first { numbers[text] = field }
+            if case .average(let field) = spec.function, let text = sums.first { numbers[text] = field }
         }
-        for spec in planned {
-            guard case .average(let field) = spec.function, numbers[NumbersState(spec, field: field)] == nil else { continue }
-            let sumText = "sum" + spec.canonicalText.dropFirst("avg".count)
-            numbers[NumbersState(spec, field: field)] = WindowStateSpec(function: .sum(field), text: sumText)
-        }
-        return planned.map { spec in
-            var spec = spec
-            switch spec.function {
-            case .sum(let field), .average(let field):
-                spec.state = numbers[NumbersState(spec, field: field)] ?? spec.state
-            case .count:
-                let everyEvent = fields.indices.filter { Vocabulary.alwaysPresentNumbers.contains(fields[$0].name) }
-                if let shared = everyEvent.lazy.compactMap({ numbers[NumbersState(spec, field: FieldID($0))] }).first {
-                    spec.state = shared
-                }
-            case .minimum, .maximum, .distinct:
-                break
-            }
-            return spec
-        }
-    }
-
-    /// The keys, window, filter and field of a store of numbers.
-    private struct NumbersState: Hashable {
-        let field: FieldID
-        let keyFields: [FieldID]
-        let windowMilliseconds: Int64
-        let filterText: String?
-
-        init(_ spec: AggregatorSpec, field: FieldID) {
-            self.field = field
-            keyFields = spec.keyFields
-            windowMilliseconds = spec.windowMilliseconds
-            filterText = spec.filter?.canonicalText
+        return zip(planned, sharableSums).map { spec, sums in
+            guard let text = sums.first(where: { numbers[$0] != nil }), let field = numbers[text] else { return spec }
+            var shared = spec
+            shared.state = WindowStateSpec(function: .sum(field), text: text)
+            return shared
         }
     }
 }
