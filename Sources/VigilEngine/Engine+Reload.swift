@@ -19,13 +19,20 @@ extension Engine {
     /// same canonical text (function, field, key, window, filter) keeps its state, so editing one rule
     /// does not blind the others; so does one whose plan names a state that exists (a new average
     /// reads an existing sum's store). Cooldowns and counters follow the rule id.
+    ///
+    /// The stores it starts are empty; the owner may fill them from the history the engine has
+    /// already evaluated (see ``backfill(_:)``). A store still waiting for that history when the
+    /// next reload comes is started again, so that one backfill fills it once.
     /// - Parameter extraFields: the new fields to decode beyond the rules' (see `init`); nil keeps them.
     @discardableResult
     package func replace(plan newPlan: RulePlan, alsoDecoding extraFields: [FieldSpec]? = nil) -> ReloadSummary {
-        let assignment = StateAssignment(plan: newPlan, existing: stores)
+        let waiting = Set(backfilling.map { ObjectIdentifier(aggregators[$0].store) })
+        let existing = stores.filter { !waiting.contains(ObjectIdentifier($0.value)) }
+        let assignment = StateAssignment(plan: newPlan, existing: existing)
         let summary = ReloadSummary(
             keptAggregators: assignment.kept, startedAggregators: assignment.started, droppedAggregators: assignment.unused.count)
         aggregators = assignment.aggregators
+        backfilling = aggregators.indices.filter { aggregators[$0].records && existing[aggregators[$0].stateName] == nil }
         keyGroups = KeyGroups(aggregators: aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)

@@ -31,6 +31,9 @@ package final class Engine {
     var fieldTable: FieldTable
     @exclusivity(unchecked) var clock: EventTimeClock
     @exclusivity(unchecked) private var eventsSinceEviction = 0
+    /// The aggregators, by index, that record into a store the last reload started, until the
+    /// owner has filled those stores with history (see ``backfill(_:)``).
+    @exclusivity(unchecked) var backfilling: [Int] = []
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
     ///   read them after an event (an input stage routes events on them) without decoding twice.

@@ -37,6 +37,8 @@ struct BatchTally {
     /// History replayed to rebuild window state (outputs discarded); published whether or not the
     /// batch commits, since a batch of pure replay has nothing to commit.
     var replayed = 0
+    /// History read again after a reload to fill new window states (see `PartitionTask.beginBackfill()`).
+    var backfilled = 0
     /// Copies of input events on a repartition topic, recognised and not counted twice.
     var duplicatesSkipped = 0
     /// Messages librdkafka handed out again after they were processed (e.g. after a pause), skipped.
@@ -62,6 +64,7 @@ struct BatchTally {
         late += lane.late
         duplicatesSkipped += lane.duplicatesSkipped
         replayed += lane.replayed
+        backfilled += lane.backfilled
         repartitionedConsumed += lane.repartitionedConsumed
         unroutable.merge(lane.unroutable, uniquingKeysWith: +)
     }
@@ -71,6 +74,7 @@ struct BatchTally {
         snapshot.eventsEvaluated += evaluated
         snapshot.lateEvents += late
         snapshot.duplicatesSkipped += duplicatesSkipped
+        snapshot.backfilledMessages += backfilled
         snapshot.eventsRepartitioned += repartitioned
         snapshot.repartitionedEventsConsumed += repartitionedConsumed
         snapshot.unroutableByTopic.merge(unroutable, uniquingKeysWith: +)

@@ -28,6 +28,9 @@ final class EvaluationLane: @unchecked Sendable {
         case replayed
         /// A message librdkafka handed out again after it was processed: skipped.
         case redelivered
+        /// A message evaluated before a reload, read again to fill the new window states; it has
+        /// no outputs and is not committed again.
+        case backfilled
     }
 
     /// One message's share of the lane's outputs.
@@ -38,6 +41,8 @@ final class EvaluationLane: @unchecked Sendable {
         let outputs: Range<Int>
         /// Whether this message completed the partition's restore.
         let finishedRestore: Bool
+        /// Whether this message completed the partition's backfill.
+        let finishedBackfill: Bool
     }
 
     /// What the lane needs besides its task; read-only while lanes run.
@@ -69,9 +74,10 @@ final class EvaluationLane: @unchecked Sendable {
 
     var messageCount: Int { pending.count }
 
-    /// Whether the lane holds history to replay, which makes a batch worth spreading over threads
-    /// whatever `--evaluation-threads` says: nothing is sent while a partition restores.
-    var isRestoring: Bool { task.isRestoring }
+    /// Whether the lane holds history to replay or backfill, which makes a batch worth spreading
+    /// over threads whatever `--evaluation-threads` says: nothing is sent while a partition
+    /// rebuilds its state, and its live events wait for it.
+    var holdsHistory: Bool { task.isRestoring || task.isBackfilling }
 
     func run(_ context: Context) {
         task.startBatch()
@@ -79,7 +85,13 @@ final class EvaluationLane: @unchecked Sendable {
         for (batchIndex, message) in pending {
             let start = outputs.count
             let kind: Kind
-            if task.hasProcessed(message.offset) {
+            if task.isBackfill(message.offset) {
+                kind = .backfilled
+                _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, _ in
+                    task.engine.backfill(event)
+                    counts.backfilled += 1
+                }
+            } else if task.hasProcessed(message.offset) {
                 kind = .redelivered
             } else if task.isReplay(message.offset) {
                 kind = .replayed
@@ -99,9 +111,13 @@ final class EvaluationLane: @unchecked Sendable {
                         .deadLetter(event: message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: reason))
                 }
             }
-            let finishedRestore = kind != .redelivered && task.processed(offset: message.offset)
+            // A message past the backfill also ends it, should the history end in a gap.
+            let finishedBackfill = kind == .backfilled ? task.backfilled(offset: message.offset) : task.finishBackfill(ifReached: message.offset)
+            let finishedRestore = kind != .redelivered && kind != .backfilled && task.processed(offset: message.offset)
             evaluated.append(
-                Evaluated(batchIndex: batchIndex, message: message, kind: kind, outputs: start..<outputs.count, finishedRestore: finishedRestore))
+                Evaluated(
+                    batchIndex: batchIndex, message: message, kind: kind, outputs: start..<outputs.count,
+                    finishedRestore: finishedRestore, finishedBackfill: finishedBackfill))
         }
     }
 

@@ -42,6 +42,15 @@ final class PartitionTask {
     /// has been processed.
     private var skipTarget: Int64?
     private var hasRetriedSkip = false
+    /// While a reload's new window states are filled from history: messages before this offset,
+    /// evaluated before the reload, go to those states only (see ``beginBackfill()``).
+    private(set) var backfillUntil: Int64?
+    private(set) var backfilledMessages = 0
+    private(set) var backfillStartedAt = ContinuousClock.now
+    /// Where the backfill asked reading to start, until its first message shows where it did.
+    private var backfillRequestedStart: Int64?
+    /// ``countedInputOffsets`` for the backfill: the history holds every input event once more.
+    private var backfillCountedInputOffsets: [Int32: Int64] = [:]
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -70,7 +79,7 @@ final class PartitionTask {
     /// Whether the state changed since the last snapshot and `interval` has passed; never while restoring.
     func isSnapshotDue(interval: Duration, at now: ContinuousClock.Instant) -> Bool {
         let wait = hasTakenSnapshot ? interval : interval * firstSnapshotShare / 1000
-        return !isRestoring && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= wait
+        return !isRestoring && !isBackfilling && nextOffset >= 0 && processedSinceSnapshot > 0 && now - snapshotTakenAt >= wait
     }
 
     /// The state as of ``nextOffset``, frozen to be serialized later, maybe on another thread;
@@ -99,9 +108,14 @@ final class PartitionTask {
     /// True when the first replayed message lies past the restore point: retention has removed
     /// history the windows need (one offset of slack for a transaction marker).
     func revealsLostHistory(firstOffset offset: Int64) -> Bool {
-        guard let requested = requestedStart else { return false }
-        requestedStart = nil
-        return offset > requested + 1
+        Self.isPast(&requestedStart, firstOffset: offset)
+    }
+
+    /// Whether the first message read lies past where reading was asked to start; asks once.
+    private static func isPast(_ requested: inout Int64?, firstOffset offset: Int64) -> Bool {
+        guard let start = requested else { return false }
+        requested = nil
+        return offset > start + 1
     }
 
     var isRestoring: Bool { restoreUntil != nil }
@@ -128,8 +142,11 @@ final class PartitionTask {
     /// Hands each new input event that `message` carries to `body`, with where it was read on the
     /// input topic, live or replayed. On a repartition topic each event is counted here, so a later
     /// copy is recognised; a bundle is checked whole before its first event is handed out.
+    /// - Parameter isBackfill: whether the message is history for a backfill, which counts the
+    ///   events it has seen apart from live traffic.
     func forEachEvent(
-        in message: KafkaMessage, inputTopic: String, _ body: (UnsafeRawBufferPointer, EventSource) throws -> Void
+        in message: KafkaMessage, inputTopic: String, isBackfill: Bool = false,
+        _ body: (UnsafeRawBufferPointer, EventSource) throws -> Void
     ) rethrows -> Skipped {
         var skipped = Skipped()
         guard isRepartitioned else {
@@ -142,7 +159,7 @@ final class PartitionTask {
         }
         switch RepartitionBundle.isBundle(message) {
         case false?:
-            if counts(inputPartition: origin.partition, offset: origin.offset) {
+            if counts(inputPartition: origin.partition, offset: origin.offset, isBackfill: isBackfill) {
                 try body(message.value, EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
             } else {
                 skipped.duplicates += 1
@@ -153,7 +170,7 @@ final class PartitionTask {
                 return skipped
             }
             for entry in entries {
-                guard counts(inputPartition: origin.partition, offset: entry.offset) else {
+                guard counts(inputPartition: origin.partition, offset: entry.offset, isBackfill: isBackfill) else {
                     skipped.duplicates += 1
                     continue
                 }
@@ -166,7 +183,12 @@ final class PartitionTask {
     }
 
     /// Whether the input event at `offset` of input partition `inputPartition` is new here; records it when it is.
-    private func counts(inputPartition: Int32, offset: Int64) -> Bool {
+    private func counts(inputPartition: Int32, offset: Int64, isBackfill: Bool) -> Bool {
+        if isBackfill {
+            if let counted = backfillCountedInputOffsets[inputPartition], offset <= counted { return false }
+            backfillCountedInputOffsets[inputPartition] = offset
+            return true
+        }
         if let counted = countedInputOffsets[inputPartition], offset <= counted { return false }
         countedInputOffsets[inputPartition] = offset
         return true
@@ -190,6 +212,58 @@ final class PartitionTask {
         guard let until = restoreUntil, position >= until else { return false }
         restoreUntil = nil
         return true
+    }
+
+    // MARK: - Backfill after a reload
+
+    var isBackfilling: Bool { backfillUntil != nil }
+
+    /// Starts filling the window states the engine's last reload started with the history they
+    /// reach, from the newest checkpoint old enough, up to what has been evaluated so far; live
+    /// messages of the partition wait meanwhile. A restoring partition needs none: its replay
+    /// runs through the new rule set already.
+    /// - Returns: the offset reading must move back to; nil when there is nothing to fill.
+    func beginBackfill() -> Int64? {
+        guard engine.needsBackfill else { return nil }
+        let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: engine.backfillReachMilliseconds, from: engine.watermark)
+        guard let start, start < nextOffset else {
+            engine.endBackfill()
+            return nil
+        }
+        backfillUntil = nextOffset
+        backfilledMessages = 0
+        backfillStartedAt = .now
+        backfillRequestedStart = start
+        backfillCountedInputOffsets = [:]
+        return start
+    }
+
+    /// Whether a message at `offset` is history for the backfill.
+    func isBackfill(_ offset: Int64) -> Bool {
+        guard let backfillUntil else { return false }
+        return offset < backfillUntil
+    }
+
+    /// After a message of history went to the backfill.
+    /// - Returns: true when it was the last one.
+    func backfilled(offset: Int64) -> Bool {
+        backfilledMessages += 1
+        return finishBackfill(ifReached: offset + 1)
+    }
+
+    /// Ends the backfill once reading has reached the offset live evaluation stopped at.
+    func finishBackfill(ifReached position: Int64) -> Bool {
+        guard let until = backfillUntil, position >= until else { return false }
+        backfillUntil = nil
+        backfillCountedInputOffsets = [:]
+        engine.endBackfill()
+        return true
+    }
+
+    /// True when the backfill's first message lies past where it asked to start: retention has
+    /// removed history the new windows reach.
+    func backfillRevealsLostHistory(firstOffset offset: Int64) -> Bool {
+        Self.isPast(&backfillRequestedStart, firstOffset: offset)
     }
 
     /// Notes, before a batch's messages are evaluated, where a restore would start: a commit that

@@ -19,6 +19,7 @@ final class PipelineMetrics {
     private let producerQueue = Gauge(label: "vigil_producer_queue_messages")
     private let replayed = Counter(label: "vigil_restore_replayed_messages_total")
     private let restoreDuration = Timer(label: "vigil_restore_duration_seconds")
+    private let backfilled = Counter(label: "vigil_backfilled_messages_total")
     private let historyLost = Counter(label: "vigil_restore_history_lost_total")
     private let snapshotsWritten = Counter(label: "vigil_snapshots_written_total")
     private let snapshotBytes = Counter(label: "vigil_snapshot_bytes_written_total")
@@ -97,6 +98,10 @@ final class PipelineMetrics {
 
     func recordReplayed(_ messages: Int) {
         replayed.increment(by: messages)
+    }
+
+    func recordBackfilled(_ messages: Int) {
+        backfilled.increment(by: messages)
     }
 
     /// One partition's state rebuilt, from assignment to live.

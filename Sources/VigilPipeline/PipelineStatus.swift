@@ -18,6 +18,8 @@ package struct PipelineSnapshot: Sendable {
     package var lateEvents = 0
     /// Messages replayed to rebuild window state after partitions arrived.
     package var replayedMessages = 0
+    /// Messages read again after reloads, to fill the window states the new rules started.
+    package var backfilledMessages = 0
     /// Partition snapshots written (and acknowledged) at commits, their bytes, and the time taking
     /// them held the loop up.
     package var snapshotsWritten = 0

@@ -86,9 +86,9 @@ final class PipelineWorker {
         defer { leaveGroup() }
         while !shouldStop() {
             let batch = try consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
-            try swapInPendingPlan()
+            let movedBack = try swapInPendingPlan()
             let started = ContinuousClock.now
-            try process(batch)
+            try process(batch, skipping: movedBack)
             let busy = batch.isEmpty ? Duration.zero : .now - started
             if !batch.isEmpty { metrics.record(tally, duration: busy) }
             publish(loopAt: .now, busy: busy)
@@ -117,8 +117,10 @@ final class PipelineWorker {
     }
 
     /// Switches rule sets between batches, so one batch is evaluated by one rule set.
-    private func swapInPendingPlan() throws {
-        guard let (plan, newTopology) = pendingPlan.take() else { return }
+    /// - Returns: the partitions whose reading moved back to backfill new windows: the batch in
+    ///   hand holds their messages from past that history, which they will read again after it.
+    private func swapInPendingPlan() throws -> Set<TopicPartition> {
+        guard let (plan, newTopology) = pendingPlan.take() else { return [] }
         let topicsChanged = newTopology.topics != topology.topics
         topology = newTopology
         router = RepartitionRouter(topology: newTopology)
@@ -127,6 +129,7 @@ final class PipelineWorker {
                 plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan),
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
+        let movedBack = beginBackfills()
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
             try warnAboutRepartitionPartitionCounts()
@@ -146,6 +149,32 @@ final class PipelineWorker {
                 "topics": "\(newTopology.topics.joined(separator: ", "))",
             ]
         )
+        return movedBack
+    }
+
+    /// Moves reading back, on each partition whose engine the reload gave new window states, to
+    /// the history those states reach, so that a new rule counts what came before it as the
+    /// running ones do. A partition whose topic the reload added has no history to fill from.
+    /// - Returns: the partitions moved back.
+    private func beginBackfills() -> Set<TopicPartition> {
+        var movedBack: Set<TopicPartition> = []
+        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) {
+            guard let start = task.beginBackfill() else { continue }
+            do {
+                try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
+                movedBack.insert(task.partition)
+                logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again")
+            } catch {
+                _ = task.finishBackfill(ifReached: .max)
+                logger.warning("could not read \(task.partition) again from offset \(start) (\(error)): its new windows start empty")
+            }
+        }
+        return movedBack
+    }
+
+    private func backfilled(_ task: PartitionTask) {
+        let milliseconds = max(1, (ContinuousClock.now - task.backfillStartedAt).nanoseconds / 1_000_000)
+        logger.info("backfilled the new windows of \(task.partition): \(task.backfilledMessages) messages in \(milliseconds) ms; live")
     }
 
     /// A stage that left the topology keeps running, with no rules, until its partitions are revoked.
@@ -153,7 +182,8 @@ final class PipelineWorker {
         (try? plan.restricted(to: [])) ?? plan
     }
 
-    private func process(_ batch: KafkaMessageBatch) throws {
+    /// - Parameter skipped: partitions whose messages in the batch are left for a later read.
+    private func process(_ batch: KafkaMessageBatch, skipping skipped: Set<TopicPartition>) throws {
         try apply(batch.rebalances)
         var progress = BatchProgress()
         var stop: PipelineError?
@@ -161,7 +191,7 @@ final class PipelineWorker {
             if configuration.isExactlyOnce { try producer.beginTransaction() }
             let now = WallClock.nowMilliseconds()
             let evaluationStarted = ContinuousClock.now
-            let messages = (0..<batch.count).map { batch[$0] }
+            let messages = (0..<batch.count).map { batch[$0] }.filter { skipped.isEmpty || !skipped.contains($0.topicPartition) }
             let lanes = try evaluate(messages, now: now)
             stop = try deliver(lanes, of: messages.count, progress: &progress)
             try sendBundles()
@@ -180,12 +210,15 @@ final class PipelineWorker {
         if let stop { throw stop }
     }
 
-    /// Warns, once per partition, when its first message shows that retention removed history.
-    private func noteFirstOffset(_ offset: Int64, of task: PartitionTask) {
-        guard task.revealsLostHistory(firstOffset: offset) else { return }
+    /// Warns, once per partition and once per backfill, when its first message shows that
+    /// retention removed history.
+    private func noteFirstOffset(_ offset: Int64, of task: PartitionTask, isBackfill: Bool = false) {
+        let isLost = isBackfill ? task.backfillRevealsLostHistory(firstOffset: offset) : task.revealsLostHistory(firstOffset: offset)
+        guard isLost else { return }
         metrics.recordHistoryLost()
+        let windows = isBackfill ? "the new windows reach" : "its windows need"
         logger.warning(
-            "\(task.partition) no longer holds all the history its windows need (retention): they start incomplete",
+            "\(task.partition) no longer holds all the history \(windows) (retention): they start incomplete",
             metadata: ["firstOffset": "\(offset)"])
     }
 
@@ -211,7 +244,7 @@ final class PipelineWorker {
             partitionCounts: try router.routes.map { try partitionCount(of: $0.topic) })
         let running = Array(lanes.values)
         let isLarge = running.map(\.messageCount).reduce(0, +) >= Self.parallelEvaluationThreshold
-        let threads = running.contains(where: \.isRestoring) ? running.count : isLarge ? min(configuration.evaluationThreads, running.count) : 1
+        let threads = running.contains(where: \.holdsHistory) ? running.count : isLarge ? min(configuration.evaluationThreads, running.count) : 1
         if threads > 1 {
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 for lane in stride(from: thread, to: running.count, by: threads) { running[lane].run(context) }
@@ -242,8 +275,13 @@ final class PipelineWorker {
                 noteFirstOffset(message.offset, of: lane.task)
                 if evaluated.finishedRestore { restored(lane.task) }
                 continue
+            case .backfilled:
+                noteFirstOffset(message.offset, of: lane.task, isBackfill: true)
+                if evaluated.finishedBackfill { backfilled(lane.task) }
+                continue
             case .live:
                 noteFirstOffset(message.offset, of: lane.task)
+                if evaluated.finishedBackfill { backfilled(lane.task) }
             }
             var trip: PipelineError?
             for output in lane.outputs[evaluated.outputs] where trip == nil {
@@ -531,6 +569,7 @@ final class PipelineWorker {
         let batch = tally
         let replayed = tally.replayed
         if replayed > 0 { metrics.recordReplayed(replayed) }
+        if tally.backfilled > 0 { metrics.recordBackfilled(tally.backfilled) }
         if tally.redeliveriesSkipped > 0 {
             logger.debug("skipped \(tally.redeliveriesSkipped) messages handed out again after they were processed")
         }
@@ -698,6 +737,10 @@ final class PipelineWorker {
     private func finishRestoresAtPosition() {
         for task in tasks.values where task.isRestoring {
             if let position = consumer.position(of: task.partition), task.finishRestore(ifReached: position) { restored(task) }
+        }
+        // Only once history has arrived: until then the position may still be the one from before the move back.
+        for task in tasks.values where task.isBackfilling && task.backfilledMessages > 0 {
+            if let position = consumer.position(of: task.partition), task.finishBackfill(ifReached: position) { backfilled(task) }
         }
     }
 

@@ -121,6 +121,20 @@ struct ReplayAnchors {
         return replayFrom
     }
 
+    /// The newest offset from which the history reaches `memory` behind `watermark`: the last
+    /// checkpoint at least that far behind, or the replay start when none is (a memory longer
+    /// than the one the checkpoints were kept for cannot be reached further back).
+    func start(reaching memory: Int64, from watermark: Int64) -> Int64 {
+        guard watermark != .min else { return replayFrom }
+        let horizon = watermark - memory
+        var start = replayFrom
+        for checkpoint in checkpoints[head...] {
+            guard checkpoint.watermark <= horizon else { break }
+            start = max(start, checkpoint.offset)
+        }
+        return start
+    }
+
     /// Keeps every other checkpoint, the oldest included, so those left still span the history.
     private mutating func thin() {
         let live = checkpoints[head...]

@@ -1,0 +1,41 @@
+import VigilEvents
+import VigilRules
+
+extension Engine {
+    /// Whether the last reload started window states that are empty although the engine has
+    /// evaluated events they would hold: a new rule's 24-hour sum would otherwise see a day of
+    /// traffic only after a day.
+    package var needsBackfill: Bool { !backfilling.isEmpty }
+
+    /// How far back in event time the started states reach: their longest window plus the
+    /// allowed lateness. History older than that cannot change what they answer.
+    package var backfillReachMilliseconds: Int64 {
+        let started = Set(backfilling.map { ObjectIdentifier(aggregators[$0].store) })
+        let longest = aggregators.filter { started.contains(ObjectIdentifier($0.store)) }.map(\.spec.windowMilliseconds).max() ?? 0
+        return longest + options.allowedLatenessMilliseconds
+    }
+
+    /// Records an event the engine evaluated before the last reload into the states that reload
+    /// started, and into no other: the others hold it already. Rules do not run, nothing is
+    /// counted, and the event clock stays where live traffic put it; an event that does not
+    /// decode was dead-lettered the first time and is skipped.
+    /// - Returns: whether the event decoded.
+    @discardableResult
+    package func backfill(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !backfilling.isEmpty, decoder.decode(bytes, into: &event) == nil else { return false }
+        let time = event.timestamp
+        let fields = event.fields
+        keyGroups.findLanes(from: fields)
+        for index in backfilling {
+            _ = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+        }
+        keyGroups.forgetUnheldKeys()
+        return true
+    }
+
+    /// Ends the backfill: the started states hold what history could give them, and from now on
+    /// they are ordinary states, snapshotted and kept across reloads like any other.
+    package func endBackfill() {
+        backfilling = []
+    }
+}
