@@ -65,6 +65,7 @@ extension Alert {
                         item.key("left"); item.value(condition.left)
                         item.key("op"); item.string(condition.op)
                         item.key("right"); item.value(condition.right)
+                        item.key("holds"); item.value(condition.holds.map { .bool($0) })
                     }
                 }
             }

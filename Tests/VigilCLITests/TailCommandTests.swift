@@ -109,6 +109,41 @@ import VigilTesting
         #expect(output.contains("EVENT TIME"))
     }
 
+    /// A whole alert as the pipeline writes it: the README's example, after two firings held back by the cooldown.
+    static let explainedAlert = #"""
+        {"alert_id":"5b0f0c8f4a3c1e3b9d9e2f7a1c6d4b21","rule_id":"card-testing-burst","severity":"high","mode":"active",\#
+        "description":"More than five payments on one card within five minutes","key":{"card_id":"c-test-1"},\#
+        "observed":6,"threshold":5,"condition":"count(by: card_id, over: 5m) > 5",\#
+        "window":{"duration_ms":300000,"start_exclusive":"2027-01-01T00:00:11.250Z","end":"2027-01-01T00:05:11.250Z"},\#
+        "event_id":"evt-42-630","event_ts":"2027-01-01T00:05:11.250Z","detected_at":"2026-11-27T10:15:00.123Z",\#
+        "ruleset_version":"rs-8c1d2e3f4a5b6c7d","source":{"topic":"payments","partition":3,"offset":1042},\#
+        "suppressed_firings":2,"labels":{"scenario":"card-testing"},"explanation":{"expression":"count(by: card_id, over: 5m) > 5",\#
+        "conditions":[{"text":"count(by: card_id, over: 5m) > 5","left":6,"op":">","right":5,"holds":true},\#
+        {"text":"currency == \"JPY\"","left":"EUR","op":"==","right":"JPY","holds":false}],\#
+        "aggregates":[{"text":"count(by: card_id, over: 5m)","value":6,"window":{"duration_ms":300000,\#
+        "start_exclusive":"2027-01-01T00:00:11.250Z","end":"2027-01-01T00:05:11.250Z"}}],"fields":{"amount":1234567890.123456}}}
+        """#
+
+    @Test func explainSaysUnderEachRowWhyTheAlertFired() async throws {
+        let cluster = try Self.clusterWithAlerts([Self.explainedAlert])
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--explain", "--limit", "1"])
+        #expect(status == 0, "output:\n\(output)")
+        let row = try #require(output.split(separator: "\n").first { $0.hasPrefix("2027-01-01T00:05:11.250Z") })
+        #expect(row.contains("6 > 5"), "the row joins observed and threshold by the rule's operator")
+        #expect(row.contains("(+2 suppressed)"))
+        for expected in [
+            "More than five payments on one card within five minutes",
+            "count(by: card_id, over: 5m) > 5  →  6 > 5  held",
+            #"currency == "JPY"  →  "EUR" == "JPY"  did not hold"#,
+            "count(by: card_id, over: 5m) = 6 over 5m, (2027-01-01T00:00:11.250Z, 2027-01-01T00:05:11.250Z]",
+            "amount=1234567890.123456",
+            "rs-8c1d2e3f4a5b6c7d  ·  2 firings held back by the cooldown since the previous alert",
+            "payments[3] offset 1042  ·  detected 2026-11-27T10:15:00.123Z  ·  alert 5b0f0c8f4a3c1e3b9d9e2f7a1c6d4b21",
+        ] {
+            #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
+        }
+    }
+
     @Test func sigintEndsAFollowingTailWithExitZero() async throws {
         let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(2)))
         let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--from", "beginning", "--json"])

@@ -27,6 +27,22 @@ import VigilTesting
         #expect(driver.engine.statistics.rules.first?.suppressed == 4)
     }
 
+    /// In `a and b or c and d`, the alert lists every comparison; each says whether it held, so a
+    /// reader can tell the branch that fired from the one that did not.
+    @Test func alertJSONSaysWhichComparisonsHeld() throws {
+        let driver = try EngineTestDriver(rules: """
+            rules:
+              - id: limit
+                description: Limit
+                severity: high
+                expression: currency == "JPY" and amount > 1500000 or currency != "JPY" and amount > 10000
+            """)
+        let alert = try #require(driver.alerts(TestEvent.json(id: "e1", ts: 0, amount: "25000", ["currency": "EUR"])).first)
+        let json = String(decoding: alert.jsonBytes(), as: UTF8.self)
+        #expect(json.contains(#""text":"currency == \"JPY\"","left":"EUR","op":"==","right":"JPY","holds":false"#), "\(json)")
+        #expect(json.contains(#""text":"amount > 10000","left":25000,"op":">","right":10000,"holds":true"#), "\(json)")
+    }
+
     @Test func shadowRuleAlertsAreMarkedShadow() throws {
         let driver = try EngineTestDriver(rules: """
             rules:

@@ -48,11 +48,15 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(help: "Print each alert as its JSON line, unchanged.")
     var json = false
 
+    @Flag(help: "Under each row, say why the alert fired: each comparison, aggregate and window, the rule-set version, cooldown and source.")
+    var explain = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard start != nil else { throw ValidationError("--from takes beginning, latest, an RFC 3339 time or a duration such as 15m, got '\(from)'") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if json, explain { throw ValidationError("--explain adds lines under the table's rows; --json prints the alerts unchanged, explanation included") }
     }
 
     func run() async throws {
@@ -61,7 +65,7 @@ struct TailCommand: AsyncParsableCommand {
         consumer.fetchWaitMaxMilliseconds = 100
         let follower = AlertTail(
             consumer: consumer, commitsProgress: group != nil, topic: shadow ? "\(topic).shadow" : topic, start: start ?? .latest,
-            filter: AlertFilter(rules: Set(rules), minimumSeverity: severity, key: key), limit: limit, printsJSON: json, logger: logger
+            filter: AlertFilter(rules: Set(rules), minimumSeverity: severity, key: key), limit: limit, output: json ? .json : explain ? .explained : .rows, logger: logger
         )
         try await ServiceRunner.runUntilSignalled([follower], logger: logger)
     }
@@ -85,8 +89,17 @@ struct AlertTail: Service {
     let start: AlertStart
     let filter: AlertFilter
     let limit: Int?
-    let printsJSON: Bool
+    let output: Output
     let logger: Logger
+
+    enum Output {
+        /// One aligned row per alert.
+        case rows
+        /// Each row with why the alert fired under it, and a blank line between alerts.
+        case explained
+        /// Each alert's JSON line, unchanged.
+        case json
+    }
 
     func run() async throws {
         try await DedicatedThread.run(label: "vigil.tail") { signal in try follow(until: signal) }
@@ -95,7 +108,7 @@ struct AlertTail: Service {
     private func follow(until signal: StopSignal) throws {
         let reader = try AlertTopicReader(configuration: consumer, commitsProgress: commitsProgress, logger: logger)
         try reader.start(topics: [topic], from: start)
-        if !printsJSON { print(Style.bold(AlertLine.header)) }
+        if output != .json { print(Style.bold(AlertLine.header)) }
         fflush(nil)
         var shown = 0
         var recent = RecentAlertIDs(capacity: Self.rememberedIDs)
@@ -109,7 +122,11 @@ struct AlertTail: Service {
                 repeats += 1
                 return true
             }
-            print(printsJSON ? String(decoding: bytes, as: UTF8.self) : line.rendered)
+            switch output {
+            case .rows: print(line.rendered)
+            case .explained: print(line.explained + "\n")
+            case .json: print(String(decoding: bytes, as: UTF8.self))
+            }
             fflush(nil)
             shown += 1
             return limit.map { shown < $0 } ?? true

@@ -1,0 +1,153 @@
+import Foundation
+
+/// An alert read back from an alert topic, in the shape of the README's alert contract.
+///
+/// Only the ids are required: any other field that is missing or of an unexpected type is nil, so
+/// an alert written by an older or newer Vigil still shows. Numbers keep their exact decimal value.
+struct AlertMessage: Decodable {
+    struct Window: Decodable {
+        let durationMilliseconds: Int64?
+        let startExclusive: String?
+        let end: String?
+
+        enum CodingKeys: String, CodingKey {
+            case durationMilliseconds = "duration_ms", startExclusive = "start_exclusive", end
+        }
+    }
+
+    struct Source: Decodable {
+        let topic: String
+        let partition: Int
+        let offset: Int64
+    }
+
+    /// One comparison of the rule and the value of each side; `holds` is nil when a side was unknown.
+    struct Condition: Decodable {
+        let text: String
+        let left: JSONScalar?
+        let op: String
+        let right: JSONScalar?
+        let holds: Bool?
+    }
+
+    struct Aggregate: Decodable {
+        let text: String
+        let value: JSONScalar?
+        let window: Window?
+    }
+
+    struct Explanation: Decodable {
+        let conditions: [Condition]
+        let aggregates: [Aggregate]
+        let fields: [String: JSONScalar]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            conditions = container.lenient([Condition].self, .conditions) ?? []
+            aggregates = container.lenient([Aggregate].self, .aggregates) ?? []
+            fields = container.lenient([String: JSONScalar].self, .fields) ?? [:]
+        }
+
+        enum CodingKeys: String, CodingKey { case conditions, aggregates, fields }
+    }
+
+    let alertID: String
+    let ruleID: String
+    let severity: String?
+    let mode: String?
+    let description: String?
+    let key: [String: JSONScalar]
+    let observed: JSONScalar?
+    let threshold: JSONScalar?
+    let condition: String?
+    let window: Window?
+    let eventID: String?
+    let eventTime: String?
+    let detectedAt: String?
+    let rulesetVersion: String?
+    let source: Source?
+    let suppressedFirings: Int?
+    let explanation: Explanation?
+
+    /// Reads an alert message; nil when it is not a JSON object with an `alert_id` and a `rule_id`.
+    init?(json bytes: [UInt8]) {
+        guard let message = try? JSONDecoder().decode(Self.self, from: Data(bytes)) else { return nil }
+        self = message
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        alertID = try container.decode(String.self, forKey: .alertID)
+        ruleID = try container.decode(String.self, forKey: .ruleID)
+        severity = container.lenient(String.self, .severity)
+        mode = container.lenient(String.self, .mode)
+        description = container.lenient(String.self, .description)
+        key = container.lenient([String: JSONScalar].self, .key) ?? [:]
+        observed = container.lenient(JSONScalar.self, .observed)
+        threshold = container.lenient(JSONScalar.self, .threshold)
+        condition = container.lenient(String.self, .condition)
+        window = container.lenient(Window.self, .window)
+        eventID = container.lenient(String.self, .eventID)
+        eventTime = container.lenient(String.self, .eventTime)
+        detectedAt = container.lenient(String.self, .detectedAt)
+        rulesetVersion = container.lenient(String.self, .rulesetVersion)
+        source = container.lenient(Source.self, .source)
+        suppressedFirings = container.lenient(Int.self, .suppressedFirings)
+        explanation = container.lenient(Explanation.self, .explanation)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case alertID = "alert_id", ruleID = "rule_id", severity, mode, description, key, observed, threshold, condition, window
+        case eventID = "event_id", eventTime = "event_ts", detectedAt = "detected_at", rulesetVersion = "ruleset_version"
+        case source, suppressedFirings = "suppressed_firings", explanation
+    }
+}
+
+/// A JSON value as an alert shows it: numbers as exact decimals, strings, booleans and null.
+enum JSONScalar: Decodable, Equatable {
+    case number(Decimal)
+    case string(String)
+    case bool(Bool)
+    case null
+    /// An array or an object, which no alert field that is shown holds.
+    case composite
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let number = try? container.decode(Decimal.self) {
+            self = .number(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else {
+            self = .composite
+        }
+    }
+
+    /// The value as written in a rule: strings quoted, so `"EUR" == "JPY"` reads as a comparison of texts.
+    var ruleText: String {
+        if case .string(let text) = self { return "\"\(text)\"" }
+        return plainText
+    }
+
+    /// The value as a key or field shows it: strings bare.
+    var plainText: String {
+        switch self {
+        case .number(let number): number.description
+        case .string(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "-"
+        case .composite: "…"
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value at `key`, or nil when it is absent, null or of another type.
+    fileprivate func lenient<Value: Decodable>(_ type: Value.Type, _ key: Key) -> Value? {
+        (try? decodeIfPresent(type, forKey: key)) ?? nil
+    }
+}
