@@ -144,6 +144,16 @@ import VigilTesting
         }
     }
 
+    /// A mistyped topic fails at once and names the topics there, instead of waiting on a topic
+    /// that a broker creating topics on first use would have made for it.
+    @Test func aTopicThatDoesNotExistFailsNamingTheTopicsThatDo() async throws {
+        let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(1)))
+        let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--log-level", "error", "--topic", "alert"])
+        let status = try await vigil.waitForExit(timeout: .seconds(20))
+        #expect(status == 1, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("topic alert does not exist on brokers \(cluster.bootstrapServers); its topics: alerts"), "\(vigil.printed)")
+    }
+
     @Test func sigintEndsAFollowingTailWithExitZero() async throws {
         let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(2)))
         let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--from", "beginning", "--json"])

@@ -79,22 +79,38 @@ package final class KafkaConsumer {
     }
 
     /// The partitions of `topic`, from the cluster's metadata.
+    ///
+    /// Reads the list of every topic rather than asking for `topic` by name: a broker that creates
+    /// topics on first use (librdkafka's mock cluster does) would otherwise create a mistyped one,
+    /// and a reader of it would wait for messages that never come.
+    /// - Throws: when the topic does not exist, naming the topics that do.
     package func partitions(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition] {
-        guard let topicHandle = rd_kafka_topic_new(client.handle, topic, nil) else {
-            throw KafkaError(.client, message: "cannot open topic \(topic)")
-        }
-        defer { rd_kafka_topic_destroy(topicHandle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let result = rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, timeout.milliseconds)
+        let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, timeout.milliseconds)
         defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata, metadata.pointee.topic_cnt > 0 else {
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             throw KafkaError(.client, response: result, context: "metadata for topic \(topic) from brokers \(client.brokers)")
         }
-        let entry = metadata.pointee.topics[0]
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
+            let names = topics.map { String(cString: $0.topic) }
+            throw KafkaError(
+                .client, rdKafkaCode: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue,
+                message: "topic \(topic) does not exist on brokers \(client.brokers); \(Self.describe(topicNames: names))"
+            )
+        }
         guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.client, response: entry.err, context: "metadata for topic \(topic)")
         }
         return (0..<Int(entry.partition_cnt)).map { TopicPartition(topic: topic, partition: entry.partitions[$0].id) }
+    }
+
+    /// `its topics: a, b, c`, without Kafka's internal topics and cut short on a large cluster.
+    static func describe(topicNames: [String], shown: Int = 20) -> String {
+        let names = topicNames.filter { !$0.hasPrefix("__") }.sorted()
+        guard !names.isEmpty else { return "it has no topics" }
+        let more = names.count > shown ? " and \(names.count - shown) more" : ""
+        return "its topics: " + names.prefix(shown).joined(separator: ", ") + more
     }
 
     /// For each partition, the offset of the first message whose timestamp is at or after
