@@ -1,3 +1,4 @@
+import CoreMetrics
 import Metrics
 package import Prometheus
 
@@ -18,20 +19,61 @@ package enum MetricsBootstrap {
     }
 
     /// Installs the registry as the process's metrics backend; swift-metrics allows this once per process.
-    package static func bootstrap(_ registry: PrometheusCollectorRegistry) {
-        MetricsSystem.bootstrap(makeFactory(registry))
+    /// - Parameter help: the `# HELP` text of each metric, by name.
+    package static func bootstrap(_ registry: PrometheusCollectorRegistry, help: [String: String]) {
+        MetricsSystem.bootstrap(makeFactory(registry, help: help))
     }
 
     /// Timers and recorders share the seconds buckets, since Vigil records durations with both.
-    static func makeFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+    static func makeFactory(_ registry: PrometheusCollectorRegistry, help: [String: String] = [:]) -> DescribedMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = secondBuckets
         factory.defaultValueHistogramBuckets = secondBuckets.map(Self.seconds)
-        return factory
+        return DescribedMetricsFactory(prometheus: factory, help: help)
     }
 
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
+}
+
+/// The Prometheus factory with a `# HELP` line for each metric named in `help`.
+///
+/// swift-metrics has no place for a help text, and the registry requires every series of a metric
+/// to be made with the same one, so every kind of handler is made here with the text of its name.
+struct DescribedMetricsFactory: MetricsFactory {
+    let prometheus: PrometheusMetricsFactory
+    let help: [String: String]
+
+    private var registry: PrometheusCollectorRegistry { prometheus.registry }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        registry.makeCounter(name: label, labels: dimensions, help: help[label] ?? "")
+    }
+
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        registry.makeCounter(name: label, labels: dimensions, help: help[label] ?? "")
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        guard aggregate else { return registry.makeGauge(name: label, labels: dimensions, help: help[label] ?? "") }
+        let buckets = prometheus.valueHistogramBuckets[label] ?? prometheus.defaultValueHistogramBuckets
+        return registry.makeValueHistogram(name: label, labels: dimensions, buckets: buckets, help: help[label] ?? "")
+    }
+
+    func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        registry.makeGauge(name: label, labels: dimensions, help: help[label] ?? "")
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        let buckets = prometheus.durationHistogramBuckets[label] ?? prometheus.defaultDurationHistogramBuckets
+        return registry.makeDurationHistogram(name: label, labels: dimensions, buckets: buckets, help: help[label] ?? "")
+    }
+
+    func destroyCounter(_ handler: any CounterHandler) { prometheus.destroyCounter(handler) }
+    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) { prometheus.destroyFloatingPointCounter(handler) }
+    func destroyRecorder(_ handler: any RecorderHandler) { prometheus.destroyRecorder(handler) }
+    func destroyMeter(_ handler: any MeterHandler) { prometheus.destroyMeter(handler) }
+    func destroyTimer(_ handler: any TimerHandler) { prometheus.destroyTimer(handler) }
 }

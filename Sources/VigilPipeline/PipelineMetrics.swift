@@ -167,3 +167,40 @@ extension Duration {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
+
+/// The `# HELP` text of every metric the pipeline records, by name: what a dashboard shows beside
+/// a series, so that its meaning and unit do not have to be looked up.
+package enum PipelineMetricHelp {
+    package static let texts: [String: String] = [
+        "vigil_events_consumed_total": "Messages read from the input topic, valid or not.",
+        "vigil_events_evaluated_total": "Input events the rules were evaluated on.",
+        "vigil_late_events_total": "Events that arrived later than the allowed lateness and were dead-lettered.",
+        "vigil_alerts_total": "Alerts published to the alert topic, by rule.",
+        "vigil_shadow_alerts_total": "Alerts of rules in shadow mode published to the shadow topic, by rule.",
+        "vigil_rule_unknown_total": "Evaluations a rule could not decide because a field or aggregate was missing, by rule.",
+        "vigil_rule_suppressed_total": "Firings a rule's cooldown held back, by rule.",
+        "vigil_dead_letters_total": "Messages copied to the dead-letter topic, by reason.",
+        "vigil_rule_reloads_total": "Rule reloads, by result: applied or rejected.",
+        "vigil_batch_duration_seconds": "Time to process one polled batch of messages.",
+        "vigil_evaluation_seconds": "Time to decode and evaluate one event.",
+        "vigil_end_to_end_latency_seconds": "From an event's producer timestamp to its evaluation (sampled).",
+        "vigil_window_active_keys": "Keys with at least one entry in a window.",
+        "vigil_window_entries": "Entries retained by all windows.",
+        "vigil_window_memory_bytes": "Estimated memory held by the windows.",
+        "vigil_producer_queue_messages": "Messages queued in the producer, not yet acknowledged by Kafka.",
+        "vigil_consumer_lag_messages": "Messages between the committed position and the end of a partition this replica holds.",
+        "vigil_partition_changes_total": "Partitions assigned, revoked or lost in rebalances; a steady rate means the group keeps rebalancing.",
+        "vigil_events_repartitioned_total": "Events forwarded to a repartition topic for rules keyed by another field.",
+        "vigil_repartition_duplicates_skipped_total": "Repartitioned copies skipped because a replayed input batch had sent them already.",
+        "vigil_restore_replayed_messages_total": "Messages replayed to rebuild window state after a partition was assigned.",
+        "vigil_restore_history_lost_total": "Restores that needed history the topic's retention had already removed.",
+        "vigil_restore_duration_seconds": "Time from a partition's assignment until its window state is live.",
+        "vigil_restore_snapshots_total": "Snapshots of arriving partitions, by outcome: loaded, or refused and replaced by replay.",
+        "vigil_snapshots_written_total": "Partition snapshots written to the snapshot topic.",
+        "vigil_snapshot_bytes_written_total": "Bytes of partition snapshots written to the snapshot topic.",
+        "vigil_snapshot_duration_seconds": "Time to encode one partition's snapshot.",
+        "vigil_kafka_broker_rtt_seconds": "Average round-trip time to a broker, from librdkafka's statistics.",
+        "vigil_kafka_broker_outstanding_requests": "Requests sent to a broker and not yet answered, from librdkafka's statistics.",
+        "vigil_kafka_queued_messages": "Messages in librdkafka's queues, from its statistics.",
+    ]
+}

@@ -36,6 +36,13 @@ import VigilTesting
         #expect(metrics.contains(#"vigil_dead_letters_total{reason="invalid_json"} 1"#))
         #expect(metrics.contains(#"vigil_partition_changes_total{change="assigned"} "#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_consumer_lag_messages{partition="0",topic="payments"} 0"#) || metrics.contains(#"vigil_consumer_lag_messages{topic="payments",partition="0"} 0"#), "metrics:\n\(metrics)")
+        // Every metric says what it counts, as Prometheus' text format expects.
+        func names(after marker: String) -> [String] {
+            metrics.split(separator: "\n").filter { $0.hasPrefix(marker) }.compactMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) }
+        }
+        let typed = names(after: "# TYPE ")
+        let described = Set(names(after: "# HELP "))
+        #expect(!typed.isEmpty && typed.allSatisfy(described.contains), "no help text: \(typed.filter { !described.contains($0) })")
 
         #expect(try await http.get("/rules").status == 401)
         let ruleSet = try await http.get("/rules", token: "s3cret")

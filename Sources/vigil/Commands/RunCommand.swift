@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.makeLogger(label: "vigil")
         let registry = MetricsBootstrap.makeRegistry()
-        MetricsBootstrap.bootstrap(registry)
+        MetricsBootstrap.bootstrap(registry, help: PipelineMetricHelp.texts)
         let plan = try RuleLoading.compile(directory: pipeline.rules, logger: logger)
         // Checked before anything joins the group: a busy port must not leave a member behind.
         let server = try ops.configuration()
