@@ -417,7 +417,7 @@ final class PipelineWorker {
         commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
         let committing = pending.count
         if !pending.isEmpty { try commit(pending, isStopping: true) }
-        logger.info("stopping: outputs acknowledged, offsets of \(committing) partitions committed")
+        logger.info("stopping: outputs acknowledged, offsets of \(committing) partition\(committing == 1 ? "" : "s") committed")
     }
 
     /// Queues the snapshots serialized since the last commit, and freezes the state of each
@@ -758,8 +758,8 @@ final class PipelineWorker {
     private func leaveGroup() {
         status.update { $0.phase = .stopping }
         snapshots?.close()
-        consumer.close(timeout: configuration.closeTimeout)
-        logger.info("left the group")
+        // Otherwise the consumer has said why the group will notice only at the session timeout.
+        if consumer.close(timeout: configuration.closeTimeout) { logger.info("left the group") }
     }
 }
 

@@ -78,6 +78,7 @@ import VigilTesting
         vigil.signal(SIGTERM)
         let status = try await vigil.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "exit status; output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("left the group"), "output:\n\(vigil.printed)")
 
         let consumer = try KafkaConsumer(configuration: .test(cluster, group: "vigil-cli"), logger: .quiet)
         defer { consumer.close(timeout: .seconds(5)) }

@@ -161,6 +161,19 @@ import VigilTesting
         #expect(consumer.close(timeout: .seconds(10)))
     }
 
+    /// A member that was never assigned anything leaves by session timeout (see `close`): close says
+    /// so, so that its owner does not log that it left. A consumer that never joined has nothing to leave.
+    @Test func closeTellsWhetherTheGroupWasLeftAtOnce() throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 1)
+        let member = try KafkaConsumer(configuration: .test(cluster, group: "never-assigned"), logger: .quiet)
+        // Rebalances are served by poll: without one the member cannot have been assigned anything.
+        try member.subscribe(topics: ["payments"])
+        #expect(member.close(timeout: .seconds(5)) == false)
+        let bystander = try KafkaConsumer(configuration: .test(cluster, group: "never-joined"), logger: .quiet)
+        #expect(bystander.close(timeout: .seconds(5)))
+    }
+
     private func pollUntil(_ consumer: KafkaConsumer, deadlineSeconds: Int, _ body: (KafkaMessageBatch) -> Bool) throws {
         let deadline = ContinuousClock.now + .seconds(deadlineSeconds)
         while ContinuousClock.now < deadline {

@@ -160,7 +160,8 @@ package final class KafkaConsumer {
     ///
     /// librdkafka 2.0.2 can hang in close when an assignment arrives meanwhile (fixed in 2.4.0), so
     /// close runs on its own thread and is abandoned after `timeout`.
-    /// - Returns: whether the consumer closed in time.
+    /// - Returns: whether the consumer closed in time, so that a group member has left its group
+    ///   now; false when the group will notice only at the session timeout, which the log says.
     @discardableResult
     package func close(timeout: Duration) -> Bool {
         guard !isClosed else { return true }
@@ -171,7 +172,7 @@ package final class KafkaConsumer {
             // member owns nothing to commit: leave by session timeout and keep the handle alive.
             if isSubscribed { logger.info("never assigned partitions: leaving the group by session timeout") }
             _ = Unmanaged.passRetained(client)
-            return true
+            return !isSubscribed
         }
         let handle = SendablePointer(pointer: client.handle)
         let done = DispatchSemaphore(value: 0)
