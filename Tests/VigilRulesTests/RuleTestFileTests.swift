@@ -1,13 +1,23 @@
 import Testing
+import VigilValues
 @testable import VigilRules
 
 /// Rule-test files: mistakes in them are load errors at the place they are written.
 @Suite struct RuleTestFileTests {
     private func rendered(_ yaml: String) -> [String] {
         let file = SourceFile(path: "t.yaml", text: yaml)
-        var reader = RuleTestReader(file: file, knownRuleIDs: ["card-testing-burst", "big-amount"])
+        var reader = RuleTestReader(file: file, knownRuleIDs: ["card-testing-burst", "big-amount"], fieldTypes: Self.fieldTypes)
         _ = reader.read()
         return reader.diagnostics.map(\.rendered)
+    }
+
+    private static let fieldTypes = Vocabulary.builtinFields.merging(["risk_score": .number, "is_3ds": .bool]) { $1 }
+
+    /// The message the engine would receive for the first event of a one-event test.
+    private func message(_ event: String) -> String? {
+        let file = SourceFile(path: "t.yaml", text: "tests:\n  - name: one\n    events:\n      - \(event)\n")
+        var reader = RuleTestReader(file: file, knownRuleIDs: [], fieldTypes: Self.fieldTypes)
+        return reader.read().first?.events.first?.message
     }
 
     @Test func unknownRuleIDIsALoadErrorAtTheIDWithASuggestion() {
@@ -46,5 +56,59 @@ import Testing
                 + "        - {at: 0s, ts: 1798761600000, amount: 1}\n"
                 + "                       ^",
         ])
+    }
+
+    @Test func misspeltEventFieldIsALoadErrorWithASuggestion() {
+        let diagnostics = rendered("""
+            tests:
+              - name: typo
+                events:
+                  - {at: 0s, curency: GBP, amount: 9000}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:18: error: unknown field 'curency'; did you mean 'currency'?\n"
+                + "        - {at: 0s, curency: GBP, amount: 9000}\n"
+                + "                   ^~~~~~~",
+        ])
+    }
+
+    @Test func eventFieldNoRuleKnowsSaysHowToDeclareIt() {
+        let diagnostics = rendered("tests:\n  - name: n\n    events:\n      - {at: 0s, amount: 1, basket_size: 3}\n")
+        #expect(diagnostics.first?.hasPrefix(
+            "t.yaml:4:29: error: unknown field 'basket_size'; declare it under fields: in a rule file") == true,
+            "\(diagnostics)")
+    }
+
+    @Test func plainValueThatItsFieldCannotHoldIsALoadError() {
+        let diagnostics = rendered("""
+            tests:
+              - name: wrong types
+                events:
+                  - {at: 0s, amount: 1, risk_score: high, is_3ds: no}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:41: error: risk_score is a number field: write a number, not 'high' "
+                + "(or quote it to test an event whose risk_score is text)\n"
+                + "        - {at: 0s, amount: 1, risk_score: high, is_3ds: no}\n"
+                + "                                          ^~~~",
+            "t.yaml:4:55: error: is_3ds is a bool field: write true or false, not 'no' "
+                + "(or quote it to test an event whose is_3ds is text)\n"
+                + "        - {at: 0s, amount: 1, risk_score: high, is_3ds: no}\n"
+                + "                                                        ^~",
+        ])
+    }
+
+    @Test(arguments: [
+        ("{at: 0s, amount: 1, mcc: 5411}", #""mcc":"5411""#),
+        ("{at: 0s, amount: 1, risk_score: 85}", #""risk_score":85"#),
+        ("{at: 0s, amount: 1, risk_score: \"85\"}", #""risk_score":"85""#),
+        ("{at: 0s, amount: 1, is_3ds: false}", #""is_3ds":false"#),
+        ("{at: 0s, amount: 1, card_id: null}", #""card_id":null"#),
+        ("{at: 0s, amount: 1, card_id: ~}", #""card_id":null"#),
+        ("{at: 0s, amount: 1, card_id: \"null\"}", #""card_id":"null""#),
+    ])
+    func plainValuesAreReadAsTheirFieldsType(event: String, field: String) {
+        let message = self.message(event)
+        #expect(message?.contains(field) == true, "\(message ?? "no event")")
     }
 }

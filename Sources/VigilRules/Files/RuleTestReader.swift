@@ -9,11 +9,14 @@ struct RuleTestReader {
     let file: SourceFile
     /// The ids of the rule set under test; a test naming any other id could never pass.
     let knownRuleIDs: Set<String>
+    /// The fields the rule set knows, so an event's values are read as the rules will read them.
+    let fieldTypes: [String: ValueType]
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(file: SourceFile, knownRuleIDs: Set<String>) {
+    init(file: SourceFile, knownRuleIDs: Set<String>, fieldTypes: [String: ValueType]) {
         self.file = file
         self.knownRuleIDs = knownRuleIDs
+        self.fieldTypes = fieldTypes
     }
 
     mutating func read() -> [RuleTestCase] {
@@ -58,10 +61,28 @@ struct RuleTestReader {
                 report(value, "an event field is a single value")
                 continue
             }
-            json += ",\(JSONString.quoted(name)):\(TestEventJSON.literal(scalar))"
+            guard let literal = fieldLiteral(name, key, scalar, value) else { continue }
+            json += ",\(JSONString.quoted(name)):\(literal)"
         }
         json += "}"
         return RuleTestEvent(location: location(node), message: json, eventID: eventID, time: time, expected: expected)
+    }
+
+    /// The JSON for one event field, or nil (reported) when no rule could read it as written: a
+    /// misspelt name or an unquoted value of the wrong type would make the field silently missing.
+    private mutating func fieldLiteral(_ name: String, _ key: Node, _ scalar: Node.Scalar, _ value: Node) -> String? {
+        guard let type = fieldTypes[name] else {
+            let hint = Suggestion.hint(for: name, among: fieldTypes.keys)
+            let advice = hint.isEmpty ? "; declare it under fields: in a rule file (number, string or bool)" : hint
+            report(key, "unknown field '\(name)'\(advice)", length: name.unicodeScalars.count)
+            return nil
+        }
+        if let literal = TestEventJSON.literal(scalar, as: type) { return literal }
+        let (kind, allowed) = type == .bool ? ("a bool", "true or false") : ("a number", "a number")
+        let message = "\(name) is \(kind) field: write \(allowed), not '\(scalar.string)' "
+            + "(or quote it to test an event whose \(name) is text)"
+        report(value, message, length: scalar.string.unicodeScalars.count)
+        return nil
     }
 
     /// One rule id or a list of them, each checked against the rule set where it is written.
@@ -112,11 +133,18 @@ struct RuleTestReader {
 
 /// JSON values for rule-test events.
 enum TestEventJSON {
-    /// A plain YAML number stays a JSON number, `true`/`false` stay booleans; anything else is a string.
-    static func literal(_ scalar: Node.Scalar) -> String {
+    private static let nullScalars: Set<String> = ["", "~", "null", "Null", "NULL"]
+
+    /// A plain YAML scalar is read as the field's type (so `mcc: 5411` is the text "5411"), and a
+    /// plain `null` or `~` leaves the field out; a quoted scalar is always text. `nil` when a plain
+    /// scalar is not a value of `type`.
+    static func literal(_ scalar: Node.Scalar, as type: ValueType) -> String? {
         guard scalar.style == .plain else { return JSONString.quoted(scalar.string) }
-        if scalar.string == "true" || scalar.string == "false" { return scalar.string }
-        if ExactDecimal(scalar.string) != nil { return scalar.string }
-        return JSONString.quoted(scalar.string)
+        if nullScalars.contains(scalar.string) { return "null" }
+        switch type {
+        case .string: return JSONString.quoted(scalar.string)
+        case .number: return ExactDecimal(scalar.string) != nil ? scalar.string : nil
+        case .bool: return scalar.string == "true" || scalar.string == "false" ? scalar.string : nil
+        }
     }
 }

@@ -13,7 +13,9 @@
 /// Ids in `rules` and `expect` must name rules of the set under test.
 /// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
 /// milliseconds instead, but not both. `event_id` defaults to `<test number>-<event number>`. Every
-/// other key is an event field: plain numbers stay JSON numbers, everything else becomes a string.
+/// other key is an event field the rule set knows (built-in or declared under `fields:`); a plain
+/// value is read as that field's type (`mcc: 5411` is text, `risk_score: 85` a number, `null` or
+/// `~` leaves the field out), a quoted one is always text.
 package struct RuleTestSuite: Sendable {
     package let path: String
     package let cases: [RuleTestCase]
@@ -48,9 +50,11 @@ package enum RuleTestLoader {
 
     /// Reads every `*.yaml` / `*.yml` in `<directory>/tests`; no such folder means no tests.
     ///
-    /// - Parameter ruleIDs: the ids of the compiled rule set, so a misspelt id is a load error
-    ///   placed on the id rather than a failure of the test that names it.
-    package static func load(directory: String, ruleIDs: Set<String>) -> Result<[RuleTestSuite], Diagnostics> {
+    /// - Parameter plan: the compiled rule set, so a misspelt rule id or field name, or a value
+    ///   its field cannot hold, is a load error placed where it is written rather than a test
+    ///   that fails (or passes) for the wrong reason.
+    package static func load(directory: String, for plan: RulePlan) -> Result<[RuleTestSuite], Diagnostics> {
+        let ruleIDs = Set(plan.rules.map(\.id))
         let folder = folder(of: directory)
         var suites: [RuleTestSuite] = []
         var diagnostics: [Diagnostic] = []
@@ -63,7 +67,8 @@ package enum RuleTestLoader {
                 diagnostics.append(RuleDirectory.wholeFile(folder + "/" + name, "cannot read: \(problem.reason)"))
                 continue
             }
-            var reader = RuleTestReader(file: SourceFile(path: folder + "/" + name, text: text), knownRuleIDs: ruleIDs)
+            var reader = RuleTestReader(
+                file: SourceFile(path: folder + "/" + name, text: text), knownRuleIDs: ruleIDs, fieldTypes: plan.fieldTypes)
             let cases = reader.read()
             diagnostics += reader.diagnostics
             suites.append(RuleTestSuite(path: folder + "/" + name, cases: cases))

@@ -28,6 +28,15 @@ package struct RulePlan: Sendable {
         return Diagnostic(severity: .error, location: location, message: message, sourceLine: line, length: length)
     }
 
+    /// Every field an event may give the rule set, built-in or declared, with its type: what a
+    /// rule test's event fields are read as. Reads the rule files' declarations again, so it is
+    /// meant for tools, not for the hot path.
+    package var fieldTypes: [String: ValueType] {
+        var compilation = Compilation(lists: lists)
+        compilation.declare(sources.flatMap { RuleFileReader.read(SourceFile(path: $0.path, text: $0.text)).fields })
+        return compilation.vocabulary.fieldTypes
+    }
+
     /// The key fields of each aggregate a rule reads, by name (empty for a rule without aggregates).
     package func aggregateKeys(of rule: CompiledRule) -> [[String]] {
         rule.aggregators.map { id in aggregators[id.index].keyFields.map { fields[$0.index].name } }

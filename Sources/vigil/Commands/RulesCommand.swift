@@ -116,7 +116,7 @@ struct RulesTestCommand: ParsableCommand {
         let plan = try RuleLoading.compile(directory: directory)
         let suites: [RuleTestSuite]
         let folder = RuleTestLoader.folder(of: directory)
-        switch RuleTestLoader.load(directory: directory, ruleIDs: Set(plan.rules.map(\.id))) {
+        switch RuleTestLoader.load(directory: directory, for: plan) {
         case .success(let loaded): suites = loaded
         case .failure(let diagnostics): throw RuleLoading.fail(diagnostics, in: folder)
         }
