@@ -111,4 +111,20 @@ import VigilValues
         let message = self.message(event)
         #expect(message?.contains(field) == true, "\(message ?? "no event")")
     }
+
+    @Test func expectingARuleTheTestDoesNotJudgeIsALoadError() {
+        let diagnostics = rendered("""
+            tests:
+              - name: judged elsewhere
+                rules: [big-amount]
+                events:
+                  - {at: 0s, amount: 1, expect: [card-testing-burst]}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:5:38: error: 'card-testing-burst' is expected, but this test judges only [big-amount]; "
+                + "add it to the test's rules:\n"
+                + "        - {at: 0s, amount: 1, expect: [card-testing-burst]}\n"
+                + "                                       ^~~~~~~~~~~~~~~~~~",
+        ])
+    }
 }

@@ -44,16 +44,18 @@ struct RuleTestReader {
             return fail(node, "the test '\(name)' needs a non-empty events: list")
         }
         let rules = mapping["rules"].map { ruleIDs($0) }
-        let parsed = events.enumerated().compactMap { readEvent($1, id: "\(number)-\($0 + 1)") }
+        let parsed = events.enumerated().compactMap { readEvent($1, id: "\(number)-\($0 + 1)", judging: rules) }
         guard parsed.count == events.count else { return nil }
         return RuleTestCase(name: name, location: location(node), rules: rules, events: parsed)
     }
 
-    private mutating func readEvent(_ node: Node, id defaultID: String) -> RuleTestEvent? {
+    /// - Parameter judged: the test's `rules:`, when it has one.
+    private mutating func readEvent(_ node: Node, id defaultID: String, judging judged: [String]?) -> RuleTestEvent? {
         guard let mapping = node.mapping else { return fail(node, "an event is a mapping of fields, with at: or ts:") }
         guard let time = readTime(mapping, at: node) else { return nil }
         let eventID = mapping["event_id"]?.string ?? defaultID
         let expected = Set(mapping["expect"].map { ruleIDs($0) } ?? [])
+        if let judged, let expect = mapping["expect"] { reportUnjudged(expect, judged: judged) }
         var json = "{\"event_id\":\(JSONString.quoted(eventID)),\"ts\":\(time)"
         for (key, value) in mapping {
             guard let name = key.string, !Self.reservedEventKeys.contains(name) else { continue }
@@ -98,6 +100,16 @@ struct RuleTestReader {
             }
         }
         return ids
+    }
+
+    /// An expected rule the test does not judge could never be reported as fired, so the test could never pass.
+    private mutating func reportUnjudged(_ expect: Node, judged: [String]) {
+        for item in expect.sequence.map(Array.init) ?? [expect] {
+            guard let id = item.string, knownRuleIDs.contains(id), !judged.contains(id) else { continue }
+            let judgedList = judged.joined(separator: ", ")
+            report(item, "'\(id)' is expected, but this test judges only [\(judgedList)]; add it to the test's rules:",
+                   length: id.unicodeScalars.count)
+        }
     }
 
     private mutating func readTime(_ mapping: Node.Mapping, at node: Node) -> Int64? {

@@ -10,7 +10,7 @@
 ///       - {at: 60s, card_id: c-1, amount: 1.70}     # no expect: no alert
 /// ```
 /// Every event is judged: the rules it fires must be exactly its `expect` list (empty when absent).
-/// Ids in `rules` and `expect` must name rules of the set under test.
+/// Ids in `rules` and `expect` must name rules of the set under test, and an `expect` id must be judged.
 /// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
 /// milliseconds instead, but not both. `event_id` defaults to `<test number>-<event number>`. Every
 /// other key is an event field the rule set knows (built-in or declared under `fields:`); a plain
