@@ -62,6 +62,12 @@ import Testing
         #expect(Suggestion.hint(for: "zzz", among: ["merchant_id", "card_id"]).isEmpty)
     }
 
+    @Test func shortNamesAreMatchedOnlyByOneSlip() {
+        #expect(Suggestion.hint(for: "bgi", among: ["big", "card-testing-burst"]) == "; did you mean 'big'?")
+        #expect(Suggestion.hint(for: "cuont", among: ["count", "sum"]) == "; did you mean 'count'?")
+        #expect(Suggestion.hint(for: "US", among: ["ip", "mcc", "country"]).isEmpty)
+    }
+
     @Test func fieldRedeclaredWithAnotherTypeIsAnError() throws {
         let diagnostics = try #require(compileExpression("amount > 1", fields: "fields: {amount: string}").diagnostics)
         #expect(diagnostics.items.map(\.message) == ["field 'amount' is a built-in field as number, not string"])

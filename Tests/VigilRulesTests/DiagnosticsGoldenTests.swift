@@ -4,7 +4,7 @@ import Testing
 
 /// Each fixture `errors/<case>.yaml` holds several mistakes; `<case>.expected` is the exact report.
 @Suite struct DiagnosticsGoldenTests {
-    static let cases = ["typos", "types", "blocks", "syntax"]
+    static let cases = ["typos", "types", "blocks", "syntax", "habits"]
 
     @Test(arguments: cases)
     func fixtureReportsEveryErrorWithCaret(_ name: String) throws {

@@ -132,7 +132,11 @@ extension Checker {
 
     private mutating func window(_ expression: Expression) -> Int64? {
         guard case .duration(let milliseconds) = expression.kind else {
-            report(expression.span, "over: needs a duration such as 90s, 5m, 24h or 30d")
+            if case .number(let literal) = expression.kind {
+                report(expression.span, "over: needs a duration, but " + DurationText.missingUnit(literal))
+            } else {
+                report(expression.span, "over: needs a duration such as 90s, 5m, 24h or 30d")
+            }
             return nil
         }
         return milliseconds > 0 ? milliseconds : nil

@@ -17,6 +17,7 @@ package enum DurationText {
 
     static func milliseconds(digits: String, unit: String) -> Result<Int64, Problem> {
         let fail = { (message: String) in Result<Int64, Problem>.failure(Problem(message: message)) }
+        if unit.isEmpty, !digits.isEmpty { return fail(missingUnit(digits)) }
         guard let scale = units.first(where: { $0.name == unit })?.milliseconds else {
             return fail("unknown duration unit '\(unit)'; use s, m, h or d (as in 90s, 5m, 24h, 30d)")
         }
@@ -30,6 +31,12 @@ package enum DurationText {
         }
         guard product.partialValue >= minimumMilliseconds else { return fail("duration must be at least 1s") }
         return .success(product.partialValue)
+    }
+
+    /// Advice for a bare number where a duration belongs (`over: 5`, `cooldown: 10`): the unit
+    /// is the part an analyst forgets, and only they know which one was meant.
+    static func missingUnit(_ number: String) -> String {
+        "\(number) has no unit; write \(number)s, \(number)m, \(number)h or \(number)d"
     }
 
     /// Reads a whole duration such as a YAML `cooldown: 10m`.

@@ -37,6 +37,7 @@ struct Lexer {
         if Self.isDigit(scalar) { return numberOrDuration() }
         if scalar == "\"" || scalar == "'" { return string(quote: scalar) }
         if let symbol = symbol() { return symbol }
+        if let borrowed = borrowedOperator() { return borrowed }
         issues.append(ExpressionIssue(span: Span(start: position, length: 1), message: "unexpected character '\(scalar)'"))
         position += 1
         return nil
@@ -120,6 +121,23 @@ struct Lexer {
             return Token(kind: .symbol(symbol), span: span(from: start))
         }
         return nil
+    }
+
+    /// Operators of other languages an analyst types from habit, with the token they stand for.
+    private static let borrowedOperators: [(text: String, meaning: TokenKind, word: String)] = [
+        ("&&", .identifier("and"), "and"), ("||", .identifier("or"), "or"),
+        ("=", .symbol("=="), "== to compare"), ("!", .identifier("not"), "not"),
+    ]
+
+    /// Reports a borrowed operator with the one to write, and stands that one in, so the rest of
+    /// the expression is still checked in the same round.
+    private mutating func borrowedOperator() -> Token? {
+        guard let borrowed = Self.borrowedOperators.first(where: { matches($0.text) }) else { return nil }
+        let start = position
+        position += borrowed.text.unicodeScalars.count
+        let message = "'\(borrowed.text)' is not an operator; write \(borrowed.word)"
+        issues.append(ExpressionIssue(span: span(from: start), message: message, isRecoverable: true))
+        return Token(kind: borrowed.meaning, span: span(from: start))
     }
 
     private func matches(_ symbol: String) -> Bool {
