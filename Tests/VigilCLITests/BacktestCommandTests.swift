@@ -83,6 +83,22 @@ import Testing
         #expect(Self.alerts(report)["large-amount"] == 1)
     }
 
+    @Test func exampleShowsTheListOfAMembershipTestAndSpacesTheLongestSeverity() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: blocked-merchant, description: d, severity: critical, expression: merchant_id in blocked}
+            """)
+        try FileManager.default.createDirectory(atPath: directory + "/lists", withIntermediateDirectories: true)
+        try "m-7\n".write(toFile: directory + "/lists/blocked.txt", atomically: true, encoding: .utf8)
+        let path = GenCommandTests.temporaryPath("blocked.jsonl")
+        try #"{"event_id":"e1","ts":1798761600000,"amount":1,"card_id":"c-1","merchant_id":"m-7"}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess(["backtest", "--rules", directory, "--input", path])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("blocked-merchant critical key c-1 at"), "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("condition   merchant_id in blocked: m-7 in blocked is true"), "output:\n\(vigil.printed)")
+    }
+
     @Test func compareListsTheAlertsAThresholdChangeAddsAndRemoves() async throws {
         let path = GenCommandTests.temporaryPath("compare.jsonl")
         try await Self.generate(path, count: 8000)
