@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilEngine
 import VigilKafka
 import VigilPipeline
 import VigilRules
@@ -140,5 +141,87 @@ extension RuleReloader.Outcome {
         try await running.value
         let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
         #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "account-merchants", event: "p-3", key: "a-1")])
+    }
+}
+
+/// The alerts a rule added by a reload raises are those it would raise had it run from the start:
+/// a second group, running the final rule set over the whole input from the beginning, agrees
+/// with the reloaded one on every event after the reload, on the input topic and on a
+/// repartition topic. The input is one partition: a repartition topic merges input partitions in
+/// the order they happen to be read, and a window answers for the events it has seen, so with
+/// several the two groups could differ without either being wrong.
+@Suite struct ReloadBackfillAgreementTests {
+    static let before = """
+        rules:
+          - {id: huge, description: d, severity: high, expression: amount > 100000}
+          - {id: account-spend, description: d, severity: high, expression: "sum(amount, by: account_id, over: 1h) > 100000"}
+        """
+    static let added = ["card-merchants", "card-burst", "account-burst"]
+    static let after = before + """
+
+          - {id: card-merchants, description: d, severity: low, expression: "distinct(merchant_id, by: card_id, over: 30m) >= 4"}
+          - {id: card-burst, description: d, severity: low, expression: "count(by: card_id, over: 10m) > 3"}
+          - {id: account-burst, description: d, severity: low, expression: "count(by: account_id, over: 5m) > 4"}
+        """
+
+    /// Payments 20 s apart, some up to 5 s out of order, over 12 cards, 6 accounts and 8 merchants.
+    static func payments(_ range: Range<Int>) -> [(id: String, key: String?, value: String)] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: (state >> 33) % UInt64(bound))
+        }
+        return (0..<range.upperBound).compactMap { index in
+            let card = "c-\(next(12))"
+            let fields = ["card_id": card, "account_id": "a-\(next(6))", "merchant_id": "m-\(next(8))"]
+            let time = Int64(index) * 20_000 - Int64(next(4) == 0 ? next(5_000) : 0)
+            return range.contains(index) ? ("p-\(index)", card, TestEvent.json(id: "p-\(index)", ts: time, amount: "10", fields)) : nil
+        }
+    }
+
+    static func run(_ pipeline: Pipeline, until count: Int) async throws {
+        try await waitUntil {
+            let snapshot = pipeline.status.snapshot
+            return snapshot.eventsConsumed >= count && snapshot.repartitionedEventsConsumed >= count || snapshot.phase == .failed
+        }
+    }
+
+    @Test func aReloadedRuleRaisesWhatItWouldHaveRaisedFromTheStart() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 3)
+        for group in ["vigil", "fresh"] { try fixture.cluster.createTopic("\(group)-payments-by-account_id", partitions: 3) }
+        try fixture.cluster.createTopic("alerts-fresh", partitions: 1)
+        let (history, later) = (Self.payments(0..<240), Self.payments(240..<360))
+        let final = try RuleTestSources.compile(Self.after)
+
+        let reloaded = try Pipeline(configuration: fixture.configuration(), plan: try RuleTestSources.compile(Self.before), logger: .quiet)
+        let running = Task { try await reloaded.run() }
+        try fixture.produce(history.map { ($0.key, $0.value) }, partitions: history.map { _ in 0 })
+        try await Self.run(reloaded, until: history.count)
+        try reloaded.offer(final)
+        try await waitUntil { reloaded.status.snapshot.rulesetVersion == final.version }
+        try fixture.produce(later.map { ($0.key, $0.value) }, partitions: later.map { _ in 0 })
+        try await Self.run(reloaded, until: history.count + later.count)
+        reloaded.requestStop()
+        try await running.value
+        #expect(reloaded.status.snapshot.backfilledMessages >= history.count, "both stages read their history again")
+
+        var configuration = fixture.configuration(group: "fresh")
+        configuration.alertTopic = "alerts-fresh"
+        let fresh = try Pipeline(configuration: configuration, plan: final, logger: .quiet)
+        let freshRun = Task { try await fresh.run() }
+        try await Self.run(fresh, until: history.count + later.count)
+        fresh.requestStop()
+        try await freshRun.value
+
+        let laterIDs = Set(later.flatMap { payment in
+            Self.added.map { rule in Alert.makeID(ruleID: rule, eventID: payment.id) }
+        })
+        let fromReload = Set(try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1).compactMap(ExpectedAlert.init(record:))
+            .filter { Self.added.contains($0.rule) })
+        let fromStart = Set(try TopicReader.read("alerts-fresh", from: fixture.cluster, atLeast: 1).compactMap(ExpectedAlert.init(record:))
+            .filter { laterIDs.contains($0.alertID) })
+        #expect(fromReload.subtracting(fromStart).isEmpty, "raised only after the reload: \(fromReload.subtracting(fromStart))")
+        #expect(fromStart.subtracting(fromReload).isEmpty, "missed after the reload: \(fromStart.subtracting(fromReload))")
+        #expect(Set(fromStart.map(\.rule)) == Set(Self.added), "every added rule fired after the reload")
     }
 }
