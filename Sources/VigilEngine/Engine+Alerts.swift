@@ -66,7 +66,8 @@ extension Engine {
         return key.map(\.value.description).joined(separator: "|")
     }
 
-    private func explain(_ rule: CompiledRule) -> AlertExplanation {
+    /// Reads the frame: call it only while the event's fields and aggregates are swapped in.
+    func explain(_ rule: CompiledRule) -> AlertExplanation {
         let time = event.timestamp
         let readings = rule.aggregators.map { id in
             let spec = plan.aggregators[id.index]

@@ -43,13 +43,18 @@ package enum RuleTestRunner {
         var failures: [Failure] = []
         for (index, event) in testCase.events.enumerated() {
             eventsChecked += 1
+            let countersBefore = engine.statistics.rules
             let got = fired(by: event, on: engine, offset: Int64(index)).map { judged.map($0.intersection) ?? $0 }
             let label = "event \(index + 1) (\(event.eventID) at \(RFC3339.format(milliseconds: event.time)))"
             switch got {
             case .success(let rules) where rules != event.expected:
+                let traces = rules.symmetricDifference(event.expected).sorted().flatMap {
+                    trace(of: $0, on: engine, fired: rules.contains($0), countersBefore: countersBefore)
+                }
                 failures.append(Failure(
                     location: event.location, testName: testCase.name,
-                    message: "\(label)\n    expected: \(event.expected.sorted())\n    got:      \(rules.sorted())"
+                    message: (["\(label)", "    expected: \(event.expected.sorted())", "    got:      \(rules.sorted())"] + traces)
+                        .joined(separator: "\n")
                 ))
             case .failure(let problem):
                 failures.append(Failure(location: event.location, testName: testCase.name, message: "\(label): \(problem.text)"))
@@ -58,6 +63,23 @@ package enum RuleTestRunner {
             }
         }
         return failures
+    }
+
+    /// Why a rule whose outcome was not the expected one fired or not: what became of it, then
+    /// each comparison and aggregate with its value, read from the engine right after the event.
+    private static func trace(
+        of ruleID: String, on engine: Engine, fired: Bool, countersBefore: [EngineStatistics.RuleCounters]
+    ) -> [String] {
+        guard let index = engine.plan.rules.firstIndex(where: { $0.id == ruleID }),
+              let explanation = engine.explainLastEvent(rule: ruleID) else { return [] }
+        let before = countersBefore[index]
+        let after = engine.statistics.rules[index]
+        let outcome =
+            if fired { "fired" }
+            else if after.suppressed > before.suppressed { "matched, but its cooldown held the alert back" }
+            else if after.unknown > before.unknown { "did not fire, a value it reads is unknown" }
+            else { "did not fire, its expression is false" }
+        return ["    \(ruleID) \(outcome):"] + explanation.traceLines.map { "      " + $0 }
     }
 
     private struct Problem: Error {

@@ -88,6 +88,45 @@ import Testing
         #expect(output.contains("0 passed, 1 failed"))
     }
 
+    @Test func failingRuleTestShowsTheValuesThatDecidedEachRule() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: burst, description: d, severity: high, expression: "count(by: card_id, over: 5m) > 3"}
+              - {id: big, description: d, severity: high, expression: amount > 100}
+              - {id: huge, description: d, severity: high, expression: amount > 1000, cooldown: 1h}
+            """)
+        try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)
+        try """
+            tests:
+              - name: out of order
+                events:
+                  - {at: 60s, card_id: c-1, amount: 1}
+                  - {at: 0s, card_id: c-1, amount: 1}
+                  - {at: 200s, card_id: c-1, amount: 150, expect: [burst]}
+              - name: cooldown
+                rules: [huge]
+                events:
+                  - {at: 0s, card_id: c-2, amount: 2000, expect: [huge]}
+                  - {at: 1s, card_id: c-2, amount: 3000, expect: [huge]}
+            """.write(toFile: directory + "/tests/burst.yaml", atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess(["rules", "test", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 1)
+        let output = vigil.printed
+        #expect(output.contains("""
+                expected: ["burst"]
+                got:      ["big"]
+                big fired:
+                  condition   amount > 100: 150 > 100 is true
+                burst did not fire, its expression is false:
+                  condition   count(by: card_id, over: 5m) > 3: 3 > 3 is false
+                  window      count(by: card_id, over: 5m) = 3 over (2026-12-31T23:58:20.000Z, 2027-01-01T00:03:20.000Z]
+            """), "output:\n\(output)")
+        #expect(output.contains("""
+                huge matched, but its cooldown held the alert back:
+                  condition   amount > 1000: 3000 > 1000 is true
+            """))
+    }
+
     @Test func unknownRuleIDInATestIsALoadErrorAtTheID() async throws {
         let directory = try makeRulesDirectory("rules:\n  - {id: big, description: d, severity: high, expression: amount > 100}\n")
         try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)

@@ -42,6 +42,24 @@ import VigilValues
         #expect(late.first?.explanation.aggregates.first?.value == .number(ExactDecimal(3)!))
     }
 
+    @Test func aRuleThatDidNotFireIsExplainedWithTheValuesThatDecidedIt() throws {
+        let driver = try EngineTestDriver(rules: Self.velocityRules)
+        let card = ["card_id": "c-1"]
+        driver.send(TestEvent.json(id: "e1", ts: 0, amount: "1", card))
+        #expect(driver.alerts(TestEvent.json(id: "e2", ts: Self.minute, amount: "1", card)).isEmpty)
+        let explanation = try #require(driver.engine.explainLastEvent(rule: "card-velocity"))
+        let condition = try #require(explanation.conditions.first)
+        #expect(condition.left == .number(ExactDecimal(2)!))
+        #expect(condition.right == .number(ExactDecimal(2)!))
+        #expect(condition.holds == false)
+        let window = try #require(explanation.aggregates.first)
+        #expect(window.value == .number(ExactDecimal(2)!))
+        #expect(window.windowStart == Self.minute - 5 * Self.minute && window.windowEnd == Self.minute)
+        // Explaining leaves the engine as it was: the next event still sees both earlier ones.
+        #expect(driver.alerts(TestEvent.json(id: "e3", ts: 2 * Self.minute, amount: "1", card)).map(\.eventID) == ["e3"])
+        #expect(driver.engine.explainLastEvent(rule: "no-such-rule") == nil)
+    }
+
     @Test func keysAreCountedSeparately() throws {
         let driver = try EngineTestDriver(rules: Self.velocityRules)
         for index in 0..<6 {

@@ -1,7 +1,6 @@
 import VigilEngine
 import VigilEvents
 import VigilRules
-import VigilValues
 
 /// `vigil backtest`'s findings, as text for people and JSON for scripts.
 struct BacktestReport {
@@ -52,22 +51,11 @@ struct BacktestReport {
     }
 
     private static func exampleLines(_ alert: Alert) -> [String] {
-        var lines = [
+        [
             "  \(Style.bold(alert.ruleID)) \(Style.severity(alert.severity.rawValue)) key \(Style.cyan(alert.messageKey)) "
                 + "at \(RFC3339.format(milliseconds: alert.eventTime)), event \(alert.eventID) (line \(alert.source.offset))",
             "    expression  \(alert.explanation.expression.split(whereSeparator: \.isNewline).joined(separator: " "))",
-        ]
-        for condition in alert.explanation.conditions {
-            let verdict = condition.holds.map { $0 ? "true" : "false" } ?? "unknown"
-            lines.append("    condition   \(condition.text): \(Self.text(condition.left)) \(condition.op) \(Self.rightSide(condition)) is \(verdict)")
-        }
-        for reading in alert.explanation.aggregates {
-            lines.append(
-                "    window      \(reading.text) = \(Self.text(reading.value)) over (\(RFC3339.format(milliseconds: reading.windowStart)), "
-                    + "\(RFC3339.format(milliseconds: reading.windowEnd))]"
-            )
-        }
-        return lines
+        ] + alert.explanation.traceLines.map { "    " + $0 }
     }
 
     private func comparisonLines(_ changed: BacktestTally) -> [String] {
@@ -82,13 +70,5 @@ struct BacktestReport {
             if hidden > 0 { lines.append(Style.dim("      … \(hidden) more (--listed-changes)")) }
         }
         return lines
-    }
-
-    static func text(_ value: Value?) -> String { value?.description ?? "unknown" }
-
-    /// A membership test's right side is a set with no single value, so it is shown by its text
-    /// (`blocked_merchants`, `["US", "GB"]`) rather than as unknown.
-    private static func rightSide(_ condition: ConditionTrace) -> String {
-        condition.op == "in" || condition.op == "not in" ? condition.rightText : text(condition.right)
     }
 }
