@@ -29,6 +29,15 @@ import Testing
         #expect(diagnostics.items.map(\.message) == [message])
     }
 
+    @Test(arguments: [
+        ("500ms", "write 1s"), ("1500ms", "write 1s or 2s"), ("60000ms", "write 1m"), ("1.5ms", nil),
+    ])
+    func windowInMillisecondsSaysWindowsAreWholeSeconds(_ window: String, _ advice: String?) throws {
+        let diagnostics = try #require(compileExpression("count(by: ip, over: \(window)) > 1").diagnostics)
+        let rule = "durations are whole seconds, 1s at least; milliseconds (ms) are not a unit here"
+        #expect(diagnostics.items.map(\.message) == [[rule, advice].compactMap { $0 }.joined(separator: "; ")])
+    }
+
     @Test func everyErrorOfOneExpressionIsReported() throws {
         let diagnostics = try #require(compileExpression("amout > 1 and contry == \"US\" or sum(mcc, by: ip, over: 1m) > 2").diagnostics)
         #expect(diagnostics.items.count == 3)

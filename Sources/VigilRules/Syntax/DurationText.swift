@@ -19,6 +19,7 @@ package enum DurationText {
         let fail = { (message: String) in Result<Int64, Problem>.failure(Problem(message: message)) }
         if unit.isEmpty, !digits.isEmpty { return fail(missingUnit(digits)) }
         guard let scale = units.first(where: { $0.name == unit })?.milliseconds else {
+            if unit == "ms" { return fail(wholeSeconds(milliseconds: digits)) }
             return fail("unknown duration unit '\(unit)'; use s, m, h or d (as in 90s, 5m, 24h, 30d)")
         }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
@@ -37,6 +38,17 @@ package enum DurationText {
     /// is the part an analyst forgets, and only they know which one was meant.
     static func missingUnit(_ number: String) -> String {
         "\(number) has no unit; write \(number)s, \(number)m, \(number)h or \(number)d"
+    }
+
+    /// Advice for `500ms`: windows and cooldowns are whole seconds, so the nearest durations that
+    /// can be written are offered (`1s` for `500ms`, `1s or 2s` for `1500ms`, `1m` for `60000ms`).
+    static func wholeSeconds(milliseconds digits: String) -> String {
+        let rule = "durations are whole seconds, 1s at least; milliseconds (ms) are not a unit here"
+        guard let count = Int64(digits), count <= maximumMilliseconds else { return rule }
+        let shorter = max(count / 1_000, 1)
+        let longer = max((count + 999) / 1_000, 1)
+        let choices = Set([shorter, longer]).sorted().map { text(milliseconds: $0 * 1_000) }
+        return "\(rule); write \(choices.joined(separator: " or "))"
     }
 
     /// Reads a whole duration such as a YAML `cooldown: 10m`.
