@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct CheckerTests {
     @Test(arguments: [
-        ("amount > \"1\"", "cannot compare a number and a string"),
+        ("amount > \"one\"", "cannot compare a number and a string"),
         ("country < \"US\"", "'<' orders numbers only; a string allows == and !="),
         ("amount + country > 1", "'+' needs numbers, but its operands are a number and a string"),
         ("amount", "a rule's expression must be a condition (true or false), but this is a number"),
@@ -26,6 +26,18 @@ import Testing
     ])
     func typeErrorIsReported(_ expression: String, _ message: String) throws {
         let diagnostics = try #require(compileExpression(expression).diagnostics)
+        #expect(diagnostics.items.map(\.message) == [message])
+    }
+
+    @Test(arguments: [
+        ("amount == \"100\"", "cannot compare a number and a string; amount is a number, so write 100 without quotes"),
+        ("\"0.5\" < amount", "cannot compare a string and a number; amount is a number, so write 0.5 without quotes"),
+        ("mcc == 5411", "cannot compare a string and a number; mcc is a string, so quote the number: \"5411\""),
+        ("mcc == 0742", "cannot compare a string and a number; mcc is a string, so quote the number: \"0742\""),
+        ("is_3ds == \"true\"", "cannot compare a condition (true or false) and a string; is_3ds is true or false, so write true without quotes"),
+    ])
+    func comparisonThatOnlyQuotesSpoilSaysHowToWriteIt(_ expression: String, _ message: String) throws {
+        let diagnostics = try #require(compileExpression(expression, fields: "fields: {is_3ds: bool}").diagnostics)
         #expect(diagnostics.items.map(\.message) == [message])
     }
 

@@ -37,7 +37,7 @@ struct Checker {
         case .not(let operand): return not(operand, text)
         case .negate(let operand): return negate(operand, text)
         case .binary(let op, let left, let right, let operatorSpan):
-            return binary(op, check(left), check(right), operatorSpan, text)
+            return binary(op, check(left), check(right), operatorSpan, text, written: (left.kind, right.kind))
         case .membership(let negated, let element, let set): return membership(negated, element, set, text)
         case .call(let name, let nameSpan, let arguments): return call(name, nameSpan, arguments, text)
         }
@@ -112,8 +112,10 @@ struct Checker {
         return Typed(node: .negate(inner), type: .number, text: text)
     }
 
+    /// - Parameter written: the operands as the analyst wrote them, for advice about quotes.
     private mutating func binary(
-        _ op: BinaryOperator, _ left: Typed?, _ right: Typed?, _ span: Span, _ text: String
+        _ op: BinaryOperator, _ left: Typed?, _ right: Typed?, _ span: Span, _ text: String,
+        written: (Expression.Kind, Expression.Kind)
     ) -> Typed? {
         guard let left, let right else { return nil }
         if op.isLogical {
@@ -128,20 +130,39 @@ struct Checker {
             }
             return Typed(node: .arithmetic(arithmetic, left, right), type: .number, text: text)
         }
-        return comparison(op, left, right, span, text)
+        return comparison(op, left, right, span, text, written: written)
     }
 
     private mutating func comparison(
-        _ op: BinaryOperator, _ left: Typed, _ right: Typed, _ span: Span, _ text: String
+        _ op: BinaryOperator, _ left: Typed, _ right: Typed, _ span: Span, _ text: String,
+        written: (Expression.Kind, Expression.Kind)
     ) -> Typed? {
         guard let comparison = ComparisonOperator(rawValue: op.rawValue) else { return nil }
         guard left.type == right.type else {
-            return fail(span, "cannot compare \(Self.pair(left, right))")
+            return fail(span, "cannot compare \(Self.pair(left, right))" + Self.quotingAdvice(written, left, right))
         }
         guard left.type == .number || comparison.isEquality else {
             return fail(span, "'\(op.rawValue)' orders numbers only; \(Self.describe(left.type)) allows == and !=")
         }
         return Typed(node: .comparison(comparison, left, right), type: .bool, text: text)
+    }
+
+    /// Advice when only quotes keep a literal from the other side's type: `amount == "100"` means
+    /// the number, and `mcc == 5411` the text (written as typed, since a leading zero matters in text).
+    private static func quotingAdvice(_ written: (Expression.Kind, Expression.Kind), _ left: Typed, _ right: Typed) -> String {
+        for (literal, other) in [(written.1, left), (written.0, right)] {
+            switch (literal, other.type) {
+            case (.string(let text), .number) where ExactDecimal(text) != nil:
+                return "; \(other.text) is a number, so write \(text) without quotes"
+            case (.string(let text), .bool) where text == "true" || text == "false":
+                return "; \(other.text) is true or false, so write \(text) without quotes"
+            case (.number(let digits), .string):
+                return "; \(other.text) is a string, so quote the number: \"\(digits)\""
+            default:
+                continue
+            }
+        }
+        return ""
     }
 
     private static func pair(_ left: Typed, _ right: Typed) -> String {
