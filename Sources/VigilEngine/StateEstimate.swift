@@ -22,9 +22,11 @@ package struct StateEstimate: Sendable {
     }
 
     package struct Aggregator: Sendable {
+        /// The aggregate as its first rule wrote it (see ``AggregatorSpec/writtenText``).
         package let text: String
         package let rules: [String]
-        package let windowMilliseconds: Int64
+        /// The window as that rule wrote it.
+        package let window: String
         package let retainedEntries: Double
         package let activeKeys: Double
         package let bytes: Double
@@ -52,17 +54,17 @@ package struct StateEstimate: Sendable {
             let users = plan.rules.filter { $0.aggregators.contains(AggregatorID(index: index)) }.map(\.id)
             if let first = firstReaderOfState[spec.state.text] {
                 return Aggregator(
-                    text: spec.canonicalText, rules: users, windowMilliseconds: spec.windowMilliseconds,
+                    text: spec.writtenText, rules: users, window: spec.writtenWindow,
                     retainedEntries: 0, activeKeys: 0, bytes: 0, readsStateOf: first)
             }
-            firstReaderOfState[spec.state.text] = spec.canonicalText
+            firstReaderOfState[spec.state.text] = spec.writtenText
             let entries = assumptions.eventsPerSecond * Double(spec.windowMilliseconds) / 1000
             let names = spec.keyFields.map { plan.fields[$0.index].name }
             let combinations = names.map { Double(assumptions.cardinality[$0] ?? assumptions.defaultCardinality) }.reduce(1, *)
             let keys = min(combinations, entries)
             let bytes = entries * Self.bytesPerEntry(spec.state.function) + keys * Self.bytesPerKey
             return Aggregator(
-                text: spec.canonicalText, rules: users, windowMilliseconds: spec.windowMilliseconds,
+                text: spec.writtenText, rules: users, window: spec.writtenWindow,
                 retainedEntries: entries, activeKeys: keys, bytes: bytes, readsStateOf: nil
             )
         }

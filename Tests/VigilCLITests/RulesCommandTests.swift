@@ -184,6 +184,23 @@ import Testing
         #expect(aggregatorLines.first?.hasSuffix("fast, faster") == true)
     }
 
+    @Test func explainShowsWindowsAndCooldownsAsTheRuleWroteThem() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: daily, description: d, severity: high, expression: "count(by: card_id, over: 24h) > 5", cooldown: 24h}
+              - {id: also-daily, description: d, severity: high, expression: "count(by: card_id, over: 1d) > 9"}
+            """)
+        let vigil = try VigilProcess(["rules", "explain", directory])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 0)
+        let lines = vigil.printed.components(separatedBy: "\n")
+        let rule = lines.first { $0.hasPrefix("daily ") }?.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(rule?[3] == "24h", "output:\n\(vigil.printed)")
+        let aggregator = lines.first { $0.hasPrefix("count(by: card_id, over: 24h) ") }
+        #expect(aggregator?.split(separator: " ", omittingEmptySubsequences: true)[4] == "24h", "output:\n\(vigil.printed)")
+        #expect(aggregator?.hasSuffix("daily, also-daily") == true)
+        #expect(!lines.contains { $0.hasPrefix("count(by: card_id, over: 1d)") })
+    }
+
     @Test func aCountAndAnAverageOverOneWindowShowAsOneState() async throws {
         let directory = try makeRulesDirectory("""
             rules:

@@ -14,7 +14,7 @@ extension Checker {
         let function = aggregateFunction(name, positional, nameSpan)
         var keys: (ids: [FieldID], text: String)?
         if let by = required("by", labelled, name, nameSpan, example: "by: card_id") { keys = keyFields(by) }
-        var window: Int64?
+        var window: (milliseconds: Int64, written: String)?
         if let over = required("over", labelled, name, nameSpan, example: "over: 5m") { window = self.window(over) }
         var checkedFilter: Typed?
         if let filter = labelled["where"] {
@@ -22,7 +22,8 @@ extension Checker {
             guard checkedFilter != nil else { return nil }
         }
         guard let function, let keys, let window else { return nil }
-        let text = Self.canonicalText(name, function.text, keys.text, window, checkedFilter)
+        let canonicalWindow = DurationText.text(milliseconds: window.milliseconds)
+        let text = Self.canonicalText(name, function.text, keys.text, canonicalWindow, checkedFilter)
         // The `sum(…)` whose store of numbers would answer this aggregate too (see `WindowStateSpec`).
         let sumFields: [String] = switch function.value {
         case .sum, .average: function.text.map { [$0] } ?? []
@@ -30,17 +31,20 @@ extension Checker {
         case .minimum, .maximum, .distinct: []
         }
         let id = builder.aggregator(
-            function.value, keys: keys.ids, window: window, filter: checkedFilter, canonicalText: text,
-            sharableSums: sumFields.map { Self.canonicalText("sum", $0, keys.text, window, checkedFilter) })
+            function.value, keys: keys.ids, window: window.milliseconds, filter: checkedFilter, canonicalText: text,
+            written: (Self.canonicalText(name, function.text, keys.text, window.written, checkedFilter), window.written),
+            sharableSums: sumFields.map { Self.canonicalText("sum", $0, keys.text, canonicalWindow, checkedFilter) })
         if !aggregators.contains(id) { aggregators.append(id) }
         return Typed(node: .aggregate(id), type: .number, text: text)
     }
 
     /// Arguments in one fixed order, so `where:` before `over:` still names the same aggregator.
+    /// With the window in its largest unit this names the aggregator; with the window as written
+    /// it is the text people read in `vigil rules explain`.
     private static func canonicalText(
-        _ name: String, _ field: String?, _ keys: String, _ window: Int64, _ filter: Typed?
+        _ name: String, _ field: String?, _ keys: String, _ window: String, _ filter: Typed?
     ) -> String {
-        let parts = [field, "by: " + keys, "over: " + DurationText.text(milliseconds: window)]
+        let parts = [field, "by: " + keys, "over: " + window]
             + [filter.map { "where: " + $0.text }]
         return name + "(" + parts.compactMap { $0 }.joined(separator: ", ") + ")"
     }
@@ -130,8 +134,8 @@ extension Checker {
         return (resolved.map(\.id), resolved.count == 1 ? names : "[" + names + "]")
     }
 
-    private mutating func window(_ expression: Expression) -> Int64? {
-        guard case .duration(let milliseconds) = expression.kind else {
+    private mutating func window(_ expression: Expression) -> (milliseconds: Int64, written: String)? {
+        guard case .duration(let milliseconds, let written) = expression.kind else {
             if case .number(let literal) = expression.kind {
                 report(expression.span, "over: needs a duration, but " + DurationText.missingUnit(literal))
             } else {
@@ -139,7 +143,7 @@ extension Checker {
             }
             return nil
         }
-        return milliseconds > 0 ? milliseconds : nil
+        return milliseconds > 0 ? (milliseconds, written) : nil
     }
 
     private mutating func filter(_ expression: Expression) -> Typed? {

@@ -12,6 +12,8 @@ struct RuleDraft {
     var labels: [String: String] = [:]
     var mode = RuleMode.active
     var cooldownMilliseconds: Int64?
+    /// The cooldown as written (`24h`), for people to read.
+    var cooldownText: String?
     var expression: String?
     /// File position of every scalar of `expression`, plus one for its end.
     var expressionPositions: [FilePosition] = []

@@ -24,7 +24,9 @@ extension RuleFileReader {
         case "description": draft.description = text
         case "severity": draft.severity = choice(text, value, "severity")
         case "mode": draft.mode = choice(text, value, "mode") ?? .active
-        case "cooldown": draft.cooldownMilliseconds = cooldown(text, value)
+        case "cooldown":
+            draft.cooldownMilliseconds = cooldown(text, value)
+            draft.cooldownText = text
         default:
             let expression = Self.trimmingTrailingWhitespace(text)
             draft.expression = expression

@@ -13,6 +13,8 @@ package struct CompiledRule: Sendable {
     package var labels: [String: String] { parts.labels }
     package var mode: RuleMode { parts.mode }
     package var cooldownMilliseconds: Int64? { parts.cooldownMilliseconds }
+    /// The cooldown as the rule wrote it (`24h`, not `1d`); nil without a cooldown.
+    package var cooldownText: String? { parts.cooldownMilliseconds == nil ? nil : parts.cooldownText }
     /// The expression as the analyst wrote it.
     package var expressionText: String { parts.expressionText }
     /// Where the expression starts in its rule file.
@@ -43,6 +45,7 @@ package struct CompiledRule: Sendable {
         let labels: [String: String]
         let mode: RuleMode
         let cooldownMilliseconds: Int64?
+        let cooldownText: String?
         let expressionText: String
         let location: SourceLocation
         let aggregators: [AggregatorID]
@@ -58,6 +61,7 @@ package struct CompiledRule: Sendable {
             labels = draft.labels
             mode = draft.mode
             cooldownMilliseconds = draft.cooldownMilliseconds
+            cooldownText = draft.cooldownText
             expressionText = draft.expression ?? ""
             self.location = location
             aggregators = reads.aggregators

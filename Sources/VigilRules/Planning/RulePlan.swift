@@ -77,6 +77,11 @@ package struct AggregatorSpec: Sendable {
     package let filter: CompiledPredicate?
     /// Normalised source; equal text means the same aggregator, so state survives hot reloads.
     package let canonicalText: String
+    /// The aggregate as the first rule that reads it wrote its window (`over: 24h` where the
+    /// canonical text says `1d`), so that what people read matches the rule.
+    package let writtenText: String
+    /// The window as that rule wrote it.
+    package let writtenWindow: String
     /// The window state the aggregator reads, maybe with aggregators of other functions.
     package internal(set) var state: WindowStateSpec
 }

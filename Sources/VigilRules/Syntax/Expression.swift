@@ -9,7 +9,8 @@ struct Expression: Sendable {
         case number(String)
         case string(String)
         case bool(Bool)
-        case duration(Int64)
+        /// In milliseconds, and as written for people to read (`24h`, where the canonical text says `1d`).
+        case duration(Int64, written: String)
         case name(String)
         case list([Expression])
         case not(Expression)

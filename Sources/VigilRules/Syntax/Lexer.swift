@@ -69,10 +69,10 @@ struct Lexer {
     private mutating func duration(digits: String, unit: String, start: Int) -> Token {
         switch DurationText.milliseconds(digits: digits, unit: unit) {
         case .success(let milliseconds):
-            return Token(kind: .duration(milliseconds), span: span(from: start))
+            return Token(kind: .duration(milliseconds, written: text(from: start)), span: span(from: start))
         case .failure(let problem):
             issues.append(ExpressionIssue(span: span(from: start), message: problem.message, isRecoverable: true))
-            return Token(kind: .duration(0), span: span(from: start))
+            return Token(kind: .duration(0, written: text(from: start)), span: span(from: start))
         }
     }
 

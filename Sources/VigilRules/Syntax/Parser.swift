@@ -145,7 +145,7 @@ struct Parser {
         case .symbol(let symbol): found = "'\(symbol)'"
         case .number(let text): found = "'\(text)'"
         case .string(let text): found = "\"\(text)\""
-        case .duration(let milliseconds): found = "'\(DurationText.text(milliseconds: milliseconds))'"
+        case .duration(_, let written): found = "'\(written)'"
         }
         return ExpressionIssue(span: current.span, message: "expected \(expectation), found \(found)")
     }
@@ -159,7 +159,7 @@ extension Parser {
         switch token.kind {
         case .number(let text): return literal(.number(text), token)
         case .string(let text): return literal(.string(text), token)
-        case .duration(let milliseconds): return literal(.duration(milliseconds), token)
+        case .duration(let milliseconds, let written): return literal(.duration(milliseconds, written: written), token)
         case .identifier(let name) where !Self.keywords.contains(name): return try parseName(name, token)
         case .symbol("("): return try parseParenthesised()
         case .symbol("["): return try parseList()

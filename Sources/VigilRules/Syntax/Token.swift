@@ -24,8 +24,8 @@ struct ExpressionIssue: Error, Sendable {
 enum TokenKind: Equatable, Sendable {
     case identifier(String)
     case number(String)
-    /// A window or cooldown such as `5m`, already in milliseconds.
-    case duration(Int64)
+    /// A window such as `5m`, in milliseconds and as written (`24h` stays `24h` where people read it).
+    case duration(Int64, written: String)
     case string(String)
     case symbol(String)
     case end

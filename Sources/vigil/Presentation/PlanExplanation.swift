@@ -14,7 +14,7 @@ struct PlanExplanation {
         var lines = [Style.bold("Rule set \(plan.version)") + "  (\(plan.rules.count) rules, \(plan.aggregators.count) aggregators)", ""]
         lines.append(Style.bold("RULE".padding(28) + " SEVERITY MODE    COOLDOWN  EXPRESSION"))
         for rule in plan.rules {
-            let cooldown = rule.cooldownMilliseconds.map { DurationText.text(milliseconds: $0) } ?? "-"
+            let cooldown = rule.cooldownText ?? "-"
             lines.append(
                 "\(rule.id.padding(28)) \(rule.severity.rawValue.padding(8)) \(rule.mode.rawValue.padding(7)) "
                     + "\(cooldown.padding(9)) \(rule.expressionText.replacingNewlines)"
@@ -25,12 +25,12 @@ struct PlanExplanation {
         for aggregator in estimate.aggregators {
             if aggregator.readsStateOf != nil {
                 lines.append(
-                    "\(aggregator.text.padding(58)) \(DurationText.text(milliseconds: aggregator.windowMilliseconds).padding(7)) "
+                    "\(aggregator.text.padding(58)) \(aggregator.window.padding(7)) "
                         + "\("(shared state, see below)".padding(51)) " + aggregator.rules.joined(separator: ", "))
                 continue
             }
             lines.append(
-                "\(aggregator.text.padding(58)) \(DurationText.text(milliseconds: aggregator.windowMilliseconds).padding(7)) "
+                "\(aggregator.text.padding(58)) \(aggregator.window.padding(7)) "
                     + "\(Self.count(aggregator.retainedEntries).padding(10)) \(Self.count(aggregator.activeKeys).padding(10)) "
                     + "\(ByteSize.text(aggregator.bytes).padding(9)) \(ByteSize.text(aggregator.bytesPerKey).padding(9)) "
                     + aggregator.rules.joined(separator: ", ")
