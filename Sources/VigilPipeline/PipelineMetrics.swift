@@ -37,6 +37,9 @@ final class PipelineMetrics {
     private var unknown: [String: Counter] = [:]
     private var suppressed: [String: Counter] = [:]
     private var lag: [TopicPartition: Gauge] = [:]
+    /// The info series of the rule set in force; replaced, never added to, when the set changes.
+    private var ruleSetInfo: Gauge?
+    private let ruleSetLoadedAt = Gauge(label: "vigil_ruleset_loaded_timestamp_seconds")
     private var kafkaGauges: [String: Gauge] = [:]
     /// Rule counters are cumulative; metrics get the difference since the last loop.
     private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
@@ -84,6 +87,17 @@ final class PipelineMetrics {
             lag[partition] = gauge
             gauge.record(behind)
         }
+    }
+
+    /// The rule set now in force. Its version is a label of a constant series, so that a dashboard
+    /// can tell replicas apart that run different sets after a rollout or a partial reload; the
+    /// series of the set it replaces is removed, so each replica shows exactly one version.
+    func recordRuleSet(version: String, loadedAtMilliseconds: Int64) {
+        ruleSetInfo?.destroy()
+        let info = Gauge(label: "vigil_ruleset_info", dimensions: [("version", version)])
+        info.record(1)
+        ruleSetInfo = info
+        ruleSetLoadedAt.record(Double(loadedAtMilliseconds) / 1000)
     }
 
     /// Partitions that came or went in a rebalance: a group that keeps rebalancing (members
@@ -181,6 +195,8 @@ package enum PipelineMetricHelp {
         "vigil_rule_suppressed_total": "Firings a rule's cooldown held back, by rule.",
         "vigil_dead_letters_total": "Messages copied to the dead-letter topic, by reason.",
         "vigil_rule_reloads_total": "Rule reloads, by result: applied or rejected.",
+        "vigil_ruleset_info": "Always 1; its version label is the content hash of the rule set this replica runs.",
+        "vigil_ruleset_loaded_timestamp_seconds": "When the rule set in force was swapped in, in seconds since the Unix epoch.",
         "vigil_batch_duration_seconds": "Time to process one polled batch of messages.",
         "vigil_evaluation_seconds": "Time to decode and evaluate one event.",
         "vigil_end_to_end_latency_seconds": "From an event's producer timestamp to its evaluation (sampled).",

@@ -67,10 +67,7 @@ final class PipelineWorker {
         self.topology = topology
         self.router = RepartitionRouter(topology: topology)
         self.badInput = BadInputGuard(limits: configuration.badInput)
-        status.update {
-            $0.rulesetVersion = plan.version
-            $0.rulesetLoadedAt = WallClock.nowMilliseconds()
-        }
+        publishRuleSet(version: plan.version)
     }
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
@@ -135,10 +132,7 @@ final class PipelineWorker {
             try warnAboutRepartitionPartitionCounts()
             try consumer.subscribe(topics: newTopology.topics)
         }
-        status.update {
-            $0.rulesetVersion = plan.version
-            $0.rulesetLoadedAt = WallClock.nowMilliseconds()
-        }
+        publishRuleSet(version: plan.version)
         logger.info(
             "rule set swapped in",
             metadata: [
@@ -150,6 +144,16 @@ final class PipelineWorker {
             ]
         )
         return movedBack
+    }
+
+    /// The rule set in force, for `GET /rules` and the metrics alike.
+    private func publishRuleSet(version: String) {
+        let loadedAt = WallClock.nowMilliseconds()
+        status.update {
+            $0.rulesetVersion = version
+            $0.rulesetLoadedAt = loadedAt
+        }
+        metrics.recordRuleSet(version: version, loadedAtMilliseconds: loadedAt)
     }
 
     /// Moves reading back, on each partition whose engine the reload gave new window states, to

@@ -48,6 +48,19 @@ import VigilTesting
         let ruleSet = try await http.get("/rules", token: "s3cret")
         #expect(ruleSet.status == 200)
         #expect(ruleSet.body.contains(#""id":"large-amount""#))
+
+        // Dashboards compare the version replicas run: one info series, replaced when a reload applies.
+        let started = try Self.version(in: ruleSet.body)
+        #expect(metrics.contains(#"vigil_ruleset_info{version="\#(started)"} 1"#), "metrics:\n\(metrics)")
+        #expect(metrics.contains("vigil_ruleset_loaded_timestamp_seconds "), "metrics:\n\(metrics)")
+        try (RunCommandTests.rules + "\n  - {id: huge, description: d, severity: high, expression: amount > 100000}\n")
+            .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
+        // The directory is also polled, so the reload may find the new set in force already.
+        let reloaded = try Self.version(in: try await http.post("/rules/reload", token: "s3cret").body)
+        #expect(reloaded != started)
+        try await waitFor { try await http.get("/metrics").body.contains(#"vigil_ruleset_info{version="\#(reloaded)"} 1"#) }
+        #expect(!(try await http.get("/metrics").body.contains(started)), "the replaced version's series is gone")
+
         try "rules:\n  - {id: large-amount, description: d, severity: high, expression: amount >}\n"
             .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
         let rejected = try await http.post("/rules/reload", token: "s3cret")
@@ -58,6 +71,12 @@ import VigilTesting
         #expect(try await vigil.waitForExit(timeout: .seconds(10)) == 0)
         let logs = vigil.printed
         #expect(logs.split(separator: "\n").allSatisfy { $0.hasPrefix("{") }, "every log line is JSON:\n\(logs)")
+    }
+
+    /// The rule-set version a `/rules` or `/rules/reload` answer names.
+    private static func version(in json: String) throws -> String {
+        struct Versioned: Decodable { let version: String }
+        return try JSONDecoder().decode(Versioned.self, from: Data(json.utf8)).version
     }
 
     private func waitFor(_ condition: () async throws -> Bool) async throws {
