@@ -57,12 +57,19 @@ package struct RuleSetDescription: Codable, Sendable, Equatable {
     package var loadedAt: String?
     package var rules: [Rule]
     package var reloads: Reloads
+    /// The partitions (`payments[3]`) still reading their history again to fill the windows the
+    /// last reload started; empty once every partition is live. Their new rules run meanwhile, but
+    /// their live events wait.
+    package var backfillingPartitions: [String]
 
-    package init(version: String, loadedAt: String? = nil, rules: [Rule], reloads: Reloads = Reloads()) {
+    package init(
+        version: String, loadedAt: String? = nil, rules: [Rule], reloads: Reloads = Reloads(), backfillingPartitions: [String] = []
+    ) {
         self.version = version
         self.loadedAt = loadedAt
         self.rules = rules
         self.reloads = reloads
+        self.backfillingPartitions = backfillingPartitions
     }
 }
 

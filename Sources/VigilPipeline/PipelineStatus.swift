@@ -39,6 +39,9 @@ package struct PipelineSnapshot: Sendable {
     package var unroutableByTopic: [String: Int] = [:]
     /// Partitions whose window state is still being rebuilt: the replica is not ready meanwhile.
     package var restoring: Set<TopicPartition> = []
+    /// Partitions reading their history again after a reload, to fill the windows new rules started.
+    /// Their live events wait meanwhile, but the replica stays ready: its other partitions go on.
+    package var backfilling: Set<TopicPartition> = []
     package var alertsByRule: [String: Int] = [:]
     package var shadowAlertsByRule: [String: Int] = [:]
     package var deadLettersByReason: [String: Int] = [:]

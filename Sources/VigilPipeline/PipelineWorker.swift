@@ -162,6 +162,7 @@ final class PipelineWorker {
     /// - Returns: the partitions moved back.
     private func beginBackfills() -> Set<TopicPartition> {
         var movedBack: Set<TopicPartition> = []
+        gaugesPublishedAt = nil
         for task in tasks.values.sorted(by: { $0.partition < $1.partition }) {
             guard let start = task.beginBackfill() else { continue }
             do {
@@ -177,6 +178,7 @@ final class PipelineWorker {
     }
 
     private func backfilled(_ task: PartitionTask) {
+        gaugesPublishedAt = nil
         let milliseconds = max(1, (ContinuousClock.now - task.backfillStartedAt).nanoseconds / 1_000_000)
         logger.info("backfilled the new windows of \(task.partition): \(task.backfilledMessages) messages in \(milliseconds) ms; live")
     }
@@ -567,8 +569,9 @@ final class PipelineWorker {
 
     /// Per-iteration health: the loop's heartbeat, the broker's reachability and the batch's
     /// counters every loop; the gauges (lag, window state, rule counters, client statistics) when
-    /// the loop is idle, when partitions moved or finished restoring, and otherwise at most every
-    /// `gaugeInterval`: computing them cost a busy loop of small batches a tenth of its time.
+    /// the loop is idle, when partitions moved, finished restoring, or began or finished a backfill,
+    /// and otherwise at most every `gaugeInterval`: computing them cost a busy loop of small
+    /// batches a tenth of its time.
     private func publish(loopAt instant: ContinuousClock.Instant, busy: Duration) {
         let batch = tally
         let replayed = tally.replayed
@@ -593,6 +596,7 @@ final class PipelineWorker {
                 snapshot.consumerLag = gauges.lag
                 snapshot.windowState = gauges.state
                 snapshot.restoring = gauges.restoring
+                snapshot.backfilling = gauges.backfilling
                 snapshot.unknownByRule = gauges.ruleCounts.mapValues(\.unknown)
                 snapshot.suppressedByRule = gauges.ruleCounts.mapValues(\.suppressed)
             }
@@ -603,6 +607,7 @@ final class PipelineWorker {
         let lag: [TopicPartition: Int64]
         let state: Engine.StateSummary
         let restoring: Set<TopicPartition>
+        let backfilling: Set<TopicPartition>
         let ruleCounts: [String: RuleCounts]
     }
 
@@ -620,7 +625,8 @@ final class PipelineWorker {
         metrics.record(consumer.statistics, client: "consumer")
         metrics.record(producer.statistics, client: "producer")
         let restoring = Set(tasks.values.filter(\.isRestoring).map(\.partition))
-        return Gauges(lag: lag, state: state, restoring: restoring, ruleCounts: counts)
+        let backfilling = Set(tasks.values.filter(\.isBackfilling).map(\.partition))
+        return Gauges(lag: lag, state: state, restoring: restoring, backfilling: backfilling, ruleCounts: counts)
     }
 
     private func apply(_ rebalances: [RebalanceEvent]) throws {

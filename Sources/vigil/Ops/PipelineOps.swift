@@ -32,7 +32,8 @@ struct PipelineRuleAdmin: RuleAdmin {
             version: plan.version,
             loadedAt: snapshot.rulesetLoadedAt.map { RFC3339.format(milliseconds: $0) },
             rules: rules,
-            reloads: .init(applied: snapshot.reloadsApplied, rejected: snapshot.reloadsRejected, lastError: snapshot.lastReloadError)
+            reloads: .init(applied: snapshot.reloadsApplied, rejected: snapshot.reloadsRejected, lastError: snapshot.lastReloadError),
+            backfillingPartitions: snapshot.backfilling.sorted().map(\.description)
         )
     }
 
