@@ -71,6 +71,8 @@ import VigilTesting
         #expect(try await vigil.waitForExit(timeout: .seconds(10)) == 0)
         let logs = vigil.printed
         #expect(logs.split(separator: "\n").allSatisfy { $0.hasPrefix("{") }, "every log line is JSON:\n\(logs)")
+        // The signal itself is told at the default level, so that a stop in the log has its cause beside it.
+        #expect(logs.split(separator: "\n").contains { $0.contains(#""level":"info""#) && $0.contains("SIGTERM received: stopping") }, "logs:\n\(logs)")
     }
 
     /// The rule-set version a `/rules` or `/rules/reload` answer names.

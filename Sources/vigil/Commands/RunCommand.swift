@@ -59,16 +59,30 @@ struct RunCommand: AsyncParsableCommand {
 enum ServiceRunner {
     /// The shutdown path must finish within Kubernetes' grace period; past this the group cancels.
     static let maximumShutdown = Duration.seconds(9)
+    static let shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 
     static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: shutdownSignals,
             logger: logger
         )
         configuration.maximumGracefulShutdownDuration = maximumShutdown
-        try await ServiceGroup(configuration: configuration).run()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await announceShutdownSignal(logger: logger) }
+            try await ServiceGroup(configuration: configuration).run()
+            tasks.cancelAll()
+        }
+    }
+
+    /// The service group notes a shutdown signal at debug level only; an operator reading the log
+    /// at info must see why a replica stops, and that its stopping has begun.
+    private static func announceShutdownSignal(logger: Logger) async {
+        for await signal in await UnixSignalsSequence(trapping: shutdownSignals) {
+            logger.info("\(signal) received: stopping")
+            return
+        }
     }
 }
