@@ -1,10 +1,12 @@
 /// The active rule set as `GET /rules` shows it: what each rule says and how often it decided what.
+///
+/// Keys are snake_case, as in the alert contract, so that one consumer reads both the same way.
 package struct RuleSetDescription: Codable, Sendable, Equatable {
     package struct Rule: Codable, Sendable, Equatable {
         package var id: String
         package var description: String
         package var severity: String
-        /// `enforce` or `shadow`.
+        /// `active` (alerts go to the alert topic) or `shadow` (to the shadow topic).
         package var mode: String
         package var expression: String
         /// The cooldown as written in the rule file (`10m`), when the rule has one.
@@ -50,6 +52,10 @@ package struct RuleSetDescription: Codable, Sendable, Equatable {
             self.rejected = rejected
             self.lastError = lastError
         }
+
+        private enum CodingKeys: String, CodingKey {
+            case applied, rejected, lastError = "last_error"
+        }
     }
 
     package var version: String
@@ -70,6 +76,10 @@ package struct RuleSetDescription: Codable, Sendable, Equatable {
         self.rules = rules
         self.reloads = reloads
         self.backfillingPartitions = backfillingPartitions
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, loadedAt = "loaded_at", rules, reloads, backfillingPartitions = "backfilling_partitions"
     }
 }
 

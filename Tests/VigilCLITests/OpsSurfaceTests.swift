@@ -48,6 +48,7 @@ import VigilTesting
         let ruleSet = try await http.get("/rules", token: "s3cret")
         #expect(ruleSet.status == 200)
         #expect(ruleSet.body.contains(#""id":"large-amount""#))
+        #expect(ruleSet.body.contains(#""backfilling_partitions":[]"#), "\(ruleSet.body)")
 
         // Dashboards compare the version replicas run: one info series, replaced when a reload applies.
         let started = try Self.version(in: ruleSet.body)

@@ -13,11 +13,12 @@ struct FakeRuleAdmin: RuleAdmin {
         loadedAt: "2026-11-27T10:15:00Z",
         rules: [
             .init(
-                id: "card-testing", description: "many small payments", severity: "high", mode: "enforce",
+                id: "card-testing", description: "many small payments", severity: "high", mode: "active",
                 expression: "count(card_id, 10m) > 5", cooldown: "10m", counts: .init(matched: 7, fired: 3, suppressed: 4)
             )
         ],
-        reloads: .init(applied: 2, rejected: 1, lastError: "rules.yaml:3: unknown field")
+        reloads: .init(applied: 2, rejected: 1, lastError: "rules.yaml:3: unknown field"),
+        backfillingPartitions: ["payments[3]"]
     )
     var reloadResult = RuleReloadResult(outcome: .applied, version: "sha256:def")
 

@@ -53,7 +53,10 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
                 let decoded = try JSONDecoder().decode(RuleSetDescription.self, from: Data(String(buffer: response.body).utf8))
                 #expect(decoded == admin.ruleSet)
-                #expect(String(buffer: response.body).contains(#""loadedAt""#))
+                // snake_case keys, as in the alert contract.
+                let body = String(buffer: response.body)
+                for key in ["loaded_at", "last_error", "backfilling_partitions"] { #expect(body.contains("\"\(key)\":"), "\(body)") }
+                #expect(!body.contains("loadedAt") && !body.contains("lastError"), "\(body)")
             }
         }
     }
