@@ -107,31 +107,6 @@ extension RuleReloader.Outcome {
         #expect(pipeline.status.snapshot.eventsEvaluated == history.count + 1, "history is not evaluated twice")
     }
 
-    /// A partition reading its history again is named in the status until it is live.
-    @Test func theStatusNamesThePartitionsStillBackfilling() async throws {
-        let fixture = try PipelineFixture(inputPartitions: 2)
-        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: try RuleTestSources.compile(Self.before), logger: .quiet)
-        let running = Task { try await pipeline.run() }
-        let history = (0..<4).map { index in
-            (key: Optional("c-\(index)"), value: TestEvent.json(id: "e-\(index)", ts: Int64(index) * 1000, amount: "10", ["card_id": "c-\(index)"]))
-        }
-        try fixture.produce(history, partitions: [0, 1, 0, 1])
-        try await waitUntil { pipeline.status.snapshot.eventsConsumed == history.count }
-
-        // With the broker away the history cannot arrive, so the backfill lasts until it is back.
-        try fixture.cluster.setBroker(1, isUp: false)
-        try pipeline.offer(try RuleTestSources.compile(Self.after))
-        try await waitUntil { !pipeline.status.snapshot.backfilling.isEmpty }
-        #expect(pipeline.status.snapshot.backfilling == [TopicPartition(topic: "payments", partition: 0), TopicPartition(topic: "payments", partition: 1)])
-        // Once the history is read the partitions leave the list (or, should the outage have moved
-        // them, they restore instead).
-        try fixture.cluster.setBroker(1, isUp: true)
-        try await waitUntil { pipeline.status.snapshot.backfilling.isEmpty }
-
-        pipeline.requestStop()
-        try await running.value
-    }
-
     /// Unlike a restore, a backfill leaves the replica ready: its other partitions go on, and only
     /// the backfilling one's live events wait.
     @Test func aBackfillLeavesTheReplicaReady() {
