@@ -83,7 +83,7 @@ package struct PipelineSnapshot: Sendable {
         if phase != .running { return "pipeline is \(phase.rawValue)" }
         if !hasJoinedGroup { return "waiting for the first partition assignment" }
         if !isBrokerReachable { return "no broker reachable" }
-        if !restoring.isEmpty { return "restoring the window state of \(restoring.count) partitions" }
+        if !restoring.isEmpty { return "restoring the window state of \(restoring.count) partition\(restoring.count == 1 ? "" : "s")" }
         return nil
     }
 

@@ -116,7 +116,7 @@ extension RuleReloader.Outcome {
         snapshot.backfilling = [TopicPartition(topic: "payments", partition: 0)]
         #expect(snapshot.notReadyReason == nil)
         snapshot.restoring = snapshot.backfilling
-        #expect(snapshot.notReadyReason == "restoring the window state of 1 partitions")
+        #expect(snapshot.notReadyReason == "restoring the window state of 1 partition")
     }
 
     /// On a repartition topic the history is bundles of input events, each counted once, also
