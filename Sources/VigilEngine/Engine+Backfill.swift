@@ -8,10 +8,10 @@ extension Engine {
     package var needsBackfill: Bool { !backfilling.isEmpty }
 
     /// How far back in event time the started states reach: their longest window plus the
-    /// allowed lateness. History older than that cannot change what they answer.
+    /// allowed lateness. History older than that cannot change what they answer. (Aggregators
+    /// that read a started state share its window, so its recorder's window stands for them.)
     package var backfillReachMilliseconds: Int64 {
-        let started = Set(backfilling.map { ObjectIdentifier(aggregators[$0].store) })
-        let longest = aggregators.filter { started.contains(ObjectIdentifier($0.store)) }.map(\.spec.windowMilliseconds).max() ?? 0
+        let longest = backfilling.map { aggregators[$0].spec.windowMilliseconds }.max() ?? 0
         return longest + options.allowedLatenessMilliseconds
     }
 

@@ -184,13 +184,14 @@ final class PartitionTask {
 
     /// Whether the input event at `offset` of input partition `inputPartition` is new here; records it when it is.
     private func counts(inputPartition: Int32, offset: Int64, isBackfill: Bool) -> Bool {
-        if isBackfill {
-            if let counted = backfillCountedInputOffsets[inputPartition], offset <= counted { return false }
-            backfillCountedInputOffsets[inputPartition] = offset
-            return true
-        }
-        if let counted = countedInputOffsets[inputPartition], offset <= counted { return false }
-        countedInputOffsets[inputPartition] = offset
+        isBackfill
+            ? Self.isNew(offset, of: inputPartition, in: &backfillCountedInputOffsets)
+            : Self.isNew(offset, of: inputPartition, in: &countedInputOffsets)
+    }
+
+    private static func isNew(_ offset: Int64, of inputPartition: Int32, in counted: inout [Int32: Int64]) -> Bool {
+        if let newest = counted[inputPartition], offset <= newest { return false }
+        counted[inputPartition] = offset
         return true
     }
 

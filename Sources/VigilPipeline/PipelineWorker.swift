@@ -203,7 +203,7 @@ final class PipelineWorker {
             try sendBundles()
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
-        finishRestoresAtPosition()
+        finishRebuildsAtPosition()
         pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
         if stop == nil { commitQuietPartitionsForSnapshots() }
         let isDue = stop != nil || configuration.isExactlyOnce || pausedForCommit != nil
@@ -744,7 +744,9 @@ final class PipelineWorker {
         }
     }
 
-    private func finishRestoresAtPosition() {
+    /// Ends each restore and backfill whose partition the consumer has read up to its end,
+    /// although no message sits right before that end (a transaction marker, a compacted gap).
+    private func finishRebuildsAtPosition() {
         for task in tasks.values where task.isRestoring {
             if let position = consumer.position(of: task.partition), task.finishRestore(ifReached: position) { restored(task) }
         }

@@ -45,8 +45,10 @@ final class PlanBuilder {
     var aggregators: [AggregatorSpec] {
         var numbers: [String: FieldID] = [:]
         for (spec, sums) in zip(planned, sharableSums) {
-            if case .sum(let field) = spec.function, let text = sums.first { numbers[text] = field }
-            if case .average(let field) = spec.function, let text = sums.first { numbers[text] = field }
+            switch spec.function {
+            case .sum(let field), .average(let field): if let text = sums.first { numbers[text] = field }
+            case .count, .minimum, .maximum, .distinct: break
+            }
         }
         return zip(planned, sharableSums).map { spec, sums in
             guard let text = sums.first(where: { numbers[$0] != nil }), let field = numbers[text] else { return spec }
