@@ -8,12 +8,15 @@ Used by scripts/validate-deployment; each subcommand prints what is wrong and ex
   rules-coverage FILE DIR    the rendered rule ConfigMaps and volume carry exactly the rules directory
   scaling FILE               no autoscaler may exceed the partition count of the topic it scales on,
                              and repartition topics (`-by-`) have the input's partition count
+  alerting FILE              every PrometheusRule expression parses as PromQL, and every alert says
+                             how severe it is and what it means (labels.severity, annotations.summary)
 """
 import os
 import subprocess
 import sys
 import tempfile
 
+import promql_parser
 import yaml
 
 SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schemas")
@@ -27,7 +30,9 @@ CUSTOM_KINDS = {
     ("keda.sh/v1alpha1", "TriggerAuthentication"): "keda-triggerauthentication.json",
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"): "strimzi-kafkatopic.json",
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule.json",
 }
+SEVERITIES = {"critical", "warning", "info"}
 
 
 def load(paths):
@@ -152,12 +157,32 @@ def scaling(path):
     return problems
 
 
+def alerting(path):
+    rules = [(doc["metadata"]["name"], group["name"], rule)
+             for doc in load([path]) if doc.get("kind") == "PrometheusRule"
+             for group in doc["spec"].get("groups", []) for rule in group.get("rules", [])]
+    problems = [] if rules else ["no PrometheusRule rules found"]
+    for name, group, rule in rules:
+        where = f"PrometheusRule {name}, group {group}, {rule.get('alert') or rule.get('record')}"
+        try:
+            promql_parser.parse(str(rule["expr"]))
+        except Exception as error:  # the parser raises a bare ValueError/RuntimeError with its message
+            problems.append(f"{where}: expr is not PromQL: {error}")
+        if "alert" in rule:
+            if rule.get("labels", {}).get("severity") not in SEVERITIES:
+                problems.append(f"{where}: labels.severity must be one of {sorted(SEVERITIES)}")
+            if not rule.get("annotations", {}).get("summary"):
+                problems.append(f"{where}: annotations.summary is missing")
+    return problems
+
+
 def main(arguments):
     commands = {
         "objects": lambda args: objects(args),
         "compose-depends-on": lambda args: compose_depends_on(args[0]),
         "rules-coverage": lambda args: rules_coverage(args[0], args[1]),
         "scaling": lambda args: scaling(args[0]),
+        "alerting": lambda args: alerting(args[0]),
     }
     if not arguments or arguments[0] not in commands:
         print(__doc__, file=sys.stderr)
