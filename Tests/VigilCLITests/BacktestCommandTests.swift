@@ -1,5 +1,8 @@
 import Foundation
+import Glibc
 import Testing
+import VigilKafka
+import VigilTesting
 
 @Suite struct BacktestCommandTests {
     static let shippedRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -122,6 +125,91 @@ import Testing
         #expect((byRule["account-takeover-devices"]?["added"] as? [Any])?.isEmpty == true)
         #expect((byRule["account-takeover-devices"]?["removed"] as? [Any])?.isEmpty == true)
         #expect((byRule["geo-velocity"]?["removed"] as? [Any])?.count == Self.alerts(report)["geo-velocity"])
+    }
+
+    /// Sends each line to a three-partition topic keyed by its card, one per millisecond at least,
+    /// so that the message timestamps keep the file's order across partitions.
+    static func topic(of lines: [Substring], on cluster: MockCluster) throws {
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for line in lines {
+            let card = line.firstMatch(of: /"card_id":"([^"]+)"/).map { Array($0.1.utf8) } ?? []
+            try producer.send(topic: "payments", key: card, value: Array(line.utf8))
+            usleep(1_100)
+        }
+        #expect(try producer.flush().isEmpty)
+    }
+
+    @Test func aTopicRaisesWhatTheSameEventsRaiseFromAFile() async throws {
+        let path = GenCommandTests.temporaryPath("history.jsonl")
+        try await Self.generate(path, count: 4000)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 3)
+        try Self.topic(of: lines, on: cluster)
+
+        let fromFile = try await Self.backtest(["--rules", Self.shippedRules, "--input", path])
+        let fromTopic = try await Self.backtest(["--rules", Self.shippedRules, "--topic", "payments", "--brokers", cluster.bootstrapServers])
+        #expect(fromTopic["events_read"] as? Int == lines.count)
+        #expect((fromTopic["rejected_by_reason"] as? [String: Int]) == (fromFile["rejected_by_reason"] as? [String: Int]))
+        #expect((fromTopic["rejected"] as? Int ?? 0) > 0, "the generated mix plants malformed events")
+        #expect(fromTopic["late"] as? Int == fromFile["late"] as? Int)
+        #expect(Self.alerts(fromTopic) == Self.alerts(fromFile))
+        #expect(Self.alerts(fromTopic).values.reduce(0, +) > 10)
+        // Each alert cites where its event was read: the topic, not a file line.
+        let examples = fromTopic["examples"] as? [[String: Any]] ?? []
+        #expect(!examples.isEmpty && examples.allSatisfy { ($0["source"] as? [String: Any])?["topic"] as? String == "payments" })
+    }
+
+    /// An account's two payments lie in different partitions (their cards hash apart). Read in
+    /// time order, the second one's sum holds both; read one partition after another, a third of
+    /// the pairs would come second payment first, and the first payment's window (which ends at
+    /// its own time) would hold only itself.
+    @Test func partitionsAreMergedInTheOrderTheTopicReceivedThem() async throws {
+        let rules = try makeRulesDirectory("""
+            rules:
+              - {id: account-spend, description: d, severity: high, expression: "sum(amount, by: account_id, over: 1h) > 20000"}
+            """)
+        let start: Int64 = 1_798_761_600_000
+        let lines: [Substring] = (0..<20).flatMap { account in
+            [(card: "a", amount: 15000), (card: "b", amount: 10000)].enumerated().map { step, payment in
+                let time = start + Int64(account) * 10_000 + Int64(step) * 1_000
+                return #"{"event_id":"e\#(account)\#(payment.card)","ts":\#(time),"amount":\#(payment.amount),"account_id":"acct-\#(account)","card_id":"c-\#(account)-\#(payment.card)"}"#[...]
+            }
+        }
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 3)
+        try Self.topic(of: lines, on: cluster)
+
+        let report = try await Self.backtest(["--rules", rules, "--topic", "payments", "--brokers", cluster.bootstrapServers])
+        #expect(report["events_read"] as? Int == 40)
+        #expect(Self.alerts(report)["account-spend"] == 20)
+    }
+
+    @Test func fromSkipsWhatTheTopicHeldBeforeThatTime() async throws {
+        let lines: [Substring] = (1...40).map {
+            #"{"event_id":"e\#($0)","ts":1798761600000,"amount":\#($0 * 1000),"currency":"EUR","card_id":"c-\#($0)"}"#[...]
+        }
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 3)
+        try Self.topic(of: Array(lines.prefix(25)), on: cluster)
+        usleep(20_000)
+        let cut = Date()
+        usleep(20_000)
+        try Self.topic(of: Array(lines.dropFirst(25)), on: cluster)
+
+        let since = ISO8601DateFormatter.string(from: cut, timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        let report = try await Self.backtest(["--rules", Self.shippedRules, "--topic", "payments", "--brokers", cluster.bootstrapServers, "--from", since])
+        #expect(report["events_read"] as? Int == 15)
+        // Amounts above 10,000 are e11 to e40; after the cut, e26 to e40.
+        #expect(Self.alerts(report)["large-amount"] == 15)
+    }
+
+    @Test func aTopicNeedsBrokersAndExcludesAFile() async throws {
+        for arguments in [["--topic", "payments"], ["--topic", "payments", "--input", "x.jsonl", "--brokers", "127.0.0.1:1"]] {
+            let vigil = try VigilProcess(["backtest"] + arguments)
+            #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 64, "output:\n\(vigil.printed)")
+            #expect(vigil.printed.contains("--topic"), "output:\n\(vigil.printed)")
+        }
     }
 
     /// Card-testing bursts complete enough to fire at both thresholds (seven payments or more), by card.

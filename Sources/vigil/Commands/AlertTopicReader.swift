@@ -1,13 +1,30 @@
 import Logging
+import VigilEvents
 import VigilKafka
 import VigilPipeline
 
-/// Where reading the alert topics starts.
+/// Where reading a topic starts: the alert topics for `vigil tail`, the input for `vigil backtest`.
 enum AlertStart: Equatable {
     case beginning
     case latest
     /// The first alert published at or after this epoch-millisecond time (the message timestamp).
     case time(Int64)
+
+    /// `beginning`, `latest`, an RFC 3339 time, or a duration ago such as `15m`.
+    init?(argument: String) {
+        switch argument {
+        case "beginning": self = .beginning
+        case "latest": self = .latest
+        default:
+            if let time = RFC3339.parseMilliseconds(argument.utf8) {
+                self = .time(time)
+            } else if let ago = HumanDuration(argument: argument) {
+                self = .time(EpochClock.nowMilliseconds() - ago.milliseconds)
+            } else {
+                return nil
+            }
+        }
+    }
 }
 
 /// Reads alert topics for people watching them (`vigil tail`, the demo): every partition is

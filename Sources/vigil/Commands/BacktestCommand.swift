@@ -1,17 +1,22 @@
 import ArgumentParser
 import Glibc
+import Logging
 import VigilEngine
+import VigilKafka
+import VigilLogging
 import VigilRules
 
-/// `vigil backtest`: a rule set over recorded events, as fast as the engine goes, no Kafka.
+/// `vigil backtest`: a rule set over recorded events, from a file or from the input topic itself.
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
-        abstract: "Evaluate a rule set over recorded events (JSON Lines, .gz too) and report what it would raise.",
+        abstract: "Evaluate a rule set over recorded events (JSON Lines, .gz too, or a Kafka topic) and report what it would raise.",
         discussion: """
-            Events are read in file order, one JSON event per line, by one engine with fresh windows, exactly as \
-            a replica would see them. With --compare, a second rule set reads the same events and the report \
-            lists the alerts (by alert id, rule and key) the change adds and removes.
+            Events are read by one engine with fresh windows: from --input in file order, one JSON event per \
+            line; or from --topic on --brokers, every partition from --from up to where it ended when the \
+            backtest began, merged by message timestamp. Nothing is committed or written to Kafka. With \
+            --compare, a second rule set reads the same events and the report lists the alerts (by alert id, \
+            rule and key) the change adds and removes.
             """
     )
 
@@ -19,7 +24,15 @@ struct BacktestCommand: ParsableCommand {
     var rules = "rules"
 
     @Option(help: "Recorded events, one JSON object per line; gzip-compressed when the name ends in .gz.")
-    var input: String
+    var input: String?
+
+    @Option(help: "A topic of events to read instead of --input (with --brokers), e.g. the input topic.")
+    var topic: String?
+
+    @OptionGroup var kafka: OptionalKafkaOptions
+
+    @Option(help: "With --topic, the oldest events read: beginning, an RFC 3339 time, or a duration ago such as 24h.")
+    var from = "beginning"
 
     @Option(help: "A second rules directory to compare against --rules over the same events.")
     var compare: String?
@@ -39,6 +52,15 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
+    func validate() throws {
+        guard (input == nil) != (topic == nil) else { throw ValidationError("give either --input FILE or --topic TOPIC with --brokers") }
+        if topic != nil, kafka.brokers == nil { throw ValidationError("--topic needs --brokers") }
+        if input != nil, kafka.brokers != nil { throw ValidationError("--brokers reads --topic; --input reads a file") }
+        guard let start = AlertStart(argument: from), start != .latest else {
+            throw ValidationError("--from takes beginning, an RFC 3339 time or a duration such as 24h, got '\(from)'")
+        }
+    }
+
     func run() throws {
         let plan = try RuleLoading.compile(directory: rules)
         let other = try compare.map { try RuleLoading.compile(directory: $0) }
@@ -46,25 +68,35 @@ struct BacktestCommand: ParsableCommand {
         options.allowedLatenessMilliseconds = allowedLateness.milliseconds
         var base = BacktestTally(plan: plan, options: options, keepsIdentities: other != nil, exampleLimit: examples)
         var changed = other.map { BacktestTally(plan: $0, options: options, keepsIdentities: true, exampleLimit: examples) }
-        let file: EventFile
-        do { file = try EventFile(path: input, writing: false) } catch {
-            printToStandardError("error: \(error)")
-            throw ExitCode(2)
+        let elapsed: Duration
+        let source: String
+        if let topic {
+            let history = try openHistory(topic)
+            elapsed = try replay(history, into: &base, and: &changed)
+            source = "topic \(topic)" + (from == "beginning" ? "" : " from \(from)")
+        } else {
+            let path = input ?? ""
+            let file: EventFile
+            do { file = try EventFile(path: path, writing: false) } catch {
+                printToStandardError("error: \(error)")
+                throw ExitCode(2)
+            }
+            elapsed = try replay(file, path: path, into: &base, and: &changed)
+            source = path
         }
-        let elapsed = try replay(file, into: &base, and: &changed)
-        let report = BacktestReport(input: input, base: base, changed: changed, elapsed: elapsed, topKeys: topKeys, listedChanges: listedChanges)
+        let report = BacktestReport(input: source, base: base, changed: changed, elapsed: elapsed, topKeys: topKeys, listedChanges: listedChanges)
         print(json ? report.json : report.text)
     }
 
     /// Feeds every line to both tallies, with a progress bar on standard error.
-    private func replay(_ file: EventFile, into base: inout BacktestTally, and changed: inout BacktestTally?) throws -> Duration {
-        let size = Self.storedSize(of: input)
+    private func replay(_ file: EventFile, path: String, into base: inout BacktestTally, and changed: inout BacktestTally?) throws -> Duration {
+        let size = Self.storedSize(of: path)
         var progress = ProgressLine()
         var line: Int64 = 0
         let now = EpochClock.nowMilliseconds()
         try file.forEachLine { bytes in
             line += 1
-            let source = EventSource(topic: input, partition: 0, offset: line)
+            let source = EventSource(topic: path, partition: 0, offset: line)
             base.process(bytes, source: source, now: now)
             changed?.process(bytes, source: source, now: now)
             guard line & 0xFFF == 0 else { return }
@@ -72,6 +104,35 @@ struct BacktestCommand: ParsableCommand {
         }
         let elapsed = progress.elapsed
         progress.finish(Self.progressText(events: line, elapsed: elapsed, fraction: 1))
+        return elapsed
+    }
+
+    /// A reader of `topic` from `--from`. Its log lines (librdkafka's warnings) go to standard
+    /// error, so that the report on standard output stays clean.
+    private func openHistory(_ topic: String) throws -> TopicHistory {
+        guard let kafkaConfiguration = try kafka.configuration() else { throw ValidationError("--topic needs --brokers") }
+        let logger = Logger(label: "vigil") { VigilLogHandler(label: $0, format: .text, level: .warning) }
+        let configuration = ConsumerConfiguration(kafka: kafkaConfiguration, groupID: "vigil-backtest-\(getpid())-\(EpochClock.nowMilliseconds())")
+        let earliest: Int64? = if case .time(let time) = AlertStart(argument: from) { time } else { nil }
+        return try TopicHistory(configuration: configuration, topic: topic, from: earliest, logger: logger)
+    }
+
+    /// Feeds every message of the history to both tallies, citing its partition and offset, with a
+    /// progress bar on standard error.
+    private func replay(_ history: TopicHistory, into base: inout BacktestTally, and changed: inout BacktestTally?) throws -> Duration {
+        var progress = ProgressLine()
+        var read: Int64 = 0
+        let now = EpochClock.nowMilliseconds()
+        try history.forEach { message in
+            read += 1
+            let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
+            base.process(message.value, source: source, now: now)
+            changed?.process(message.value, source: source, now: now)
+            guard read & 0xFFF == 0 else { return }
+            progress.update { Self.progressText(events: read, elapsed: $0, fraction: Double(read) / Double(max(history.total, 1))) }
+        }
+        let elapsed = progress.elapsed
+        progress.finish(Self.progressText(events: read, elapsed: elapsed, fraction: 1))
         return elapsed
     }
 

@@ -70,15 +70,7 @@ struct TailCommand: AsyncParsableCommand {
         try await ServiceRunner.runUntilSignalled([follower], logger: logger)
     }
 
-    private var start: AlertStart? {
-        switch from {
-        case "beginning": return .beginning
-        case "latest": return .latest
-        default:
-            if let time = RFC3339.parseMilliseconds(from.utf8) { return .time(time) }
-            return HumanDuration(argument: from).map { .time(EpochClock.nowMilliseconds() - $0.milliseconds) }
-        }
-    }
+    private var start: AlertStart? { AlertStart(argument: from) }
 }
 
 /// `vigil tail`'s reading loop, on a thread of its own until the limit or a signal.
