@@ -14,12 +14,15 @@ enum Scenario: String, CaseIterable {
     case memory
     /// Time for a replica to rebuild window state from the partitions' history.
     case restore
+    /// The engine alone over whole workloads of 1 and 10 million events.
+    case engineWorkloads = "engine-workloads"
 
     func run(_ options: inout Options) async throws -> ScenarioReport {
         switch self {
         case .endToEnd: try await EndToEndScenario(options: &options).run()
         case .memory: try MemoryScenario(options: &options).run()
         case .restore: try await RestoreScenario(options: &options).run()
+        case .engineWorkloads: try EngineWorkloadScenario(options: &options).run()
         }
     }
 }

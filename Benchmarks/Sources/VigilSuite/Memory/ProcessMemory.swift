@@ -7,6 +7,11 @@ enum ProcessMemory {
         kilobytes(of: "VmRSS:", in: "/proc/self/status") * 1024
     }
 
+    /// VmHWM of this process, in bytes: the most it has been resident at once.
+    static func peakResidentBytes() -> Int {
+        kilobytes(of: "VmHWM:", in: "/proc/self/status") * 1024
+    }
+
     /// MemAvailable of the machine, in bytes: how far the curve may go without swapping other work out.
     static func availableBytes() -> Int {
         kilobytes(of: "MemAvailable:", in: "/proc/meminfo") * 1024
