@@ -1,4 +1,3 @@
-import VigilEvents
 import VigilRules
 import VigilValues
 

@@ -1,4 +1,5 @@
 import VigilEvents
+import VigilValues
 package import VigilRules
 
 /// Runs rule unit tests: each test case gets a fresh engine, so cases never share window state.

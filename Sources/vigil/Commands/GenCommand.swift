@@ -1,10 +1,10 @@
 import ArgumentParser
 import Logging
 import Synchronization
-import VigilEvents
 import VigilKafka
 import VigilPipeline
 import VigilTraffic
+import VigilValues
 
 /// `vigil gen`: seeded synthetic payments with planted fraud, into a topic or a JSON Lines file.
 struct GenCommand: AsyncParsableCommand {

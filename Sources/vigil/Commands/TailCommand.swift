@@ -2,10 +2,10 @@ import ArgumentParser
 import Glibc
 import Logging
 import ServiceLifecycle
-import VigilEvents
 import VigilKafka
 import VigilPipeline
 import VigilRules
+import VigilValues
 
 /// `vigil tail`: the alert topic, live, as a table or as JSON lines.
 struct TailCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
-import VigilEvents
 import VigilHTTP
 import VigilPipeline
 import VigilRules
+import VigilValues
 
 /// The HTTP surface's view of a pipeline's health.
 struct PipelineHealth: HealthSource {

@@ -1,6 +1,6 @@
 import VigilEngine
-import VigilEvents
 import VigilRules
+import VigilValues
 
 /// `vigil backtest`'s findings, as text for people and JSON for scripts.
 struct BacktestReport {

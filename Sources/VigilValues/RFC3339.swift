@@ -1,16 +1,19 @@
 /// RFC 3339 timestamps in both directions, without Foundation's date formatters.
+///
+/// In the lowest module, so events, rule tests and log lines read and write times alike.
 package enum RFC3339 {
     private static let millisecondsPerDay: Int64 = 86_400_000
 
     /// The instants from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the span RFC 3339's
     /// four-digit years can name; integer timestamps outside it are rejected as well.
-    static let representableMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+    package static let representableMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
 
     /// Epoch milliseconds of `2026-11-27T10:15:00Z` or `2026-11-27T10:15:00.123+01:00`.
     ///
     /// `T` and `Z` may be lower case. Fractions finer than a millisecond are truncated toward
     /// the past; leap seconds (`:60`) and impossible dates such as 2026-02-30 yield `nil`.
-    package static func parseMilliseconds(_ utf8: some Collection<UInt8>) -> Int64? {
+    /// Inlinable, so the decoder's call on message bytes is specialised across the module boundary.
+    @inlinable package static func parseMilliseconds(_ utf8: some Collection<UInt8>) -> Int64? {
         var reader = TextReader(utf8.makeIterator())
         guard let year = reader.digits(4), reader.skip("-"), let month = reader.digits(2), reader.skip("-"),
             let day = reader.digits(2), reader.skip("T") || reader.skip("t"),
@@ -52,34 +55,34 @@ package enum RFC3339 {
 }
 
 /// Reads an RFC 3339 string front to back, one byte at a time, from any collection.
-private struct TextReader<Bytes: IteratorProtocol<UInt8>> {
-    private var bytes: Bytes
-    private var pending: UInt8?
+@usableFromInline struct TextReader<Bytes: IteratorProtocol<UInt8>> {
+    @usableFromInline var bytes: Bytes
+    @usableFromInline var pending: UInt8?
 
-    init(_ bytes: Bytes) {
+    @inlinable init(_ bytes: Bytes) {
         self.bytes = bytes
         pending = self.bytes.next()
     }
 
-    var isAtEnd: Bool { pending == nil }
+    @inlinable var isAtEnd: Bool { pending == nil }
 
-    private mutating func advance() -> UInt8? {
+    @inlinable mutating func advance() -> UInt8? {
         defer { pending = bytes.next() }
         return pending
     }
 
     /// Consumes `character` if it comes next.
-    mutating func skip(_ character: Unicode.Scalar) -> Bool {
+    @inlinable mutating func skip(_ character: Unicode.Scalar) -> Bool {
         guard pending == UInt8(ascii: character) else { return false }
         _ = advance()
         return true
     }
 
     /// Exactly `count` decimal digits as a number.
-    mutating func digits(_ count: Int) -> Int64? {
+    @inlinable mutating func digits(_ count: Int) -> Int64? {
         var value: Int64 = 0
         for _ in 0..<count {
-            guard let byte = pending, JSONScanner.isDigit(byte) else { return nil }
+            guard let byte = pending, Self.isDigit(byte) else { return nil }
             _ = advance()
             value = value * 10 + Int64(byte - UInt8(ascii: "0"))
         }
@@ -87,11 +90,11 @@ private struct TextReader<Bytes: IteratorProtocol<UInt8>> {
     }
 
     /// Optional `.digits` as whole milliseconds, plus the byte that ends the time (the zone designator).
-    mutating func fraction() -> (milliseconds: Int64, designator: UInt8)? {
+    @inlinable mutating func fraction() -> (milliseconds: Int64, designator: UInt8)? {
         guard skip(".") else { return advance().map { (0, $0) } }
         var milliseconds: Int64 = 0
         var count = 0
-        while let byte = pending, JSONScanner.isDigit(byte) {
+        while let byte = pending, Self.isDigit(byte) {
             if count < 3 { milliseconds = milliseconds * 10 + Int64(byte - UInt8(ascii: "0")) }
             count += 1
             _ = advance()
@@ -102,7 +105,7 @@ private struct TextReader<Bytes: IteratorProtocol<UInt8>> {
     }
 
     /// Minutes east of UTC for `Z`, `+hh:mm` or `-hh:mm`.
-    mutating func offsetMinutes(designator: UInt8) -> Int64? {
+    @inlinable mutating func offsetMinutes(designator: UInt8) -> Int64? {
         switch designator {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"): return 0
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
@@ -112,5 +115,9 @@ private struct TextReader<Bytes: IteratorProtocol<UInt8>> {
             return (designator == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
         default: return nil
         }
+    }
+
+    @inlinable static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
     }
 }

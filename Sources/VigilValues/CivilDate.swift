@@ -2,12 +2,12 @@
 ///
 /// The arithmetic follows Howard Hinnant's `days_from_civil`, which is exact for every
 /// `Int64` millisecond instant, so no input can make it trap.
-struct CivilDate: Equatable {
-    var year: Int64
-    var month: Int64
-    var day: Int64
+@usableFromInline struct CivilDate: Equatable {
+    @usableFromInline var year: Int64
+    @usableFromInline var month: Int64
+    @usableFromInline var day: Int64
 
-    init(year: Int64, month: Int64, day: Int64) {
+    @inlinable init(year: Int64, month: Int64, day: Int64) {
         self.year = year
         self.month = month
         self.day = day
@@ -25,7 +25,7 @@ struct CivilDate: Equatable {
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 
-    var daysSinceEpoch: Int64 {
+    @inlinable var daysSinceEpoch: Int64 {
         let marchYear = month <= 2 ? year - 1 : year
         let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
         let yearOfEra = marchYear - era * 400
@@ -35,7 +35,7 @@ struct CivilDate: Equatable {
     }
 
     /// Whether the day exists, so that 2026-02-30 is rejected rather than rolled into March.
-    var isValid: Bool {
+    @inlinable var isValid: Bool {
         guard (1...12).contains(month), day >= 1 else { return false }
         switch month {
         case 2: return day <= (isLeapYear ? 29 : 28)
@@ -44,7 +44,7 @@ struct CivilDate: Equatable {
         }
     }
 
-    private var isLeapYear: Bool {
+    @inlinable var isLeapYear: Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-import VigilEvents
+import VigilValues
 
 @Suite struct RFC3339Tests {
     @Test(
