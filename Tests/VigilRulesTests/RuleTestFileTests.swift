@@ -112,6 +112,50 @@ import VigilValues
         #expect(message?.contains(field) == true, "\(message ?? "no event")")
     }
 
+    @Test(arguments: [
+        ("ts: 1798761600000", 1_798_761_600_000),
+        ("ts: 2026-11-28T09:00:00Z", 1_795_856_400_000),
+        ("ts: 2026-11-28t09:00:00.123456z", 1_795_856_400_123),
+        ("ts: 2027-01-01T01:00:00.250+01:00", 1_798_761_600_250),
+        ("ts: \"2026-11-28T04:00:00-05:00\"", 1_795_856_400_000),
+    ] as [(String, Int64)])
+    func tsTakesEpochMillisecondsOrRFC3339Text(ts: String, milliseconds: Int64) {
+        let message = self.message("{\(ts), amount: 1}")
+        #expect(message?.contains("\"ts\":\(milliseconds),") == true, "\(message ?? "no event")")
+    }
+
+    @Test func malformedTsIsALoadErrorUnderTheValue() {
+        let diagnostics = rendered("""
+            tests:
+              - name: local time
+                events:
+                  - {ts: 2026-11-28 09:00:00, amount: 1}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:14: error: ts: '2026-11-28 09:00:00' is not an RFC 3339 time: date and time are joined by T, "
+                + "and it needs a zone: write 2026-11-28T09:00:00Z for UTC, or an offset as in 2026-11-28T09:00:00+01:00\n"
+                + "        - {ts: 2026-11-28 09:00:00, amount: 1}\n"
+                + "               ^~~~~~~~~~~~~~~~~~~",
+        ])
+    }
+
+    @Test(arguments: [
+        ("2026-11-28T09:00:00", "it needs a zone: write 2026-11-28T09:00:00Z for UTC, or an offset as in 2026-11-28T09:00:00+01:00"),
+        ("2026-11-28 09:00:00+01:00", "date and time are joined by T, as in 2026-11-28T09:00:00+01:00"),
+        ("2026-02-30T09:00:00Z", "neither epoch milliseconds (1798761600000) nor an RFC 3339 time"),
+        ("2016-12-31T23:59:60Z", "impossible dates such as 2026-02-30 and leap seconds are refused"),
+        ("1798761600000.5", "epoch milliseconds are a whole number, not 1798761600000.5"),
+        ("99999999999999999999", "99999999999999999999 is outside the years 0000-9999"),
+        ("253402300800000", "253402300800000 is outside the years 0000-9999"),
+        ("yesterday", "ts: 'yesterday' is neither epoch milliseconds"),
+    ])
+    func malformedTsSaysWhatIsWrong(ts: String, advice: String) {
+        let diagnostics = rendered("tests:\n  - name: n\n    events:\n      - {ts: \(ts), amount: 1}\n")
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.hasPrefix("t.yaml:4:14: error: ts: ") == true, "\(diagnostics)")
+        #expect(diagnostics.first?.contains(advice) == true, "\(diagnostics)")
+    }
+
     @Test func expectingARuleTheTestDoesNotJudgeIsALoadError() {
         let diagnostics = rendered("""
             tests:

@@ -117,8 +117,13 @@ struct RuleTestReader {
             return fail(ts, "the event has both at: and ts:; give its time once")
         }
         if let ts = mapping["ts"] {
-            guard let text = ts.string, let milliseconds = Int64(text) else { return fail(ts, "ts: is epoch milliseconds") }
-            return milliseconds
+            guard let text = ts.scalar?.string else { return fail(ts, "ts: is one time: epoch milliseconds or RFC 3339 text") }
+            switch TestEventTime.milliseconds(text) {
+            case .success(let milliseconds): return milliseconds
+            case .failure(let problem):
+                report(ts, problem.message, length: max(text.unicodeScalars.count, 1))
+                return nil
+            }
         }
         guard let at = mapping["at"] else { return fail(node, "the event needs at: (an offset like 90s) or ts:") }
         guard let offset = at.string.flatMap(DurationText.anyMilliseconds) else {

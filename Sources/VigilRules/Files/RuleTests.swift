@@ -11,11 +11,11 @@
 /// ```
 /// Every event is judged: the rules it fires must be exactly its `expect` list (empty when absent).
 /// Ids in `rules` and `expect` must name rules of the set under test, and an `expect` id must be judged.
-/// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give epoch
-/// milliseconds instead, but not both. `event_id` defaults to `<test number>-<event number>`. Every
-/// other key is an event field the rule set knows (built-in or declared under `fields:`); a plain
-/// value is read as that field's type (`mcc: 5411` is text, `risk_score: 85` a number, `null` or
-/// `~` leaves the field out), a quoted one is always text.
+/// `at` is an offset from 2027-01-01T00:00:00Z (`0s`, `90s`, `5m`, `500ms`); `ts` may give the time
+/// instead, as epoch milliseconds or RFC 3339 text like an event's, but not both. `event_id`
+/// defaults to `<test number>-<event number>`. Every other key is an event field the rule set knows
+/// (built-in or declared under `fields:`); a plain value is read as that field's type (`mcc: 5411`
+/// is text, `risk_score: 85` a number, `null` or `~` leaves the field out), a quoted one is always text.
 package struct RuleTestSuite: Sendable {
     package let path: String
     package let cases: [RuleTestCase]
