@@ -10,7 +10,7 @@ import VigilValues
 package struct StateEstimate: Sendable {
     package struct Assumptions: Sendable {
         package var eventsPerSecond = 1_000.0
-        /// Distinct values per field, e.g. `card_id: 200_000`; fields not named use `defaultCardinality`.
+        /// Distinct values per field, e.g. `card_id: 200_000`; see ``distinctValues(of:)`` for the others.
         package var cardinality: [String: Int] = [:]
         package var defaultCardinality = 100_000
         /// Replicas of the consumer group: each holds the windows of its share of the keys.
@@ -18,7 +18,18 @@ package struct StateEstimate: Sendable {
         /// A rule set whose state per replica would exceed this is flagged by `vigil rules check`.
         package var budgetBytes = 4 << 30
 
+        /// Built-in fields whose values come from a standard code list: ISO 4217 has about 180
+        /// currencies in use, ISO 3166-1 249 countries. Without these, a key such as
+        /// `[account_id, currency]` would be taken for 100,000 × 100,000 combinations.
+        static let codeListSizes = ["currency": 180, "country": 249]
+
         package init() {}
+
+        /// The field's `cardinality`, else its code list's size (capped by `defaultCardinality`),
+        /// else `defaultCardinality`.
+        package func distinctValues(of field: String) -> Int {
+            cardinality[field] ?? min(Self.codeListSizes[field] ?? defaultCardinality, defaultCardinality)
+        }
     }
 
     package struct Aggregator: Sendable {
@@ -60,7 +71,7 @@ package struct StateEstimate: Sendable {
             firstReaderOfState[spec.state.text] = spec.writtenText
             let entries = assumptions.eventsPerSecond * Double(spec.windowMilliseconds) / 1000
             let names = spec.keyFields.map { plan.fields[$0.index].name }
-            let combinations = names.map { Double(assumptions.cardinality[$0] ?? assumptions.defaultCardinality) }.reduce(1, *)
+            let combinations = names.map { Double(assumptions.distinctValues(of: $0)) }.reduce(1, *)
             let keys = min(combinations, entries)
             let bytes = entries * Self.bytesPerEntry(spec.state.function) + keys * Self.bytesPerKey
             return Aggregator(

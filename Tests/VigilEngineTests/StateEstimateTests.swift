@@ -1,0 +1,39 @@
+import Testing
+import VigilEngine
+import VigilRules
+
+/// The check-time estimate of window state: keys are counted from each key field's distinct values.
+@Suite struct StateEstimateTests {
+    private static func activeKeys(_ aggregate: String, _ configure: (inout StateEstimate.Assumptions) -> Void = { _ in }) throws
+        -> Double
+    {
+        let plan = try EngineReloadTests.plan("""
+            rules:
+              - {id: r, description: d, severity: low, expression: "\(aggregate) > 1"}
+            """)
+        var assumptions = StateEstimate.Assumptions()
+        configure(&assumptions)
+        return try #require(StateEstimate(plan: plan, assumptions: assumptions).aggregators.first).activeKeys
+    }
+
+    @Test func aKeyWithACurrencyCountsTheCurrenciesInUseNotTheDefault() throws {
+        let keys = try Self.activeKeys("sum(amount, by: [account_id, currency], over: 24h)")
+        #expect(keys == 100_000 * 180)
+    }
+
+    @Test func countriesCountAsTheCountriesThereAre() throws {
+        #expect(try Self.activeKeys("count(by: country, over: 1h)") == 249)
+    }
+
+    @Test func aGivenCardinalityWinsOverTheCodeList() throws {
+        let keys = try Self.activeKeys("sum(amount, by: [account_id, currency], over: 24h)") {
+            $0.cardinality = ["account_id": 1_000, "currency": 12]
+        }
+        #expect(keys == 12_000)
+    }
+
+    @Test func aSmallerDefaultCapsTheCodeList() throws {
+        let keys = try Self.activeKeys("count(by: [merchant_id, currency], over: 24h)") { $0.defaultCardinality = 50 }
+        #expect(keys == 50 * 50)
+    }
+}
