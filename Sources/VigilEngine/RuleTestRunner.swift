@@ -32,38 +32,77 @@ package enum RuleTestRunner {
         return report
     }
 
-    /// Tests may replay events in any order within a year, the longest window a rule may have.
-    private static let allowedLatenessMilliseconds: Int64 = 366 * 86_400_000
+    /// What one event came to, as far as a test judges it.
+    private enum Observation {
+        /// Evaluated: the judged rules it fired, and those whose cooldown held a firing back.
+        case evaluated(fired: Set<String>, suppressed: Set<String>)
+        /// More than the allowed lateness behind the newest event time, so no window counts it.
+        case late
+        case rejected(DecodeFailure)
+    }
 
     /// Runs one case; the suite's rule ids were checked when it was loaded.
     private static func run(_ testCase: RuleTestCase, plan: RulePlan, eventsChecked: inout Int) -> [Failure] {
         var options = EngineOptions()
-        options.allowedLatenessMilliseconds = allowedLatenessMilliseconds
+        options.allowedLatenessMilliseconds = testCase.allowedLatenessMilliseconds
         let engine = Engine(plan: plan, options: options)
         let judged = testCase.rules.map(Set.init)
+        var clock = TestClock(allowedLateness: testCase.allowedLatenessMilliseconds)
         var failures: [Failure] = []
         for (index, event) in testCase.events.enumerated() {
             eventsChecked += 1
             let countersBefore = engine.statistics.rules
-            let got = fired(by: event, on: engine, offset: Int64(index)).map { judged.map($0.intersection) ?? $0 }
+            let observation = observe(event, on: engine, offset: Int64(index), judging: judged, countersBefore)
             let label = "event \(index + 1) (\(event.eventID) at \(RFC3339.format(milliseconds: event.time)))"
-            switch got {
-            case .success(let rules) where rules != event.expected:
-                let traces = rules.symmetricDifference(event.expected).sorted().flatMap {
-                    trace(of: $0, on: engine, fired: rules.contains($0), countersBefore: countersBefore)
-                }
-                failures.append(Failure(
-                    location: event.location, testName: testCase.name,
-                    message: (["\(label)", "    expected: \(event.expected.sorted())", "    got:      \(rules.sorted())"] + traces)
-                        .joined(separator: "\n")
-                ))
-            case .failure(let problem):
-                failures.append(Failure(location: event.location, testName: testCase.name, message: "\(label): \(problem.text)"))
-            case .success:
-                continue
+            if let message = judge(event, label: label, observation, clock: clock, engine: engine, countersBefore) {
+                failures.append(Failure(location: event.location, testName: testCase.name, message: message))
             }
+            if case .evaluated = observation { clock.count(event.time) }
         }
         return failures
+    }
+
+    /// The failure message for an event that did not come out as expected; nil when it did.
+    private static func judge(
+        _ event: RuleTestEvent, label: String, _ observation: Observation, clock: TestClock, engine: Engine,
+        _ countersBefore: [EngineStatistics.RuleCounters]
+    ) -> String? {
+        let lines: [String]
+        switch observation {
+        case .rejected(let failure):
+            return "\(label): the event is not valid: \(failure.reason) (\(failure.detail))"
+        case .late where !event.isExpectedLate:
+            lines = ["    expected: on time", "    got:      \(clock.describe(event.time))"]
+        case .evaluated where event.isExpectedLate:
+            lines = ["    expected: late (\(clock.lateness))", "    got:      \(clock.describe(event.time))"]
+        case .evaluated(let fired, let suppressed):
+            lines = mismatches(of: event, fired: fired, suppressed: suppressed, on: engine, countersBefore)
+        case .late:
+            lines = []
+        }
+        return lines.isEmpty ? nil : ([label] + lines).joined(separator: "\n")
+    }
+
+    /// Expected against got for the rules fired, and for those held back when the event says which,
+    /// then why each rule in question came out as it did; empty when both are as expected.
+    private static func mismatches(
+        of event: RuleTestEvent, fired: Set<String>, suppressed: Set<String>, on engine: Engine,
+        _ countersBefore: [EngineStatistics.RuleCounters]
+    ) -> [String] {
+        var lines: [String] = []
+        var questioned = Set<String>()
+        if fired != event.expected {
+            lines += ["    expected: \(event.expected.sorted())", "    got:      \(fired.sorted())"]
+            questioned.formUnion(fired.symmetricDifference(event.expected))
+        }
+        if let expectedSuppressed = event.expectedSuppressed, suppressed != expectedSuppressed {
+            lines.append("    expected suppressed: \(expectedSuppressed.sorted())")
+            lines.append("    got suppressed:      \(suppressed.sorted())")
+            questioned.formUnion(suppressed.symmetricDifference(expectedSuppressed))
+        }
+        return lines + questioned.sorted().flatMap {
+            trace(of: $0, on: engine, fired: fired.contains($0), countersBefore: countersBefore)
+        }
     }
 
     /// Why a rule whose outcome was not the expected one fired or not: what became of it, then
@@ -83,22 +122,56 @@ package enum RuleTestRunner {
         return ["    \(ruleID) \(outcome):"] + explanation.traceLines.map { "      " + $0 }
     }
 
-    private struct Problem: Error {
-        let text: String
-    }
-
-    private static func fired(by event: RuleTestEvent, on engine: Engine, offset: Int64) -> Result<Set<String>, Problem> {
+    /// Feeds one event to the engine and reads what became of it, for the judged rules only; a
+    /// held-back firing shows only in the engine's counters, so they are compared with `countersBefore`.
+    private static func observe(
+        _ event: RuleTestEvent, on engine: Engine, offset: Int64, judging judged: Set<String>?,
+        _ countersBefore: [EngineStatistics.RuleCounters]
+    ) -> Observation {
         var bytes = Array(event.message.utf8)
         let outcome = bytes.withUnsafeMutableBytes {
             engine.process(UnsafeRawBufferPointer($0), source: EventSource(topic: "test", partition: 0, offset: offset), now: event.time)
         }
         switch outcome {
-        case .evaluated(let alerts): return .success(Set(alerts.map(\.ruleID)))
-        case .rejected(let failure): return .failure(Problem(text: "the event is not valid: \(failure.reason) (\(failure.detail))"))
-        case .late:
-            let lateness = DurationText.text(milliseconds: allowedLatenessMilliseconds)
-            return .failure(Problem(
-                text: "the event is older than the newest event time by more than the allowed lateness (\(lateness))"))
+        case .evaluated(let alerts):
+            let fired = Set(alerts.map(\.ruleID))
+            let heldBack = Set(zip(countersBefore, engine.statistics.rules).compactMap { before, after in
+                after.suppressed > before.suppressed ? after.ruleID : nil
+            })
+            let onlyJudged = { (rules: Set<String>) in judged.map(rules.intersection) ?? rules }
+            return .evaluated(fired: onlyJudged(fired), suppressed: onlyJudged(heldBack))
+        case .rejected(let failure): return .rejected(failure)
+        case .late: return .late
         }
+    }
+}
+
+/// The newest event time a test has counted, to say how far behind it an event was.
+private struct TestClock {
+    let allowedLateness: Int64
+    private var newest: Int64?
+
+    init(allowedLateness: Int64) {
+        self.allowedLateness = allowedLateness
+    }
+
+    /// The allowed lateness, as an analyst would write it.
+    var lateness: String {
+        "more than \(DurationText.text(milliseconds: allowedLateness)) behind the newest event time"
+    }
+
+    mutating func count(_ time: Int64) {
+        newest = max(newest ?? time, time)
+    }
+
+    /// Whether an event at `time` is late or on time, and by how much, against the newest time counted before it.
+    func describe(_ time: Int64) -> String {
+        let allowed = DurationText.text(milliseconds: allowedLateness)
+        guard let newest, newest > time else { return "on time: the newest event so far" }
+        let behind = "\(DurationText.text(milliseconds: newest - time)) behind the newest event time "
+            + "(\(RFC3339.format(milliseconds: newest)))"
+        return newest - time > allowedLateness
+            ? "late: \(behind), more than the allowed \(allowed)"
+            : "on time: \(behind), within the allowed \(allowed)"
     }
 }

@@ -5,18 +5,23 @@ import VigilValues
 /// Rule-test files: mistakes in them are load errors at the place they are written.
 @Suite struct RuleTestFileTests {
     private func rendered(_ yaml: String) -> [String] {
-        let file = SourceFile(path: "t.yaml", text: yaml)
-        var reader = RuleTestReader(file: file, knownRuleIDs: ["card-testing-burst", "big-amount"], fieldTypes: Self.fieldTypes)
+        var reader = Self.reader(yaml)
         _ = reader.read()
         return reader.diagnostics.map(\.rendered)
+    }
+
+    /// A reader for a rule set of `card-testing-burst` (with a cooldown) and `big-amount` (without).
+    private static func reader(_ yaml: String) -> RuleTestReader {
+        RuleTestReader(
+            file: SourceFile(path: "t.yaml", text: yaml), knownRuleIDs: ["card-testing-burst", "big-amount"],
+            rulesWithCooldown: ["card-testing-burst"], fieldTypes: fieldTypes)
     }
 
     private static let fieldTypes = Vocabulary.builtinFields.merging(["risk_score": .number, "is_3ds": .bool]) { $1 }
 
     /// The message the engine would receive for the first event of a one-event test.
     private func message(_ event: String) -> String? {
-        let file = SourceFile(path: "t.yaml", text: "tests:\n  - name: one\n    events:\n      - \(event)\n")
-        var reader = RuleTestReader(file: file, knownRuleIDs: [], fieldTypes: Self.fieldTypes)
+        var reader = Self.reader("tests:\n  - name: one\n    events:\n      - \(event)\n")
         return reader.read().first?.events.first?.message
     }
 
@@ -163,12 +168,97 @@ import VigilValues
                 rules: [big-amount]
                 events:
                   - {at: 0s, amount: 1, expect: [card-testing-burst]}
+                  - {at: 1s, amount: 1, expect_suppressed: [card-testing-burst]}
             """)
         #expect(diagnostics == [
             "t.yaml:5:38: error: 'card-testing-burst' is expected, but this test judges only [big-amount]; "
                 + "add it to the test's rules:\n"
                 + "        - {at: 0s, amount: 1, expect: [card-testing-burst]}\n"
                 + "                                       ^~~~~~~~~~~~~~~~~~",
+            "t.yaml:6:49: error: 'card-testing-burst' is expected, but this test judges only [big-amount]; "
+                + "add it to the test's rules:\n"
+                + "        - {at: 1s, amount: 1, expect_suppressed: [card-testing-burst]}\n"
+                + "                                                  ^~~~~~~~~~~~~~~~~~",
+        ])
+    }
+
+    @Test func cooldownAndLatenessExpectationsAreRead() throws {
+        var reader = Self.reader("""
+            tests:
+              - name: held back, then late
+                rules: [card-testing-burst, big-amount]
+                allowed_lateness: 90s
+                events:
+                  - {at: 10m, amount: 1, expect_suppressed: [card-testing-burst]}
+                  - {at: 0s, amount: 1, expect_late: true}
+                  - {at: 10m, amount: 1}
+            """)
+        let testCase = try #require(reader.read().first)
+        #expect(reader.diagnostics.isEmpty, "\(reader.diagnostics.map(\.rendered))")
+        #expect(testCase.allowedLatenessMilliseconds == 90_000)
+        #expect(testCase.events.map(\.expectedSuppressed) == [["card-testing-burst"], nil, nil])
+        #expect(testCase.events.map(\.isExpectedLate) == [false, true, false])
+    }
+
+    @Test func suppressionThatCouldNeverHappenIsALoadErrorAtTheID() {
+        let diagnostics = rendered("""
+            tests:
+              - name: impossible cooldowns
+                events:
+                  - {at: 0s, amount: 1, expect_suppressed: [big-amount]}
+                  - {at: 1s, amount: 1, expect: [card-testing-burst], expect_suppressed: card-testing-burst}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:49: error: 'big-amount' has no cooldown:, so no firing of it is ever held back\n"
+                + "        - {at: 0s, amount: 1, expect_suppressed: [big-amount]}\n"
+                + "                                                  ^~~~~~~~~~",
+            "t.yaml:5:78: error: 'card-testing-burst' is in expect: too; on one event a rule either fires or is held back\n"
+                + "        - {at: 1s, amount: 1, expect: [card-testing-burst], expect_suppressed: card-testing-burst}\n"
+                + "                                                                               ^~~~~~~~~~~~~~~~~~",
+        ])
+    }
+
+    @Test func aLateEventExpectedToFireIsALoadError() {
+        let diagnostics = rendered("""
+            tests:
+              - name: late and firing
+                events:
+                  - {at: 0s, amount: 1, expect_late: true, expect: [big-amount]}
+                  - {at: 0s, amount: 1, expect_late: maybe}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:4:56: error: a late event is not evaluated, so it fires nothing and has nothing held back; "
+                + "drop expect: here\n"
+                + "        - {at: 0s, amount: 1, expect_late: true, expect: [big-amount]}\n"
+                + "                                                         ^",
+            "t.yaml:5:42: error: expect_late: is true or false\n"
+                + "        - {at: 0s, amount: 1, expect_late: maybe}\n"
+                + "                                           ^",
+        ])
+    }
+
+    @Test func misspeltExpectationKeysAreLoadErrorsWithASuggestion() {
+        let diagnostics = rendered("""
+            tests:
+              - name: typos
+                allowed_latenes: 10m
+                events:
+                  - {at: 0s, amount: 1, expect_supressed: [card-testing-burst]}
+              - name: no unit
+                allowed_lateness: 10
+                events:
+                  - {at: 0s, amount: 1}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:3:5: error: unknown key 'allowed_latenes' in a test; did you mean 'allowed_lateness'?\n"
+                + "      allowed_latenes: 10m\n"
+                + "      ^",
+            "t.yaml:5:29: error: unknown field 'expect_supressed'; did you mean 'expect_suppressed'?\n"
+                + "        - {at: 0s, amount: 1, expect_supressed: [card-testing-burst]}\n"
+                + "                              ^~~~~~~~~~~~~~~~",
+            "t.yaml:7:23: error: allowed_lateness: is a duration such as 10m, 90s or 0s, as vigil run's --allowed-lateness\n"
+                + "      allowed_lateness: 10\n"
+                + "                        ^",
         ])
     }
 }

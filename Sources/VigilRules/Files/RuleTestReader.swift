@@ -3,19 +3,22 @@ import Yams
 
 /// Reads one rule-test file, reporting every structural mistake with its location.
 struct RuleTestReader {
-    private static let caseKeys = ["name", "rules", "events"]
-    private static let reservedEventKeys = ["at", "ts", "expect", "event_id"]
+    private static let caseKeys = ["name", "rules", "allowed_lateness", "events"]
+    private static let reservedEventKeys = ["at", "ts", "expect", "expect_suppressed", "expect_late", "event_id"]
 
     let file: SourceFile
     /// The ids of the rule set under test; a test naming any other id could never pass.
     let knownRuleIDs: Set<String>
+    /// The rules that have a cooldown: only their firings can be expected to be held back.
+    let rulesWithCooldown: Set<String>
     /// The fields the rule set knows, so an event's values are read as the rules will read them.
     let fieldTypes: [String: ValueType]
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(file: SourceFile, knownRuleIDs: Set<String>, fieldTypes: [String: ValueType]) {
+    init(file: SourceFile, knownRuleIDs: Set<String>, rulesWithCooldown: Set<String>, fieldTypes: [String: ValueType]) {
         self.file = file
         self.knownRuleIDs = knownRuleIDs
+        self.rulesWithCooldown = rulesWithCooldown
         self.fieldTypes = fieldTypes
     }
 
@@ -44,9 +47,21 @@ struct RuleTestReader {
             return fail(node, "the test '\(name)' needs a non-empty events: list")
         }
         let rules = mapping["rules"].map { ruleIDs($0) }
+        let lateness = allowedLateness(mapping)
         let parsed = events.enumerated().compactMap { readEvent($1, id: "\(number)-\($0 + 1)", judging: rules) }
         guard parsed.count == events.count else { return nil }
-        return RuleTestCase(name: name, location: location(node), rules: rules, events: parsed)
+        return RuleTestCase(
+            name: name, location: location(node), rules: rules, allowedLatenessMilliseconds: lateness, events: parsed)
+    }
+
+    /// The test's `allowed_lateness:`, read as `vigil run --allowed-lateness` reads it.
+    private mutating func allowedLateness(_ mapping: Node.Mapping) -> Int64 {
+        guard let node = mapping["allowed_lateness"] else { return RuleTestLoader.defaultAllowedLateness }
+        guard let milliseconds = node.string.flatMap(DurationText.anyMilliseconds) else {
+            report(node, "allowed_lateness: is a duration such as 10m, 90s or 0s, as vigil run's --allowed-lateness")
+            return RuleTestLoader.defaultAllowedLateness
+        }
+        return milliseconds
     }
 
     /// - Parameter judged: the test's `rules:`, when it has one.
@@ -54,31 +69,33 @@ struct RuleTestReader {
         guard let mapping = node.mapping else { return fail(node, "an event is a mapping of fields, with at: or ts:") }
         guard let time = readTime(mapping, at: node) else { return nil }
         let eventID = mapping["event_id"]?.string ?? defaultID
-        let expected = Set(mapping["expect"].map { ruleIDs($0) } ?? [])
-        if let judged, let expect = mapping["expect"] { reportUnjudged(expect, judged: judged) }
+        let expected = Set(mapping["expect"].map { expectedIDs($0, judging: judged) } ?? [])
+        let suppressed = mapping["expect_suppressed"].map { suppressedIDs($0, judging: judged, firing: expected) }
+        let isLate = isExpectedLate(mapping)
         var json = "{\"event_id\":\(JSONString.quoted(eventID)),\"ts\":\(time)"
         for (key, value) in mapping {
             guard let name = key.string, !Self.reservedEventKeys.contains(name) else { continue }
-            guard let scalar = value.scalar else {
-                report(value, "an event field is a single value")
-                continue
-            }
-            guard let literal = fieldLiteral(name, key, scalar, value) else { continue }
+            guard let literal = fieldLiteral(name, key, value) else { continue }
             json += ",\(JSONString.quoted(name)):\(literal)"
         }
         json += "}"
-        return RuleTestEvent(location: location(node), message: json, eventID: eventID, time: time, expected: expected)
+        return RuleTestEvent(
+            location: location(node), message: json, eventID: eventID, time: time, expected: expected,
+            expectedSuppressed: suppressed, isExpectedLate: isLate)
     }
 
     /// The JSON for one event field, or nil (reported) when no rule could read it as written: a
     /// misspelt name or an unquoted value of the wrong type would make the field silently missing.
-    private mutating func fieldLiteral(_ name: String, _ key: Node, _ scalar: Node.Scalar, _ value: Node) -> String? {
+    /// The name is checked first, so a misspelt key such as `expect_supressed: [...]` is named as
+    /// such rather than reported for its list value.
+    private mutating func fieldLiteral(_ name: String, _ key: Node, _ value: Node) -> String? {
         guard let type = fieldTypes[name] else {
-            let hint = Suggestion.hint(for: name, among: fieldTypes.keys)
+            let hint = Suggestion.hint(for: name, among: Array(fieldTypes.keys) + Self.reservedEventKeys)
             let advice = hint.isEmpty ? "; declare it under fields: in a rule file (number, string or bool)" : hint
             report(key, "unknown field '\(name)'\(advice)", length: name.unicodeScalars.count)
             return nil
         }
+        guard let scalar = value.scalar else { return fail(value, "an event field is a single value") }
         if let literal = TestEventJSON.literal(scalar, as: type) { return literal }
         let (kind, allowed) = type == .bool ? ("a bool", "true or false") : ("a number", "a number")
         let message = "\(name) is \(kind) field: write \(allowed), not '\(scalar.string)' "
@@ -90,7 +107,7 @@ struct RuleTestReader {
     /// One rule id or a list of them, each checked against the rule set where it is written.
     private mutating func ruleIDs(_ node: Node) -> [String] {
         var ids: [String] = []
-        for item in node.sequence.map(Array.init) ?? [node] {
+        for item in Self.items(of: node) {
             let id = item.string ?? ""
             if knownRuleIDs.contains(id) {
                 ids.append(id)
@@ -102,9 +119,16 @@ struct RuleTestReader {
         return ids
     }
 
+    /// The ids of an `expect:` or `expect_suppressed:`, each a rule the test judges.
+    private mutating func expectedIDs(_ node: Node, judging judged: [String]?) -> [String] {
+        let ids = ruleIDs(node)
+        if let judged { reportUnjudged(node, judged: judged) }
+        return ids
+    }
+
     /// An expected rule the test does not judge could never be reported as fired, so the test could never pass.
     private mutating func reportUnjudged(_ expect: Node, judged: [String]) {
-        for item in expect.sequence.map(Array.init) ?? [expect] {
+        for item in Self.items(of: expect) {
             guard let id = item.string, knownRuleIDs.contains(id), !judged.contains(id) else { continue }
             let judgedList = judged.joined(separator: ", ")
             report(item, "'\(id)' is expected, but this test judges only [\(judgedList)]; add it to the test's rules:",
@@ -112,12 +136,53 @@ struct RuleTestReader {
         }
     }
 
+    /// The ids of an `expect_suppressed:`, each one that a cooldown could hold back on this event:
+    /// a rule without a cooldown never has a firing held back, and one rule cannot both fire and be held back.
+    private mutating func suppressedIDs(
+        _ node: Node, judging judged: [String]?, firing expected: Set<String>
+    ) -> Set<String> {
+        let ids = expectedIDs(node, judging: judged)
+        for item in Self.items(of: node) {
+            guard let id = item.string, knownRuleIDs.contains(id) else { continue }
+            let length = id.unicodeScalars.count
+            if !rulesWithCooldown.contains(id) {
+                report(item, "'\(id)' has no cooldown:, so no firing of it is ever held back", length: length)
+            } else if expected.contains(id) {
+                report(
+                    item, "'\(id)' is in expect: too; on one event a rule either fires or is held back", length: length)
+            }
+        }
+        return Set(ids)
+    }
+
+    /// `expect_late: true`: the event must come too late to count. Such an event is not evaluated,
+    /// so expecting it to fire a rule or have one held back as well could never pass.
+    private mutating func isExpectedLate(_ mapping: Node.Mapping) -> Bool {
+        guard let node = mapping["expect_late"] else { return false }
+        guard let isLate = node.scalar.flatMap({ Bool($0.string) }) else {
+            report(node, "expect_late: is true or false")
+            return false
+        }
+        for key in ["expect", "expect_suppressed"] where isLate {
+            guard let value = mapping[key], !Self.items(of: value).isEmpty else { continue }
+            report(
+                value, "a late event is not evaluated, so it fires nothing and has nothing held back; drop \(key): here")
+        }
+        return isLate
+    }
+
+    private static func items(of node: Node) -> [Node] {
+        node.sequence.map(Array.init) ?? [node]
+    }
+
     private mutating func readTime(_ mapping: Node.Mapping, at node: Node) -> Int64? {
         if let ts = mapping["ts"], mapping["at"] != nil {
             return fail(ts, "the event has both at: and ts:; give its time once")
         }
         if let ts = mapping["ts"] {
-            guard let text = ts.scalar?.string else { return fail(ts, "ts: is one time: epoch milliseconds or RFC 3339 text") }
+            guard let text = ts.scalar?.string else {
+                return fail(ts, "ts: is one time: epoch milliseconds or RFC 3339 text")
+            }
             switch TestEventTime.milliseconds(text) {
             case .success(let milliseconds): return milliseconds
             case .failure(let problem):

@@ -30,7 +30,9 @@ enum TestEventTime {
     private static func advice(for text: String) -> String? {
         let isSpaced = text.count > 10 && text.dropFirst(10).first == " "
         let joined = isSpaced ? text.prefix(10) + "T" + text.dropFirst(11) : text
-        if isSpaced, RFC3339.parseMilliseconds(joined.utf8) != nil { return "date and time are joined by T, as in \(joined)" }
+        if isSpaced, RFC3339.parseMilliseconds(joined.utf8) != nil {
+            return "date and time are joined by T, as in \(joined)"
+        }
         guard RFC3339.parseMilliseconds((joined + "Z").utf8) != nil else { return nil }
         let zone = "it needs a zone: write \(joined)Z for UTC, or an offset as in \(joined)+01:00"
         return isSpaced ? "date and time are joined by T, and " + zone : zone
