@@ -1,7 +1,7 @@
 import Logging
-import VigilEvents
 import VigilKafka
 import VigilPipeline
+import VigilValues
 
 /// Where reading a topic starts: the alert topics for `vigil tail`, the input for `vigil backtest`.
 enum AlertStart: Equatable {
