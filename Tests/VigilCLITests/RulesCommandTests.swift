@@ -16,6 +16,8 @@ import Testing
         let vigil = try VigilProcess(["rules", "check", Self.shippedRules])
         #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
         #expect(vigil.printed.hasPrefix("OK "))
+        // The account rules share one repartition topic, said in the singular.
+        #expect(vigil.printed.contains(", 1 repartition topic, version "), "output:\n\(vigil.printed)")
     }
 
     @Test func explainShowsWhereEachRuleRuns() async throws {

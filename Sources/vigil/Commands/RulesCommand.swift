@@ -86,10 +86,11 @@ struct RulesCheckCommand: ParsableCommand {
         let estimate = try capacity.estimate(for: plan)
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         let states = Set(plan.aggregators.map(\.state)).count
+        let topics = topology.repartitionStages.count
         print(
             "\(estimate.exceedsBudget ? "OVER BUDGET" : "OK") \(directory): \(plan.rules.count) rules (\(shadow) shadow), \(plan.aggregators.count) shared aggregators "
                 + "over \(states) window state\(states == 1 ? "" : "s"), "
-                + "\(plan.fields.count) fields, \(topology.repartitionStages.count) repartition topics, version \(plan.version); "
+                + "\(plan.fields.count) fields, \(topics) repartition topic\(topics == 1 ? "" : "s"), version \(plan.version); "
                 + "estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica "
                 + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas)"
         )
