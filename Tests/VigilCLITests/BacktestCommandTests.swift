@@ -202,6 +202,11 @@ import VigilTesting
         #expect(report["events_read"] as? Int == 15)
         // Amounts above 10,000 are e11 to e40; after the cut, e26 to e40.
         #expect(Self.alerts(report)["large-amount"] == 15)
+        // The text names the topic read and cites an example's event by partition and offset.
+        let text = try VigilProcess(["backtest", "--rules", Self.shippedRules, "--topic", "payments", "--brokers", cluster.bootstrapServers, "--from", since])
+        #expect(try await text.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(text.printed)")
+        #expect(text.printed.contains("over topic payments from \(since)"), "output:\n\(text.printed)")
+        #expect(text.printed.contains(/event e26 \(payments\[\d\] offset \d+\)/), "output:\n\(text.printed)")
     }
 
     @Test func aTopicNeedsBrokersAndExcludesAFile() async throws {

@@ -69,11 +69,11 @@ struct BacktestCommand: ParsableCommand {
         var base = BacktestTally(plan: plan, options: options, keepsIdentities: other != nil, exampleLimit: examples)
         var changed = other.map { BacktestTally(plan: $0, options: options, keepsIdentities: true, exampleLimit: examples) }
         let elapsed: Duration
-        let source: String
+        let source: BacktestInput
         if let topic {
             let history = try openHistory(topic)
             elapsed = try replay(history, into: &base, and: &changed)
-            source = "topic \(topic)" + (from == "beginning" ? "" : " from \(from)")
+            source = .topic(name: topic, from: from == "beginning" ? nil : from)
         } else {
             let path = input ?? ""
             let file: EventFile
@@ -82,7 +82,7 @@ struct BacktestCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             elapsed = try replay(file, path: path, into: &base, and: &changed)
-            source = path
+            source = .file(path: path)
         }
         let report = BacktestReport(input: source, base: base, changed: changed, elapsed: elapsed, topKeys: topKeys, listedChanges: listedChanges)
         print(json ? report.json : report.text)

@@ -6,7 +6,7 @@ extension BacktestReport {
     /// The report as one JSON object with sorted keys; example alerts are in the alert contract's format.
     var json: String {
         var object: [String: Any] = [
-            "input": input, "events_read": events, "seconds": seconds, "events_per_second": eventsPerSecond,
+            "input": input.description, "events_read": events, "seconds": seconds, "events_per_second": eventsPerSecond,
             "rejected": base.engine.statistics.rejected, "rejected_by_reason": base.rejectedByReason,
             "late": base.engine.statistics.late, "ruleset_version": base.engine.plan.version,
             "rules": Self.rules(base, topKeys: topKeys),

@@ -2,9 +2,31 @@ import VigilEngine
 import VigilRules
 import VigilValues
 
+/// Where a backtest read its events: what the report says it read, and how an example cites
+/// its event.
+enum BacktestInput {
+    case file(path: String)
+    /// `from` is the `--from` argument, nil for the whole topic.
+    case topic(name: String, from: String?)
+
+    var description: String {
+        switch self {
+        case .file(let path): path
+        case .topic(let name, let from): "topic \(name)" + (from.map { " from \($0)" } ?? "")
+        }
+    }
+
+    func citation(of source: EventSource) -> String {
+        switch self {
+        case .file: "line \(source.offset)"
+        case .topic: "\(source.topic)[\(source.partition)] offset \(source.offset)"
+        }
+    }
+}
+
 /// `vigil backtest`'s findings, as text for people and JSON for scripts.
 struct BacktestReport {
-    let input: String
+    let input: BacktestInput
     let base: BacktestTally
     let changed: BacktestTally?
     let elapsed: Duration
@@ -27,14 +49,14 @@ struct BacktestReport {
     }
 
     var text: String {
-        var lines = [Style.bold("Backtest of \(base.engine.plan.version) over \(input)")]
+        var lines = [Style.bold("Backtest of \(base.engine.plan.version) over \(input.description)")]
         lines.append("  events read   \(events) in \(String(format1: seconds)) s (\(eventsPerSecond) events/s)")
         lines.append("  rejected      \(base.engine.statistics.rejected)")
         for (reason, count) in base.rejectedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(reason.padding(28)) \(count)") }
         lines.append("  late          \(base.engine.statistics.late)")
         lines.append("  alerts        \(base.alertsByRule.values.reduce(0, +))")
         lines += ruleLines(base)
-        if !base.examples.isEmpty { lines += ["", Style.bold("Examples")] + base.examples.flatMap(Self.exampleLines) }
+        if !base.examples.isEmpty { lines += ["", Style.bold("Examples")] + base.examples.flatMap(exampleLines) }
         if let changed { lines += ["", Style.bold("Compared with \(changed.engine.plan.version)")] + comparisonLines(changed) }
         return lines.joined(separator: "\n")
     }
@@ -50,10 +72,10 @@ struct BacktestReport {
         }
     }
 
-    private static func exampleLines(_ alert: Alert) -> [String] {
+    private func exampleLines(_ alert: Alert) -> [String] {
         [
             "  \(Style.bold(alert.ruleID)) \(Style.severity(alert.severity.rawValue)) key \(Style.cyan(alert.messageKey)) "
-                + "at \(RFC3339.format(milliseconds: alert.eventTime)), event \(alert.eventID) (line \(alert.source.offset))",
+                + "at \(RFC3339.format(milliseconds: alert.eventTime)), event \(alert.eventID) (\(input.citation(of: alert.source)))",
             "    expression  \(alert.explanation.expression.split(whereSeparator: \.isNewline).joined(separator: " "))",
         ] + alert.explanation.traceLines.map { "    " + $0 }
     }
