@@ -10,7 +10,8 @@ import VigilValues
 package struct StateEstimate: Sendable {
     package struct Assumptions: Sendable {
         package var eventsPerSecond = 1_000.0
-        /// Distinct values per field, e.g. `card_id: 200_000`; see ``distinctValues(of:)`` for the others.
+        /// Distinct values per field, e.g. `card_id: 200_000`, or per combination of fields named by
+        /// ``combinationName(_:)``, e.g. `account_id+currency: 120_000`; see ``distinctKeys(of:)``.
         package var cardinality: [String: Int] = [:]
         package var defaultCardinality = 100_000
         /// Replicas of the consumer group: each holds the windows of its share of the keys.
@@ -29,6 +30,21 @@ package struct StateEstimate: Sendable {
         /// else `defaultCardinality`.
         package func distinctValues(of field: String) -> Int {
             cardinality[field] ?? min(Self.codeListSizes[field] ?? defaultCardinality, defaultCardinality)
+        }
+
+        /// Keys of a window keyed by `fields`: the combination's own `cardinality` when given, else
+        /// every combination of the fields' values. The product errs high for fields that go
+        /// together (an account pays in one or two currencies, not in all 180), which is what
+        /// giving the combination corrects.
+        package func distinctKeys(of fields: [String]) -> Double {
+            if fields.count > 1, let given = cardinality[Self.combinationName(fields)] { return Double(given) }
+            return fields.map { Double(distinctValues(of: $0)) }.reduce(1, *)
+        }
+
+        /// How a combination is named in `cardinality`: its fields in alphabetical order, joined
+        /// by `+`, so that `currency+account_id` and `account_id+currency` are one.
+        package static func combinationName(_ fields: [String]) -> String {
+            fields.sorted().joined(separator: "+")
         }
     }
 
@@ -71,8 +87,7 @@ package struct StateEstimate: Sendable {
             firstReaderOfState[spec.state.text] = spec.writtenText
             let entries = assumptions.eventsPerSecond * Double(spec.windowMilliseconds) / 1000
             let names = spec.keyFields.map { plan.fields[$0.index].name }
-            let combinations = names.map { Double(assumptions.distinctValues(of: $0)) }.reduce(1, *)
-            let keys = min(combinations, entries)
+            let keys = min(assumptions.distinctKeys(of: names), entries)
             let bytes = entries * Self.bytesPerEntry(spec.state.function) + keys * Self.bytesPerKey
             return Aggregator(
                 text: spec.writtenText, rules: users, window: spec.writtenWindow,

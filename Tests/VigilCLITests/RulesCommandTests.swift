@@ -229,5 +229,10 @@ import Testing
         #expect(try await warned.waitForExit(timeout: .seconds(30)) == 0)
         #expect(warned.printed.contains("warning: --cardinality card_idd=…: no aggregate of these rules is keyed by 'card_idd'"),
                 "output:\n\(warned.printed)")
+        // A combination is named in any order; one no aggregate is keyed by is warned about too.
+        let combined = try VigilProcess(["rules", "check", Self.shippedRules, "--cardinality", "currency+account_id=120000", "--cardinality", "card_id+currency=9"])
+        #expect(try await combined.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(combined.printed.contains("no aggregate of these rules is keyed by 'card_id+currency'"), "output:\n\(combined.printed)")
+        #expect(!combined.printed.contains("'account_id+currency'"), "output:\n\(combined.printed)")
     }
 }

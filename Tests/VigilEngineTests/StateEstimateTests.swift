@@ -32,6 +32,18 @@ import VigilRules
         #expect(keys == 12_000)
     }
 
+    @Test func aGivenCombinationWinsOverTheProductOfItsFields() throws {
+        let keys = try Self.activeKeys("sum(amount, by: [account_id, currency], over: 24h)") {
+            $0.cardinality = [StateEstimate.Assumptions.combinationName(["currency", "account_id"]): 120_000, "account_id": 100_000]
+        }
+        #expect(keys == 120_000)
+        // A combination given for other fields leaves this key to the product of its fields.
+        let other = try Self.activeKeys("sum(amount, by: [account_id, currency], over: 24h)") {
+            $0.cardinality = ["account_id+merchant_id": 5]
+        }
+        #expect(other == 100_000 * 180)
+    }
+
     @Test func aSmallerDefaultCapsTheCodeList() throws {
         let keys = try Self.activeKeys("count(by: [merchant_id, currency], over: 24h)") { $0.defaultCardinality = 50 }
         #expect(keys == 50 * 50)

@@ -17,7 +17,10 @@ struct CapacityOptions: ParsableArguments {
     @Option(help: "Expected events per second across the whole group.")
     var eventsPerSecond = 1_000.0
 
-    @Option(name: .customLong("cardinality"), help: "Distinct values of a field, field=count (repeatable), e.g. card_id=200000.")
+    @Option(
+        name: .customLong("cardinality"),
+        help: "Distinct values of a field, field=count (repeatable), e.g. card_id=200000; for a key of several fields, join them with +, e.g. account_id+currency=120000."
+    )
     var cardinalities: [String] = []
 
     @Option(help: "Distinct values assumed for fields not given with --cardinality (currency and country: at most their ISO code lists' 180 and 249).")
@@ -36,10 +39,11 @@ struct CapacityOptions: ParsableArguments {
         assumptions.replicas = replicas
         for pair in cardinalities {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let count = Int(parts[1]), count > 0 else {
-                throw ValidationError("--cardinality takes field=count, got '\(pair)'")
+            let fields = parts.first?.split(separator: "+", omittingEmptySubsequences: false).map(String.init) ?? []
+            guard parts.count == 2, let count = Int(parts[1]), count > 0, !fields.contains(where: \.isEmpty) else {
+                throw ValidationError("--cardinality takes field=count or field+field=count, got '\(pair)'")
             }
-            assumptions.cardinality[parts[0]] = count
+            assumptions.cardinality[StateEstimate.Assumptions.combinationName(fields)] = count
         }
         guard let budget = ByteSize.parse(stateBudget) else {
             throw ValidationError("--state-budget takes a size such as 512MiB or 4GiB, got '\(stateBudget)'")
@@ -56,12 +60,14 @@ struct CapacityOptions: ParsableArguments {
         _ = try assumptions()
     }
 
-    /// The estimate, with a warning for each `--cardinality` field that no aggregate is keyed by:
-    /// probably a misspelt name, whose own cardinality then silently fell back to the default.
+    /// The estimate, with a warning for each `--cardinality` field or combination that no
+    /// aggregate is keyed by: probably a misspelt name, whose own cardinality then silently fell
+    /// back to the default.
     func estimate(for plan: RulePlan) throws -> StateEstimate {
         let assumptions = try assumptions()
-        let keyFields = Set(plan.rules.flatMap { plan.aggregateKeys(of: $0).joined() })
-        for field in assumptions.cardinality.keys.sorted() where !keyFields.contains(field) {
+        let keys = plan.rules.flatMap { plan.aggregateKeys(of: $0) }
+        let named = Set(keys.joined()).union(keys.filter { $0.count > 1 }.map(StateEstimate.Assumptions.combinationName))
+        for field in assumptions.cardinality.keys.sorted() where !named.contains(field) {
             printToStandardError("warning: --cardinality \(field)=…: no aggregate of these rules is keyed by '\(field)'")
         }
         return StateEstimate(plan: plan, assumptions: assumptions)
