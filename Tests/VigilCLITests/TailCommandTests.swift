@@ -154,6 +154,34 @@ import VigilTesting
         #expect(vigil.printed.contains("topic alert does not exist on brokers \(cluster.bootstrapServers); its topics: alerts"), "\(vigil.printed)")
     }
 
+    /// Standard error says once what tail waits on, so that a quiet topic is not taken for a hung
+    /// command; standard output, what a pipe gets, holds the alerts only.
+    @Test func standardErrorSaysOnceWhatTailWaitsOnAndStandardOutputHoldsOnlyAlerts() async throws {
+        let cluster = try Self.clusterWithAlerts(Self.alerts)
+        let vigil = try VigilProcess(
+            ["tail", "--brokers", cluster.bootstrapServers, "--from", "beginning", "--json", "--limit", "2", "--rule", "large-amount"],
+            keepsErrorsApart: true)
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)\(vigil.printedToStandardError)")
+        #expect(vigil.printed.split(separator: "\n").map(String.init) == [Self.alerts[1], Self.alerts[4]])
+        let note = "vigil tail: waiting for alerts on alerts (1 partition) at \(cluster.bootstrapServers), from the beginning, "
+            + "rule large-amount; stops after 2 alerts or Ctrl-C"
+        let errors = vigil.printedToStandardError
+        #expect(errors.components(separatedBy: note).count == 2, "said once:\n\(errors)")
+    }
+
+    /// Following new alerts, the note says so and how to stop; a quiet topic leaves it the only line.
+    @Test func aTailOnAQuietTopicSaysItWaitsForNewAlertsUntilCtrlC() async throws {
+        let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(1)))
+        let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--json"], keepsErrorsApart: true)
+        let note = "vigil tail: waiting for alerts on alerts (1 partition) at \(cluster.bootstrapServers), new alerts only; Ctrl-C to stop"
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !vigil.printedToStandardError.contains(note), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        vigil.signal(SIGINT)
+        #expect(try await vigil.waitForExit(timeout: .seconds(15)) == 0)
+        #expect(vigil.printedToStandardError.contains(note), "standard error:\n\(vigil.printedToStandardError)")
+        #expect(vigil.printed.isEmpty, "an alert published before the start is not shown: \(vigil.printed)")
+    }
+
     @Test func sigintEndsAFollowingTailWithExitZero() async throws {
         let cluster = try Self.clusterWithAlerts(Array(Self.alerts.prefix(2)))
         let vigil = try VigilProcess(["tail", "--brokers", cluster.bootstrapServers, "--from", "beginning", "--json"])

@@ -5,25 +5,38 @@ import Testing
 final class VigilProcess {
     let process = Process()
     private let output: URL
+    /// Where standard error goes when it is kept apart from standard output; nil when they share `output`.
+    private let errors: URL?
 
-    init(_ arguments: [String]) throws {
+    /// - Parameter keepsErrorsApart: capture standard error on its own (``printedToStandardError``),
+    ///   so that a test can tell what a pipe reading standard output would get (``printed``).
+    init(_ arguments: [String], keepsErrorsApart: Bool = false) throws {
         // The test runner is built into the same products folder as the executable.
         let testRunner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         process.executableURL = testRunner.deletingLastPathComponent().appendingPathComponent("vigil")
         process.arguments = arguments
-        output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
+        output = try Self.makeCaptureFile()
+        errors = keepsErrorsApart ? try Self.makeCaptureFile() : nil
+        let outputHandle = try FileHandle(forWritingTo: output)
+        process.standardOutput = outputHandle
+        process.standardError = try errors.map(FileHandle.init(forWritingTo:)) ?? outputHandle
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment
         try process.run()
     }
 
-    /// Everything the process printed so far.
+    /// Everything the process printed so far; only its standard output when errors are kept apart.
     var printed: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// What the process printed on standard error so far, when errors are kept apart.
+    var printedToStandardError: String { errors.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? "" }
+
+    private static func makeCaptureFile() throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        return file
+    }
 
     /// Waits for the process to exit; nil if it is still running after `timeout`.
     func waitForExit(timeout: Duration) async throws -> Int32? {
@@ -41,7 +54,7 @@ final class VigilProcess {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: output)
+        for file in [output] + (errors.map { [$0] } ?? []) { try? FileManager.default.removeItem(at: file) }
     }
 }
 

@@ -16,6 +16,8 @@ package final class KafkaConsumer {
     private var isSubscribed = false
     /// False after librdkafka reported every broker down; true again once a message or rebalance arrives.
     package private(set) var isBrokerReachable = true
+    /// `bootstrap.servers` as given to librdkafka, to name the brokers in messages.
+    package var brokers: String { client.brokers }
 
     package init(configuration: ConsumerConfiguration, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(.consumer, properties: configuration.librdkafkaProperties(), logger: logger)

@@ -16,6 +16,15 @@ struct AlertFilter {
         if let key { return messageKey == key || alert.keyValues.contains(key) }
         return true
     }
+
+    /// Each restriction in words (`rule a or b`, `severity high or above`, `key c-17`); empty when all alerts pass.
+    var descriptions: [String] {
+        var parts: [String] = []
+        if !rules.isEmpty { parts.append("rule " + rules.sorted().joined(separator: " or ")) }
+        if let minimumSeverity { parts.append("severity \(minimumSeverity.rawValue) or above") }
+        if let key { parts.append("key \(key)") }
+        return parts
+    }
 }
 
 extension Severity: ExpressibleByArgument {}

@@ -46,8 +46,13 @@ final class AlertTopicReader {
         consumer.close(timeout: .seconds(3))
     }
 
+    /// `bootstrap.servers` as the consumer uses it (`-X` may have replaced `--brokers`).
+    var brokers: String { consumer.brokers }
+
     /// Assigns every partition of `topics` at its start position.
-    func start(topics: [String], from start: AlertStart) throws {
+    /// - Returns: the partitions assigned.
+    @discardableResult
+    func start(topics: [String], from start: AlertStart) throws -> [TopicPartition] {
         let partitions = try topics.flatMap { try consumer.partitions(of: $0) }
         let initial = start == .latest ? TopicPartitionOffset.end : TopicPartitionOffset.beginning
         var offsets = Dictionary(uniqueKeysWithValues: partitions.map { ($0, initial) })
@@ -61,6 +66,7 @@ final class AlertTopicReader {
             for entry in try consumer.committed(partitions) where entry.offset >= 0 { offsets[entry.topicPartition] = entry.offset }
         }
         try consumer.assign(offsets.map { TopicPartitionOffset($0.key, offset: $0.value) }.sorted { $0.topicPartition < $1.topicPartition })
+        return partitions
     }
 
     /// Hands each message to `handle` until `signal` is raised or `handle` returns false.

@@ -15,7 +15,8 @@ struct TailCommand: AsyncParsableCommand {
         discussion: """
             Reads every partition of the alert topic directly (transactional alerts only once committed) and \
             commits nothing, unless --group is given: then it resumes where that group last stopped and \
-            commits what it has shown. Ctrl-C ends it.
+            commits what it has shown. Standard error says once what it waits on; standard output holds the \
+            alerts only. Ctrl-C ends it.
             """
     )
 
@@ -99,7 +100,8 @@ struct AlertTail: Service {
 
     private func follow(until signal: StopSignal) throws {
         let reader = try AlertTopicReader(configuration: consumer, commitsProgress: commitsProgress, logger: logger)
-        try reader.start(topics: [topic], from: start)
+        let partitions = try reader.start(topics: [topic], from: start)
+        printToStandardError(waitingNote(partitions: partitions.count, brokers: reader.brokers))
         if output != .json { print(Style.bold(AlertLine.header)) }
         fflush(nil)
         var shown = 0
@@ -124,10 +126,30 @@ struct AlertTail: Service {
             return limit.map { shown < $0 } ?? true
         }
         if repeats > 0 {
-            // On standard error, so that JSON lines on standard output stay clean.
-            let note = "vigil tail: \(repeats) alert\(repeats == 1 ? "" : "s") published again (same alert_id) not shown twice\n"
-            _ = note.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+            printToStandardError("vigil tail: \(repeats) alert\(repeats == 1 ? "" : "s") published again (same alert_id) not shown twice")
         }
+    }
+
+    /// What tail waits on and how it ends, said once when reading starts, so that a quiet topic is
+    /// not taken for a hung command. Like every note of tail it goes to standard error, so that
+    /// standard output holds the alerts only, for a pipe or a file. It is said also when standard
+    /// error is not a terminal: in a container's log (`docker compose logs tail`, `kubectl logs`)
+    /// it is the only sign that tail reached its topic and is waiting, and it is one line.
+    func waitingNote(partitions: Int, brokers: String) -> String {
+        let scope = [startDescription] + filter.descriptions
+        let end = limit.map { "stops after \($0) alert\($0 == 1 ? "" : "s") or Ctrl-C" } ?? "Ctrl-C to stop"
+        return "vigil tail: waiting for alerts on \(topic) (\(partitions) partition\(partitions == 1 ? "" : "s")) at \(brokers), "
+            + "\(scope.joined(separator: ", ")); \(end)"
+    }
+
+    private var startDescription: String {
+        let position: String
+        switch start {
+        case .beginning: position = "from the beginning"
+        case .latest: position = "new alerts only"
+        case .time(let time): position = "published since \(RFC3339.format(milliseconds: time))"
+        }
+        return commitsProgress ? "from where group \(consumer.groupID) stopped, else \(position)" : position
     }
 
     /// Alert ids remembered to show a republished alert once (see ``RecentAlertIDs``).
