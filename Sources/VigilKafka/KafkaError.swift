@@ -19,12 +19,16 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         package static let mockCluster = Code(name: "mock_cluster")
         package static let timeout = Code(name: "timeout")
         package static let transaction = Code(name: "transaction")
+        /// No broker answered: a wrong address, brokers that are down, or a network in between.
+        package static let brokersUnreachable = Code(name: "brokers_unreachable")
     }
 
     package let code: Code
     /// librdkafka's `rd_kafka_resp_err_t` value (0 when the error did not come from librdkafka).
     package let rdKafkaCode: Int32
     package let message: String
+    /// librdkafka's own text, kept beside a `message` written in plain words.
+    package let detail: String?
     package let isFatal: Bool
     package let isRetriable: Bool
     /// A transaction call failed in a way that only aborting the transaction recovers from.
@@ -36,6 +40,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         _ code: Code,
         rdKafkaCode: Int32 = 0,
         message: String,
+        detail: String? = nil,
         isFatal: Bool = false,
         isRetriable: Bool = false,
         requiresAbort: Bool = false,
@@ -45,6 +50,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.rdKafkaCode = rdKafkaCode
         self.message = message
+        self.detail = detail
         self.isFatal = isFatal
         self.isRetriable = isRetriable
         self.requiresAbort = requiresAbort
@@ -54,6 +60,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
 
     package var description: String {
         let fatal = isFatal ? " (fatal)" : ""
-        return "Kafka \(code) error\(fatal): \(message) [librdkafka \(rdKafkaCode)]"
+        let librdkafka = detail.map { " (librdkafka: \($0))" } ?? ""
+        return "Kafka \(code) error\(fatal): \(message)\(librdkafka) [librdkafka \(rdKafkaCode)]"
     }
 }

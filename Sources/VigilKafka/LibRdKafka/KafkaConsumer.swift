@@ -85,14 +85,14 @@ package final class KafkaConsumer {
     /// Reads the list of every topic rather than asking for `topic` by name: a broker that creates
     /// topics on first use (librdkafka's mock cluster does) would otherwise create a mistyped one,
     /// and a reader of it would wait for messages that never come.
-    /// - Throws: when the topic does not exist, naming the topics that do.
+    /// - Throws: when the topic does not exist, naming the topics that do; `.brokersUnreachable`
+    ///   when no broker answered within `timeout`.
     package func partitions(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
+        let started = ContinuousClock.now
         let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, timeout.milliseconds)
         defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw KafkaError(.client, response: result, context: "metadata for topic \(topic) from brokers \(client.brokers)")
-        }
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw client.metadataFailure(result, topic: topic, since: started) }
         let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
         guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
             let names = topics.map { String(cString: $0.topic) }

@@ -16,6 +16,7 @@ package final class KafkaProducer {
 
     /// Fetches the topics' metadata now, so the first sends do not stall.
     /// - Returns: each topic's partition count; a topic the broker does not know is left out.
+    /// - Throws: `.brokersUnreachable` when no broker answered within `timeout`.
     @discardableResult
     package func prepare(topics: [String], timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int32] {
         try client.warmUpMetadata(topics: topics, timeoutMilliseconds: timeout.milliseconds)

@@ -19,6 +19,8 @@ final class ClientContext: Sendable {
     let startPositions = Mutex<StartPositionPolicy?>(nil)
     /// The latest statistics, when `statistics.interval.ms` is set.
     let statistics = Mutex<KafkaStatistics?>(nil)
+    /// The latest connection failure of each broker, from librdkafka's log, to say why none answered.
+    let connectionFailures = Mutex<[String: BrokerConnectionFailure]>([:])
 
     init(logger: Logger) {
         self.logger = logger
@@ -93,11 +95,10 @@ final class RdKafkaClient {
             guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { continue }
             defer { rd_kafka_topic_destroy(topicHandle) }
             var metadata: UnsafePointer<rd_kafka_metadata>?
+            let started = ContinuousClock.now
             let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeoutMilliseconds)
             defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(.client, response: result, context: "metadata for topic \(topic) from brokers \(brokers)")
-            }
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw metadataFailure(result, topic: topic, since: started) }
             if let described = metadata?.pointee, described.topic_cnt > 0, let entry = described.topics?.pointee,
                 entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0
             {
@@ -105,6 +106,19 @@ final class RdKafkaClient {
             }
         }
         return partitionCounts
+    }
+
+    /// The error of a metadata request that failed after `started`. When no broker answered, it
+    /// says so in plain words, with each broker's latest connection failure from the log.
+    func metadataFailure(_ result: rd_kafka_resp_err_t, topic: String, since started: ContinuousClock.Instant) -> KafkaError {
+        let request = "metadata for topic \(topic) from brokers \(brokers)"
+        let noBrokerAnswered = [RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN].contains(result)
+        guard noBrokerAnswered else { return KafkaError(.client, response: result, context: request) }
+        return .brokersUnreachable(
+            brokers: brokers, waited: .now - started,
+            failures: context.connectionFailures.withLock { $0.values.sorted { $0.broker < $1.broker } },
+            rdKafkaCode: result.rawValue, librdkafkaText: "\(request): \(String(cString: rd_kafka_err2str(result)))"
+        )
     }
 }
 
@@ -121,7 +135,11 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
         default: .debug
         }
     let facilityText = facility.map { String(cString: $0) } ?? "-"
-    context.logger.log(level: logLevel, "\(String(cString: line))", metadata: ["librdkafka": "\(facilityText)"])
+    let text = String(cString: line)
+    if facilityText == "FAIL", let failure = BrokerConnectionFailure(logLine: text) {
+        context.connectionFailures.withLock { $0[failure.broker] = failure }
+    }
+    context.logger.log(level: logLevel, "\(text)", metadata: ["librdkafka": "\(facilityText)"])
 }
 
 /// Statistics callback: keeps the latest figures. Returning 0 lets librdkafka free the JSON.

@@ -61,7 +61,17 @@ enum ServiceRunner {
     static let maximumShutdown = Duration.seconds(9)
     static let shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 
+    /// - Throws: `UnreachableBrokers.exitCode`, after saying why, when no Kafka broker answered.
     static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
+        do {
+            try await runGroup(services, logger: logger)
+        } catch let error as KafkaError where error.code == .brokersUnreachable {
+            printToStandardError(UnreachableBrokers.message(for: error))
+            throw UnreachableBrokers.exitCode
+        }
+    }
+
+    private static func runGroup(_ services: [any Service], logger: Logger) async throws {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// A command that cannot reach Kafka stops within its 10 s metadata wait, exits 69, says which
+/// broker failed and why, names the flag to check, and keeps librdkafka's own text.
+@Suite struct UnreachableBrokerTests {
+    /// What each command needs besides `--brokers`.
+    static let arguments: [String: [String]] = [
+        "run": ["--http-port", "0"],
+        "tail": [],
+        "gen": ["--topic", "payments", "--count", "10"],
+    ]
+
+    @Test(arguments: ["run", "tail", "gen"])
+    func aRefusedConnectionIsExplainedWithTheFlagToCheck(command: String) async throws {
+        let broker = "127.0.0.1:\(try freeLoopbackPort())"
+        var arguments = [command, "--brokers", broker] + (Self.arguments[command] ?? [])
+        if command == "run" { arguments += ["--rules", try makeRulesDirectory(RunCommandTests.rules)] }
+        let errors = try await Self.failure(arguments)
+        #expect(errors.contains("Error: no Kafka broker answered at \(broker) (tried for "), "standard error:\n\(errors)")
+        #expect(errors.contains("s): \(broker) refused the connection (nothing listens on that port).\n"), "standard error:\n\(errors)")
+        #expect(errors.contains("\nCheck that --brokers names the host:port of a running broker"), "standard error:\n\(errors)")
+        #expect(errors.contains("\nlibrdkafka: \(broker)/bootstrap: Connect to ipv4#\(broker) failed: Connection refused"), "standard error:\n\(errors)")
+    }
+
+    @Test func aHostNameThatDoesNotResolveIsSaidToBeUnknown() async throws {
+        let errors = try await Self.failure(["tail", "--brokers", "kafka.invalid:9092"])
+        #expect(errors.contains("(tried for "), "standard error:\n\(errors)")
+        #expect(errors.contains("s): the host name kafka.invalid could not be resolved.\n"), "standard error:\n\(errors)")
+        #expect(errors.contains("\nlibrdkafka: kafka.invalid:9092/bootstrap: Failed to resolve 'kafka.invalid:9092'"), "standard error:\n\(errors)")
+    }
+
+    /// Runs a command that must fail to reach Kafka: it exits 69 in time, printing nothing on standard output.
+    /// - Returns: what it printed on standard error.
+    static func failure(_ arguments: [String]) async throws -> String {
+        let vigil = try VigilProcess(arguments + ["--log-level", "critical"], keepsErrorsApart: true)
+        let status = try await vigil.waitForExit(timeout: .seconds(40))
+        #expect(status == 69, "exit status; standard error:\n\(vigil.printedToStandardError)")
+        #expect(vigil.printed.isEmpty, "standard output:\n\(vigil.printed)")
+        return vigil.printedToStandardError
+    }
+}
