@@ -1,3 +1,4 @@
+package import Metrics
 package import VigilEngine
 package import VigilKafka
 package import VigilRules
@@ -41,6 +42,9 @@ package struct PipelineConfiguration: Sendable {
     package var snapshotLoadTimeout = Duration.seconds(30)
     /// How long closing the consumer (leaving the group) may take at shutdown.
     package var closeTimeout = Duration.seconds(5)
+    /// Where the pipeline records its metrics; nil: the process's (`MetricsSystem.bootstrap`).
+    /// Pipelines that share a process (tests) each give their own, to read their figures apart.
+    package var metricsFactory: (any MetricsFactory)?
 
     package init(
         consumer: ConsumerConfiguration,

@@ -7,30 +7,30 @@ import VigilKafka
 /// Names follow Prometheus conventions: `vigil_` prefix, `_total` for counters, base units.
 /// Per-rule and per-reason series are created the first time the label value appears, then reused.
 final class PipelineMetrics {
-    private let consumed = Counter(label: "vigil_events_consumed_total")
-    private let evaluated = Counter(label: "vigil_events_evaluated_total")
-    private let late = Counter(label: "vigil_late_events_total")
-    private let batchDuration = Timer(label: "vigil_batch_duration_seconds")
-    private let evaluationPerEvent = Timer(label: "vigil_evaluation_seconds")
-    private let endToEnd = Timer(label: "vigil_end_to_end_latency_seconds")
-    private let activeKeys = Gauge(label: "vigil_window_active_keys")
-    private let retainedEntries = Gauge(label: "vigil_window_entries")
-    private let windowBytes = Gauge(label: "vigil_window_memory_bytes")
-    private let producerQueue = Gauge(label: "vigil_producer_queue_messages")
-    private let replayed = Counter(label: "vigil_restore_replayed_messages_total")
-    private let restoreDuration = Timer(label: "vigil_restore_duration_seconds")
-    private let backfilled = Counter(label: "vigil_backfilled_messages_total")
-    private let historyLost = Counter(label: "vigil_restore_history_lost_total")
-    private let snapshotsWritten = Counter(label: "vigil_snapshots_written_total")
-    private let snapshotBytes = Counter(label: "vigil_snapshot_bytes_written_total")
-    private let snapshotDuration = Timer(label: "vigil_snapshot_duration_seconds")
-    private let snapshotsLoaded = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "loaded")])
-    private let snapshotsRefused = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "refused")])
-    private let repartitioned = Counter(label: "vigil_events_repartitioned_total")
-    private let duplicatesSkipped = Counter(label: "vigil_repartition_duplicates_skipped_total")
-    private let partitionsAssigned = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "assigned")])
-    private let partitionsRevoked = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "revoked")])
-    private let partitionsLost = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "lost")])
+    private let consumed: Counter
+    private let evaluated: Counter
+    private let late: Counter
+    private let batchDuration: Timer
+    private let evaluationPerEvent: Timer
+    private let endToEnd: Timer
+    private let activeKeys: Gauge
+    private let retainedEntries: Gauge
+    private let windowBytes: Gauge
+    private let producerQueue: Gauge
+    private let replayed: Counter
+    private let restoreDuration: Timer
+    private let backfilled: Counter
+    private let historyLost: Counter
+    private let snapshotsWritten: Counter
+    private let snapshotBytes: Counter
+    private let snapshotDuration: Timer
+    private let snapshotsLoaded: Counter
+    private let snapshotsRefused: Counter
+    private let repartitioned: Counter
+    private let duplicatesSkipped: Counter
+    private let partitionsAssigned: Counter
+    private let partitionsRevoked: Counter
+    private let partitionsLost: Counter
     private var alerts: [String: Counter] = [:]
     private var shadowAlerts: [String: Counter] = [:]
     private var deadLetters: [String: Counter] = [:]
@@ -39,10 +39,41 @@ final class PipelineMetrics {
     private var lag: [TopicPartition: Gauge] = [:]
     /// The info series of the rule set in force; replaced, never added to, when the set changes.
     private var ruleSetInfo: Gauge?
-    private let ruleSetLoadedAt = Gauge(label: "vigil_ruleset_loaded_timestamp_seconds")
+    private let ruleSetLoadedAt: Gauge
     private var kafkaGauges: [String: Gauge] = [:]
     /// Rule counters are cumulative; metrics get the difference since the last loop.
     private var lastRuleCounts: [String: (unknown: Int, suppressed: Int)] = [:]
+    /// Where every series is made, also those that appear later (per rule, reason, partition, broker).
+    private let factory: any MetricsFactory
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        consumed = Counter(label: "vigil_events_consumed_total", factory: factory)
+        evaluated = Counter(label: "vigil_events_evaluated_total", factory: factory)
+        late = Counter(label: "vigil_late_events_total", factory: factory)
+        batchDuration = Timer(label: "vigil_batch_duration_seconds", factory: factory)
+        evaluationPerEvent = Timer(label: "vigil_evaluation_seconds", factory: factory)
+        endToEnd = Timer(label: "vigil_end_to_end_latency_seconds", factory: factory)
+        activeKeys = Gauge(label: "vigil_window_active_keys", factory: factory)
+        retainedEntries = Gauge(label: "vigil_window_entries", factory: factory)
+        windowBytes = Gauge(label: "vigil_window_memory_bytes", factory: factory)
+        producerQueue = Gauge(label: "vigil_producer_queue_messages", factory: factory)
+        replayed = Counter(label: "vigil_restore_replayed_messages_total", factory: factory)
+        restoreDuration = Timer(label: "vigil_restore_duration_seconds", factory: factory)
+        backfilled = Counter(label: "vigil_backfilled_messages_total", factory: factory)
+        historyLost = Counter(label: "vigil_restore_history_lost_total", factory: factory)
+        snapshotsWritten = Counter(label: "vigil_snapshots_written_total", factory: factory)
+        snapshotBytes = Counter(label: "vigil_snapshot_bytes_written_total", factory: factory)
+        snapshotDuration = Timer(label: "vigil_snapshot_duration_seconds", factory: factory)
+        snapshotsLoaded = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "loaded")], factory: factory)
+        snapshotsRefused = Counter(label: "vigil_restore_snapshots_total", dimensions: [("outcome", "refused")], factory: factory)
+        repartitioned = Counter(label: "vigil_events_repartitioned_total", factory: factory)
+        duplicatesSkipped = Counter(label: "vigil_repartition_duplicates_skipped_total", factory: factory)
+        partitionsAssigned = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "assigned")], factory: factory)
+        partitionsRevoked = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "revoked")], factory: factory)
+        partitionsLost = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "lost")], factory: factory)
+        ruleSetLoadedAt = Gauge(label: "vigil_ruleset_loaded_timestamp_seconds", factory: factory)
+    }
 
     func record(_ batch: BatchTally, duration: Duration) {
         consumed.increment(by: batch.consumed)
@@ -53,16 +84,16 @@ final class PipelineMetrics {
         batchDuration.recordNanoseconds(duration.nanoseconds)
         if batch.evaluated > 0 { evaluationPerEvent.recordNanoseconds(batch.evaluationNanoseconds / Int64(batch.evaluated)) }
         for sample in batch.endToEndSamples { endToEnd.recordNanoseconds(sample) }
-        Self.add(batch.alertsByRule, to: &alerts, label: "vigil_alerts_total", dimension: "rule")
-        Self.add(batch.shadowAlertsByRule, to: &shadowAlerts, label: "vigil_shadow_alerts_total", dimension: "rule")
-        Self.add(batch.deadLettersByReason, to: &deadLetters, label: "vigil_dead_letters_total", dimension: "reason")
+        add(batch.alertsByRule, to: &alerts, label: "vigil_alerts_total", dimension: "rule")
+        add(batch.shadowAlertsByRule, to: &shadowAlerts, label: "vigil_shadow_alerts_total", dimension: "rule")
+        add(batch.deadLettersByReason, to: &deadLetters, label: "vigil_dead_letters_total", dimension: "reason")
     }
 
     func record(_ counts: [String: RuleCounts]) {
         for (rule, count) in counts {
             let last = lastRuleCounts[rule] ?? (0, 0)
-            Self.add([rule: max(0, count.unknown - last.unknown)], to: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
-            Self.add([rule: max(0, count.suppressed - last.suppressed)], to: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
+            add([rule: max(0, count.unknown - last.unknown)], to: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
+            add([rule: max(0, count.suppressed - last.suppressed)], to: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
             lastRuleCounts[rule] = (count.unknown, count.suppressed)
         }
     }
@@ -83,7 +114,8 @@ final class PipelineMetrics {
         }
         for (partition, behind) in partitionLag {
             let gauge = lag[partition] ?? Gauge(
-                label: "vigil_consumer_lag_messages", dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+                label: "vigil_consumer_lag_messages", dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
+                factory: factory)
             lag[partition] = gauge
             gauge.record(behind)
         }
@@ -94,7 +126,7 @@ final class PipelineMetrics {
     /// series of the set it replaces is removed, so each replica shows exactly one version.
     func recordRuleSet(version: String, loadedAtMilliseconds: Int64) {
         ruleSetInfo?.destroy()
-        let info = Gauge(label: "vigil_ruleset_info", dimensions: [("version", version)])
+        let info = Gauge(label: "vigil_ruleset_info", dimensions: [("version", version)], factory: factory)
         info.record(1)
         ruleSetInfo = info
         ruleSetLoadedAt.record(Double(loadedAtMilliseconds) / 1000)
@@ -155,14 +187,14 @@ final class PipelineMetrics {
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
         let key = label + dimensions.map { "|\($0.1)" }.joined()
         if let existing = kafkaGauges[key] { return existing }
-        let created = Gauge(label: label, dimensions: dimensions)
+        let created = Gauge(label: label, dimensions: dimensions, factory: factory)
         kafkaGauges[key] = created
         return created
     }
 
-    private static func add(_ counts: [String: Int], to series: inout [String: Counter], label: String, dimension: String) {
+    private func add(_ counts: [String: Int], to series: inout [String: Counter], label: String, dimension: String) {
         for (value, count) in counts where count > 0 {
-            let counter = series[value] ?? Counter(label: label, dimensions: [(dimension, value)])
+            let counter = series[value] ?? Counter(label: label, dimensions: [(dimension, value)], factory: factory)
             series[value] = counter
             counter.increment(by: count)
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Metrics
 import VigilEngine
 import VigilKafka
 import VigilRules
@@ -47,7 +48,7 @@ final class PipelineWorker {
     private var tally = BatchTally()
     /// Rule counters of engines dropped with their partitions.
     private var retiredRuleCounts: [String: RuleCounts] = [:]
-    private let metrics = PipelineMetrics()
+    private let metrics: PipelineMetrics
     /// When the gauges were last published; nil when something they show has changed since.
     private var gaugesPublishedAt: ContinuousClock.Instant?
     private static let gaugeInterval = Duration.milliseconds(100)
@@ -61,6 +62,7 @@ final class PipelineWorker {
         self.pendingPlan = pendingPlan
         self.status = status
         self.logger = logger
+        self.metrics = PipelineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
         self.producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         self.consumer = try KafkaConsumer(configuration: configuration.consumer, logger: logger)
         let (plan, topology) = pendingPlan.current
