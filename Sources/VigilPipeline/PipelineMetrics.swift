@@ -20,6 +20,7 @@ final class PipelineMetrics {
     private let replayed: Counter
     private let restoreDuration: Timer
     private let backfilled: Counter
+    private let backfilling: Gauge
     private let historyLost: Counter
     private let snapshotsWritten: Counter
     private let snapshotBytes: Counter
@@ -61,6 +62,7 @@ final class PipelineMetrics {
         replayed = Counter(label: "vigil_restore_replayed_messages_total", factory: factory)
         restoreDuration = Timer(label: "vigil_restore_duration_seconds", factory: factory)
         backfilled = Counter(label: "vigil_backfilled_messages_total", factory: factory)
+        backfilling = Gauge(label: "vigil_backfilling_partitions", factory: factory)
         historyLost = Counter(label: "vigil_restore_history_lost_total", factory: factory)
         snapshotsWritten = Counter(label: "vigil_snapshots_written_total", factory: factory)
         snapshotBytes = Counter(label: "vigil_snapshot_bytes_written_total", factory: factory)
@@ -148,6 +150,12 @@ final class PipelineMetrics {
 
     func recordBackfilled(_ messages: Int) {
         backfilled.increment(by: messages)
+    }
+
+    /// The partitions reading their history again after a reload, counted where the status gets
+    /// the names `GET /rules` lists, so that the two agree; measured as soon as a backfill begins or ends.
+    func recordBackfilling(partitions: Int) {
+        backfilling.record(partitions)
     }
 
     /// One partition's state rebuilt, from assignment to live.
@@ -243,6 +251,7 @@ package enum PipelineMetricHelp {
         "vigil_restore_replayed_messages_total": "Messages replayed to rebuild window state after a partition was assigned.",
         "vigil_restore_history_lost_total": "Restores and backfills that needed history the topic's retention had already removed.",
         "vigil_backfilled_messages_total": "Messages read again after a rule reload to fill the windows the new rules started.",
+        "vigil_backfilling_partitions": "Partitions reading their history again after a rule reload; their live events wait meanwhile.",
         "vigil_restore_duration_seconds": "Time from a partition's assignment until its window state is live.",
         "vigil_restore_snapshots_total": "Snapshots of arriving partitions, by outcome: loaded, or refused and replaced by replay.",
         "vigil_snapshots_written_total": "Partition snapshots written to the snapshot topic.",

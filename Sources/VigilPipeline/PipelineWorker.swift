@@ -628,6 +628,7 @@ final class PipelineWorker {
         metrics.record(producer.statistics, client: "producer")
         let restoring = Set(tasks.values.filter(\.isRestoring).map(\.partition))
         let backfilling = Set(tasks.values.filter(\.isBackfilling).map(\.partition))
+        metrics.recordBackfilling(partitions: backfilling.count)
         return Gauges(lag: lag, state: state, restoring: restoring, backfilling: backfilling, ruleCounts: counts)
     }
 

@@ -43,6 +43,7 @@ import VigilTesting
         let typed = names(after: "# TYPE ")
         let described = Set(names(after: "# HELP "))
         #expect(!typed.isEmpty && typed.allSatisfy(described.contains), "no help text: \(typed.filter { !described.contains($0) })")
+        #expect(metrics.contains("\nvigil_backfilling_partitions 0.0\n"), "no backfill without a reload; metrics:\n\(metrics)")
 
         #expect(try await http.get("/rules").status == 401)
         let ruleSet = try await http.get("/rules", token: "s3cret")

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Testing
 import VigilEngine
 import VigilKafka
@@ -105,6 +106,41 @@ extension RuleReloader.Outcome {
         let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
         #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "burst", event: "c-1-3", key: "c-1")])
         #expect(pipeline.status.snapshot.eventsEvaluated == history.count + 1, "history is not evaluated twice")
+    }
+
+    /// `vigil_backfilling_partitions` counts the partitions `GET /rules` lists as backfilling: both
+    /// come from one count at the end of each loop. The loop that swaps the rules in starts both
+    /// partitions' backfills and cannot end them (their history arrives in later batches), so the
+    /// gauge's first reading after the reload is 2; once both are live it reads 0, and the status
+    /// lists none.
+    @Test func theBackfillingGaugeCountsThePartitionsFromTheirStartUntilTheyAreLive() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 2)
+        let metrics = TestMetrics()
+        var configuration = fixture.configuration()
+        configuration.metricsFactory = metrics
+        let pipeline = try Pipeline(configuration: configuration, plan: try RuleTestSources.compile(Self.before), logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        let history = (0..<4).map { index in
+            (key: Optional("c-\(index)"), value: TestEvent.json(id: "e-\(index)", ts: Int64(index) * 1000, amount: "10", ["card_id": "c-\(index)"]))
+        }
+        try fixture.produce(history, partitions: [0, 1, 0, 1])
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == history.count }
+        let gauge = try metrics.expectGauge("vigil_backfilling_partitions")
+        #expect(!gauge.values.isEmpty && gauge.values.allSatisfy { $0 == 0 }, "no backfill before the reload: \(gauge.values)")
+
+        try pipeline.offer(try RuleTestSources.compile(Self.after))
+        try await waitUntil {
+            let snapshot = pipeline.status.snapshot
+            return snapshot.backfilledMessages == history.count && snapshot.backfilling.isEmpty
+        }
+        #expect(gauge.lastValue == 0, "both partitions are live")
+        pipeline.requestStop()
+        try await running.value
+
+        let sinceReload = Array(gauge.values.drop { $0 == 0 })
+        #expect(sinceReload.first == 2, "both partitions started their backfill in one loop: \(gauge.values)")
+        #expect(zip(sinceReload, sinceReload.dropFirst()).allSatisfy { $0 >= $1 }, "backfills only end: \(gauge.values)")
+        #expect(sinceReload.last == 0, "\(gauge.values)")
     }
 
     /// Unlike a restore, a backfill leaves the replica ready: its other partitions go on, and only
