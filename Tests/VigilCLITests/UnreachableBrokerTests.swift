@@ -9,9 +9,10 @@ import Testing
         "run": ["--http-port", "0"],
         "tail": [],
         "gen": ["--topic", "payments", "--count", "10"],
+        "backtest": ["--topic", "payments"],
     ]
 
-    @Test(arguments: ["run", "tail", "gen"])
+    @Test(arguments: ["run", "tail", "gen", "backtest"])
     func aRefusedConnectionIsExplainedWithTheFlagToCheck(command: String) async throws {
         let broker = "127.0.0.1:\(try freeLoopbackPort())"
         var arguments = [command, "--brokers", broker] + (Self.arguments[command] ?? [])

@@ -25,7 +25,7 @@ import VigilPipeline
         for name in [
             "vigil_consumer_lag_messages", "vigil_rule_reloads_total", "vigil_ruleset_info", "vigil_dead_letters_total",
             "vigil_late_events_total", "vigil_restore_history_lost_total", "vigil_partition_changes_total",
-            "vigil_producer_queue_messages", "vigil_end_to_end_latency_seconds_bucket",
+            "vigil_producer_queue_messages", "vigil_end_to_end_latency_seconds_bucket", "vigil_backfilling_partitions",
         ] {
             #expect(referenced.contains(name), "no alert reads \(name)")
         }

@@ -3,7 +3,6 @@ import Glibc
 import Logging
 import VigilEngine
 import VigilKafka
-import VigilLogging
 import VigilRules
 
 /// `vigil backtest`: a rule set over recorded events, from a file or from the input topic itself.
@@ -52,6 +51,8 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         guard (input == nil) != (topic == nil) else { throw ValidationError("give either --input FILE or --topic TOPIC with --brokers") }
         if topic != nil, kafka.brokers == nil { throw ValidationError("--topic needs --brokers") }
@@ -71,7 +72,10 @@ struct BacktestCommand: ParsableCommand {
         let elapsed: Duration
         let source: BacktestInput
         if let topic {
-            let history = try openHistory(topic)
+            let history: TopicHistory
+            do { history = try openHistory(topic) } catch let error as KafkaError where error.code == .brokersUnreachable {
+                throw UnreachableBrokers.exit(explaining: error)
+            }
             elapsed = try replay(history, into: &base, and: &changed)
             source = .topic(name: topic, from: from == "beginning" ? nil : from)
         } else {
@@ -107,11 +111,11 @@ struct BacktestCommand: ParsableCommand {
         return elapsed
     }
 
-    /// A reader of `topic` from `--from`. Its log lines (librdkafka's warnings) go to standard
-    /// error, so that the report on standard output stays clean.
+    /// A reader of `topic` from `--from`. Its log lines go to standard error, so that the report
+    /// on standard output stays clean.
     private func openHistory(_ topic: String) throws -> TopicHistory {
         guard let kafkaConfiguration = try kafka.configuration() else { throw ValidationError("--topic needs --brokers") }
-        let logger = Logger(label: "vigil") { VigilLogHandler(label: $0, format: .text, level: .warning) }
+        let logger = logging.makeLogger(label: "vigil")
         let configuration = ConsumerConfiguration(kafka: kafkaConfiguration, groupID: "vigil-backtest-\(getpid())-\(EpochClock.nowMilliseconds())")
         let earliest: Int64? = if case .time(let time) = AlertStart(argument: from) { time } else { nil }
         return try TopicHistory(configuration: configuration, topic: topic, from: earliest, logger: logger)

@@ -66,8 +66,7 @@ enum ServiceRunner {
         do {
             try await runGroup(services, logger: logger)
         } catch let error as KafkaError where error.code == .brokersUnreachable {
-            printToStandardError(UnreachableBrokers.message(for: error))
-            throw UnreachableBrokers.exitCode
+            throw UnreachableBrokers.exit(explaining: error)
         }
     }
 

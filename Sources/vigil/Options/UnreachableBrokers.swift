@@ -7,8 +7,14 @@ enum UnreachableBrokers {
     /// that a script or a supervisor can tell an unreachable Kafka from other failures.
     static let exitCode = ExitCode(69)
 
+    /// Says why no broker answered, and returns the exit code to throw.
+    static func exit(explaining error: KafkaError) -> ExitCode {
+        printToStandardError(message(for: error))
+        return exitCode
+    }
+
     /// What went wrong in plain words, what to check, then librdkafka's own text.
-    static func message(for error: KafkaError) -> String {
+    private static func message(for error: KafkaError) -> String {
         """
         Error: \(error.message).
         Check that --brokers names the host:port of a running broker (bootstrap.servers in -X or --properties wins \
