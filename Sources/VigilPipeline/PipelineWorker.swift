@@ -199,7 +199,8 @@ final class PipelineWorker {
             if configuration.isExactlyOnce { try producer.beginTransaction() }
             let now = WallClock.nowMilliseconds()
             let evaluationStarted = ContinuousClock.now
-            let messages = (0..<batch.count).map { batch[$0] }.filter { skipped.isEmpty || !skipped.contains($0.topicPartition) }
+            var messages = (0..<batch.count).map { batch[$0] }
+            if !skipped.isEmpty { messages.removeAll { skipped.contains($0.topicPartition) } }
             let lanes = try evaluate(messages, now: now)
             stop = try deliver(lanes, of: messages.count, progress: &progress)
             try sendBundles()

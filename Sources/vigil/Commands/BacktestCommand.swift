@@ -76,7 +76,10 @@ struct BacktestCommand: ParsableCommand {
             do { history = try openHistory(topic) } catch let error as KafkaError where error.code == .brokersUnreachable {
                 throw UnreachableBrokers.exit(explaining: error)
             }
-            elapsed = try replay(history, into: &base, and: &changed)
+            // Alerts cite the partition and offset their event was read at.
+            elapsed = try replay(into: &base, and: &changed, fraction: { Double($0) / Double(max(history.total, 1)) }) { feed in
+                try history.forEach { feed($0.value, EventSource(topic: $0.topic, partition: $0.partition, offset: $0.offset)) }
+            }
             source = .topic(name: topic, from: from == "beginning" ? nil : from)
         } else {
             let path = input ?? ""
@@ -85,30 +88,19 @@ struct BacktestCommand: ParsableCommand {
                 printToStandardError("error: \(error)")
                 throw ExitCode(2)
             }
-            elapsed = try replay(file, path: path, into: &base, and: &changed)
+            let size = Self.storedSize(of: path)
+            var line: Int64 = 0
+            // Alerts cite the line their event was read from.
+            elapsed = try replay(into: &base, and: &changed, fraction: { _ in Double(file.storedOffset) / Double(max(size, 1)) }) { feed in
+                try file.forEachLine { bytes in
+                    line += 1
+                    feed(bytes, EventSource(topic: path, partition: 0, offset: line))
+                }
+            }
             source = .file(path: path)
         }
         let report = BacktestReport(input: source, base: base, changed: changed, elapsed: elapsed, topKeys: topKeys, listedChanges: listedChanges)
         print(json ? report.json : report.text)
-    }
-
-    /// Feeds every line to both tallies, with a progress bar on standard error.
-    private func replay(_ file: EventFile, path: String, into base: inout BacktestTally, and changed: inout BacktestTally?) throws -> Duration {
-        let size = Self.storedSize(of: path)
-        var progress = ProgressLine()
-        var line: Int64 = 0
-        let now = EpochClock.nowMilliseconds()
-        try file.forEachLine { bytes in
-            line += 1
-            let source = EventSource(topic: path, partition: 0, offset: line)
-            base.process(bytes, source: source, now: now)
-            changed?.process(bytes, source: source, now: now)
-            guard line & 0xFFF == 0 else { return }
-            progress.update { Self.progressText(events: line, elapsed: $0, fraction: Double(file.storedOffset) / Double(max(size, 1))) }
-        }
-        let elapsed = progress.elapsed
-        progress.finish(Self.progressText(events: line, elapsed: elapsed, fraction: 1))
-        return elapsed
     }
 
     /// A reader of `topic` from `--from`. Its log lines go to standard error, so that the report
@@ -121,22 +113,24 @@ struct BacktestCommand: ParsableCommand {
         return try TopicHistory(configuration: configuration, topic: topic, from: earliest, logger: logger)
     }
 
-    /// Feeds every message of the history to both tallies, citing its partition and offset, with a
-    /// progress bar on standard error.
-    private func replay(_ history: TopicHistory, into base: inout BacktestTally, and changed: inout BacktestTally?) throws -> Duration {
+    /// Feeds every event `read` hands over to both tallies, with a progress bar on standard error.
+    /// - Parameter fraction: how far through its input reading is, after so many events.
+    private func replay(
+        into base: inout BacktestTally, and changed: inout BacktestTally?, fraction: @escaping (Int64) -> Double,
+        _ read: ((UnsafeRawBufferPointer, EventSource) -> Void) throws -> Void
+    ) throws -> Duration {
         var progress = ProgressLine()
-        var read: Int64 = 0
+        var events: Int64 = 0
         let now = EpochClock.nowMilliseconds()
-        try history.forEach { message in
-            read += 1
-            let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
-            base.process(message.value, source: source, now: now)
-            changed?.process(message.value, source: source, now: now)
-            guard read & 0xFFF == 0 else { return }
-            progress.update { Self.progressText(events: read, elapsed: $0, fraction: Double(read) / Double(max(history.total, 1))) }
+        try read { bytes, source in
+            events += 1
+            base.process(bytes, source: source, now: now)
+            changed?.process(bytes, source: source, now: now)
+            guard events & 0xFFF == 0 else { return }
+            progress.update { Self.progressText(events: events, elapsed: $0, fraction: fraction(events)) }
         }
         let elapsed = progress.elapsed
-        progress.finish(Self.progressText(events: read, elapsed: elapsed, fraction: 1))
+        progress.finish(Self.progressText(events: events, elapsed: elapsed, fraction: 1))
         return elapsed
     }
 

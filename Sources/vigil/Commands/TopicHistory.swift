@@ -21,6 +21,9 @@ final class TopicHistory {
         var queue: [(batch: KafkaMessageBatch, index: Int, time: Int64)] = []
         var head = 0
         var isPaused = false
+        /// Every message up to the end is received. Kept rather than asked for per message: it can
+        /// change only with a poll, and asking means a call into librdkafka.
+        var isComplete = false
 
         var pending: Int { queue.count - head }
     }
@@ -77,14 +80,15 @@ final class TopicHistory {
                 if let earliest, let time = message.timestampMilliseconds, time < earliest { continue }
                 try body(message)
             }
-            guard lanes.contains(where: { !isComplete($0) || $0.pending > 0 }) else { return }
+            guard lanes.contains(where: { !$0.isComplete || $0.pending > 0 }) else { return }
             let batch = try consumer.poll(maxMessages: 2_000, timeout: .milliseconds(200))
+            receive(batch)
+            markCompleteLanes()
             if batch.isEmpty {
                 guard ContinuousClock.now - lastProgress < Self.stallLimit else { throw stalled() }
                 continue
             }
             lastProgress = .now
-            receive(batch)
             adjustFetching()
         }
     }
@@ -95,7 +99,7 @@ final class TopicHistory {
         var best: (lane: Int, time: Int64)?
         for (index, lane) in lanes.enumerated() {
             guard lane.pending > 0 else {
-                if isComplete(lane) { continue }
+                if lane.isComplete { continue }
                 return nil
             }
             let time = lane.queue[lane.head].time
@@ -105,10 +109,13 @@ final class TopicHistory {
         return best?.lane
     }
 
-    /// Every message up to the end is received (a transaction's markers take offsets too, so the
-    /// consumer's position counts as well as the messages).
-    private func isComplete(_ lane: Lane) -> Bool {
-        lane.next >= lane.end || (consumer.position(of: lane.partition) ?? 0) >= lane.end
+    /// Marks the lanes that have received every message up to their end (a transaction's markers
+    /// take offsets too, so the consumer's position counts as well as the messages).
+    private func markCompleteLanes() {
+        for index in lanes.indices where !lanes[index].isComplete {
+            let lane = lanes[index]
+            lanes[index].isComplete = lane.next >= lane.end || (consumer.position(of: lane.partition) ?? 0) >= lane.end
+        }
     }
 
     private func receive(_ batch: KafkaMessageBatch) {
@@ -137,7 +144,7 @@ final class TopicHistory {
     }
 
     private func stalled() -> CommandFailure {
-        let behind = lanes.filter { !isComplete($0) }.map { "\($0.partition) at offset \($0.next) of \($0.end)" }
+        let behind = lanes.filter { !$0.isComplete }.map { "\($0.partition) at offset \($0.next) of \($0.end)" }
         return CommandFailure(description: "reading stopped: nothing arrived for \(Self.stallLimit) from \(behind.joined(separator: ", "))")
     }
 }
