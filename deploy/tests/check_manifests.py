@@ -10,12 +10,21 @@ Used by scripts/validate-deployment; each subcommand prints what is wrong and ex
                              and repartition topics (`-by-`) have the input's partition count
   alerting FILE              every PrometheusRule expression parses as PromQL, and every alert says
                              how severe it is and what it means (labels.severity, annotations.summary)
+  dashboards FILE            the Grafana dashboards (a .json file, or the ConfigMaps labelled
+                             grafana_dashboard: "1" in rendered manifests) match deploy/schemas, have
+                             unique panel ids, a title and description on every panel, the data source
+                             variable on every Prometheus query, only defined variables, and PromQL
+                             queries (panels, variables, annotations) once the variables are substituted
 """
+import collections
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
+import jsonschema
 import promql_parser
 import yaml
 
@@ -33,6 +42,16 @@ CUSTOM_KINDS = {
     ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule.json",
 }
 SEVERITIES = {"critical", "warning", "info"}
+DASHBOARD_SCHEMA = "grafana-dashboard.json"
+DATASOURCE = "${datasource}"  # the data source variable every query uses, so that any Prometheus can be picked
+# Grafana's own variables, with a value of the right kind to stand in for them when parsing.
+GRAFANA_VARIABLES = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__interval_ms": "60000",
+                     "__range_s": "3600", "__range_ms": "3600000", "__dashboard": "x", "__org": "1", "__user": "x"}
+# $name, ${name}, ${name:format} and the deprecated [[name]]: how Grafana writes a variable in a query.
+VARIABLE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
+# The Prometheus data source's variable queries that embed PromQL: label_values(SELECTOR, label), query_result(QUERY).
+VARIABLE_QUERIES = (re.compile(r"^\s*label_values\((.+),\s*\w+\s*\)\s*$", re.S),
+                    re.compile(r"^\s*query_result\((.+)\)\s*$", re.S))
 
 
 def load(paths):
@@ -157,6 +176,15 @@ def scaling(path):
     return problems
 
 
+def promql_error(expr):
+    """Why the expression is not PromQL, or None."""
+    try:
+        promql_parser.parse(expr)
+    except Exception as error:  # the parser raises a bare ValueError/RuntimeError with its message
+        return str(error)
+    return None
+
+
 def alerting(path):
     rules = [(doc["metadata"]["name"], group["name"], rule)
              for doc in load([path]) if doc.get("kind") == "PrometheusRule"
@@ -164,9 +192,7 @@ def alerting(path):
     problems = [] if rules else ["no PrometheusRule rules found"]
     for name, group, rule in rules:
         where = f"PrometheusRule {name}, group {group}, {rule.get('alert') or rule.get('record')}"
-        try:
-            promql_parser.parse(str(rule["expr"]))
-        except Exception as error:  # the parser raises a bare ValueError/RuntimeError with its message
+        if error := promql_error(str(rule["expr"])):
             problems.append(f"{where}: expr is not PromQL: {error}")
         if "alert" in rule:
             if rule.get("labels", {}).get("severity") not in SEVERITIES:
@@ -176,6 +202,100 @@ def alerting(path):
     return problems
 
 
+def load_dashboards(path):
+    """(where, dashboard, None) of each dashboard, or (where, None, problem) when one is not JSON."""
+    if path.endswith(".json"):
+        texts = [(path, open(path).read())]
+    else:
+        texts = [(f"ConfigMap {doc['metadata']['name']}, {key}", text) for doc in load([path])
+                 if doc.get("kind") == "ConfigMap" and doc["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+                 for key, text in sorted(doc.get("data", {}).items())]
+    for where, text in texts:
+        try:
+            yield where, json.loads(text), None
+        except json.JSONDecodeError as error:
+            yield where, None, f"{where}: not JSON: {error}"
+
+
+def substituted(expr, defined):
+    """The query with every variable replaced by a stand-in value, and the names that are not defined."""
+    undefined = []
+
+    def value(match):
+        name = next(group for group in match.groups() if group)
+        if name in GRAFANA_VARIABLES:
+            return GRAFANA_VARIABLES[name]
+        if name not in defined:
+            undefined.append(name)
+        return "x"
+    return VARIABLE.sub(value, expr), undefined
+
+
+def dashboard_queries(dashboard, panels):
+    """(where, PromQL) of every panel target, query variable and annotation."""
+    for panel in panels:
+        for target in panel.get("targets", []):
+            if "expr" in target:
+                yield f"panel {panel.get('id')} ({panel.get('title')}), query {target.get('refId')}", target["expr"]
+    for variable in dashboard.get("templating", {}).get("list", []):
+        query = variable.get("query")
+        query = query.get("query", "") if isinstance(query, dict) else query or ""
+        if variable.get("type") == "query":  # a datasource variable's query is a plugin id
+            for pattern in VARIABLE_QUERIES:
+                if match := pattern.match(query):
+                    yield f"variable {variable.get('name')}", match.group(1)
+    for annotation in dashboard.get("annotations", {}).get("list", []):
+        if "expr" in annotation:
+            yield f"annotation {annotation.get('name')}", annotation["expr"]
+
+
+def dashboard_problems(dashboard):
+    with open(os.path.join(SCHEMAS, DASHBOARD_SCHEMA)) as stream:
+        validator = jsonschema.Draft7Validator(json.load(stream))
+    problems = [f"{'/'.join(map(str, error.absolute_path)) or 'dashboard'}: {error.message}"
+                for error in sorted(validator.iter_errors(dashboard), key=lambda error: list(map(str, error.path)))]
+    if problems:
+        return problems
+    rows = dashboard["panels"]
+    panels = [panel for row in rows for panel in [row, *row.get("panels", [])]]
+    for panel_id, count in collections.Counter(panel["id"] for panel in panels).items():
+        if count > 1:
+            problems.append(f"panel id {panel_id} is used by {count} panels (Grafana needs unique ids)")
+    for panel in panels:
+        where = f"panel {panel['id']} ({panel.get('title')})"
+        if not panel.get("title"):
+            problems.append(f"panel {panel['id']}: title is missing")
+        if panel["type"] != "row" and not panel.get("description"):
+            problems.append(f"{where}: description is missing")
+        if panel["gridPos"]["x"] + panel["gridPos"]["w"] > 24:
+            problems.append(f"{where}: gridPos reaches past the 24 columns")
+        targets = panel.get("targets", [])
+        sources = [panel.get("datasource", {})] if targets else []
+        sources += [target["datasource"] for target in targets if "datasource" in target]
+        if any(source.get("uid") != DATASOURCE for source in sources):
+            problems.append(f"{where}: its queries must use the data source {DATASOURCE}, not {sources}")
+        references = collections.Counter(target["refId"] for target in targets)
+        problems += [f"{where}: refId {ref} is used by {n} queries" for ref, n in references.items() if n > 1]
+    defined = {variable["name"] for variable in dashboard["templating"].get("list", [])}
+    if DATASOURCE[2:-1] not in defined:
+        problems.append(f"no variable {DATASOURCE}: the dashboard would be tied to one Grafana's data source")
+    for where, expr in dashboard_queries(dashboard, panels):
+        query, undefined = substituted(expr, defined)
+        problems += [f"{where}: ${name} is not a dashboard variable" for name in sorted(set(undefined))]
+        if error := promql_error(query):
+            problems.append(f"{where}: not PromQL: {error}")
+    return problems
+
+
+def dashboards(path):
+    problems = []
+    found = 0
+    for where, dashboard, problem in load_dashboards(path):
+        found += 1
+        problems += [problem] if problem else [f"{where}: {text}" for text in dashboard_problems(dashboard)]
+    return problems if found else ['no dashboard found (a .json file, or ConfigMaps labelled grafana_dashboard: "1")']
+
+
 def main(arguments):
     commands = {
         "objects": lambda args: objects(args),
@@ -183,6 +303,7 @@ def main(arguments):
         "rules-coverage": lambda args: rules_coverage(args[0], args[1]),
         "scaling": lambda args: scaling(args[0]),
         "alerting": lambda args: alerting(args[0]),
+        "dashboards": lambda args: dashboards(args[0]),
     }
     if not arguments or arguments[0] not in commands:
         print(__doc__, file=sys.stderr)
