@@ -37,15 +37,21 @@ struct CooldownLedger: Sendable {
     }
 
     /// Decides whether a firing at `time` passes the cooldown, and records the outcome.
+    ///
+    /// The key's entry is found once and changed in place: a read followed by a write hashed the
+    /// key again, for every match, and most matches of a rule with a cooldown are held back.
     mutating func decide(rule: Int, key: String, time: Int64, cooldown: Int64) -> Decision {
+        Self.decide(&entries[rule][key], time: time, cooldown: cooldown)
+    }
+
+    private static func decide(_ entry: inout Entry?, time: Int64, cooldown: Int64) -> Decision {
         // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
-        if var entry = entries[rule][key], time < entry.lastFired.clampedAdding(cooldown) {
-            entry.suppressed += 1
-            entries[rule][key] = entry
+        if let lastFired = entry?.lastFired, time < lastFired.clampedAdding(cooldown) {
+            entry?.suppressed += 1
             return .suppress
         }
-        let suppressed = entries[rule][key]?.suppressed ?? 0
-        entries[rule][key] = Entry(lastFired: time, suppressed: 0)
+        let suppressed = entry?.suppressed ?? 0
+        entry = Entry(lastFired: time, suppressed: 0)
         return .fire(suppressedSincePrevious: suppressed)
     }
 

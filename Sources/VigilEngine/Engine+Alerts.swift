@@ -7,11 +7,13 @@ extension Engine {
     /// it runs only when a rule matches.
     func fire(ruleIndex: Int, source: EventSource, now: Int64) -> Alert? {
         let rule = plan.rules[ruleIndex]
-        let key = alertKey(for: rule)
+        // Read once: each read of the frame's fields from this module is checked for exclusive
+        // access at run time, at about a hundred instructions a time.
+        let fields = frame.fields
+        let keySource = alertKeySource(for: rule, fields: fields)
         var suppressed = 0
         if let cooldown = rule.cooldownMilliseconds {
-            let keyText = Self.cooldownKey(key)
-            switch cooldownLedger.decide(rule: ruleIndex, key: keyText, time: event.timestamp, cooldown: cooldown) {
+            switch cooldownLedger.decide(rule: ruleIndex, key: cooldownKey(keySource, fields: fields), time: event.timestamp, cooldown: cooldown) {
             case .suppress:
                 statistics.rules[ruleIndex].suppressed += 1
                 return nil
@@ -27,7 +29,7 @@ extension Engine {
             mode: rule.mode,
             description: rule.description,
             labels: rule.labels,
-            key: key,
+            key: alertKey(keySource, fields: fields),
             eventID: event.eventID,
             eventTime: event.timestamp,
             detectedAt: now,
@@ -38,32 +40,58 @@ extension Engine {
         )
     }
 
-    /// The entity the rule is keyed by: its first aggregate's key fields, or else the first
-    /// entity field the event has, or else the event id.
-    ///
-    /// The pairs are built with their labels: an array of unlabelled pairs returned as labelled ones
-    /// is converted element by element into a new array (`_arrayForceCast`), for every matched rule.
-    private func alertKey(for rule: CompiledRule) -> [(field: String, value: Value)] {
-        let specs = fieldTable.specs
+    /// Which of the event's values name the entity a matched rule is about.
+    private enum AlertKeySource {
+        /// The key fields of the rule's first aggregate, all present in the event.
+        case aggregateKey([FieldID])
+        /// The first entity field the event has.
+        case entity(FieldID)
+        case eventID
+    }
+
+    /// The rule's first aggregate's key fields, or else the first entity field the event has, or
+    /// else the event id. Nothing is built here: most matches of a rule with a cooldown are held
+    /// back, and need only the key's text for the ledger.
+    private func alertKeySource(for rule: CompiledRule, fields: [Value?]) -> AlertKeySource {
         if let first = rule.aggregators.first {
             let keyFields = plan.aggregators[first.index].keyFields
-            let fields = frame.fields
-            let pairs = keyFields.compactMap { id -> (field: String, value: Value)? in
+            if keyFields.allSatisfy({ fields[$0.index] != nil }) { return .aggregateKey(keyFields) }
+        }
+        if let id = fieldTable.entityFields.first(where: { fields[$0.index] != nil }) { return .entity(id) }
+        return .eventID
+    }
+
+    /// The alert's key as labelled pairs.
+    ///
+    /// The pairs are built with their labels: an array of unlabelled pairs returned as labelled ones
+    /// is converted element by element into a new array (`_arrayForceCast`).
+    private func alertKey(_ source: AlertKeySource, fields: [Value?]) -> [(field: String, value: Value)] {
+        let specs = fieldTable.specs
+        switch source {
+        case .aggregateKey(let keyFields):
+            return keyFields.compactMap { id -> (field: String, value: Value)? in
                 fields[id.index].map { (field: specs[id.index].name, value: $0) }
             }
-            if pairs.count == keyFields.count { return pairs }
+        case .entity(let id):
+            return fields[id.index].map { [(field: specs[id.index].name, value: $0)] } ?? []
+        case .eventID:
+            return [(field: "event_id", value: .string(event.eventID))]
         }
-        for id in fieldTable.entityFields {
-            if let value = frame.fields[id.index] { return [(specs[id.index].name, value)] }
-        }
-        return [("event_id", .string(event.eventID))]
     }
 
     /// The alert key's values as the cooldown ledger keys them, joined by `|`; a one-field key,
-    /// the usual case, is its value's text without building an array to join.
-    private static func cooldownKey(_ key: [(field: String, value: Value)]) -> String {
-        guard key.count > 1 else { return key.first?.value.description ?? "" }
-        return key.map(\.value.description).joined(separator: "|")
+    /// the usual case, is its value's text without an array to join.
+    private func cooldownKey(_ source: AlertKeySource, fields: [Value?]) -> String {
+        switch source {
+        case .aggregateKey(let keyFields) where keyFields.count == 1:
+            return fields[keyFields[0].index]?.description ?? ""
+        case .aggregateKey(let keyFields):
+            return keyFields.map { fields[$0.index]?.description ?? "" }.joined(separator: "|")
+        case .entity(let id):
+            return fields[id.index]?.description ?? ""
+        case .eventID:
+            return event.eventID
+        }
     }
 
     /// Reads the frame: call it only while the event's fields and aggregates are swapped in.
