@@ -33,6 +33,7 @@ extension OpsServer {
     }
 
     private func prometheusText() -> Response {
+        processMetrics.update()
         var text: [UInt8] = []
         metrics.emit(into: &text)
         return Response(

@@ -26,6 +26,7 @@ package struct OpsServer: Service {
     let health: any HealthSource
     let admin: any RuleAdmin
     let metrics: PrometheusCollectorRegistry
+    let processMetrics: ProcessMetrics
     let logger: Logger
 
     package init(
@@ -39,6 +40,7 @@ package struct OpsServer: Service {
         self.health = health
         self.admin = admin
         self.metrics = metrics
+        self.processMetrics = ProcessMetrics(registry: metrics)
         self.logger = logger
     }
 

@@ -1,6 +1,7 @@
 import Metrics
 import VigilEngine
 import VigilKafka
+import VigilRules
 
 /// Vigil's metrics, recorded through swift-metrics once per batch (never per event).
 ///
@@ -40,6 +41,8 @@ final class PipelineMetrics {
     private var lag: [TopicPartition: Gauge] = [:]
     /// The info series of the rule set in force; replaced, never added to, when the set changes.
     private var ruleSetInfo: Gauge?
+    /// One info series per rule of the set in force, replaced with the set.
+    private var ruleInfo: [Gauge] = []
     private let ruleSetLoadedAt: Gauge
     private var kafkaGauges: [String: Gauge] = [:]
     /// Rule counters are cumulative; metrics get the difference since the last loop.
@@ -126,11 +129,22 @@ final class PipelineMetrics {
     /// The rule set now in force. Its version is a label of a constant series, so that a dashboard
     /// can tell replicas apart that run different sets after a rollout or a partial reload; the
     /// series of the set it replaces is removed, so each replica shows exactly one version.
-    func recordRuleSet(version: String, loadedAtMilliseconds: Int64) {
+    /// Each rule's severity and mode are labels of a series of its own, which a query joins to
+    /// per-rule counters to read alerts by severity.
+    func recordRuleSet(_ plan: RulePlan, loadedAtMilliseconds: Int64) {
         ruleSetInfo?.destroy()
-        let info = Gauge(label: "vigil_ruleset_info", dimensions: [("version", version)], factory: factory)
+        let info = Gauge(label: "vigil_ruleset_info", dimensions: [("version", plan.version)], factory: factory)
         info.record(1)
         ruleSetInfo = info
+        for gauge in ruleInfo { gauge.destroy() }
+        ruleInfo = plan.rules.map { rule in
+            let gauge = Gauge(
+                label: "vigil_rule_info",
+                dimensions: [("rule", rule.id), ("severity", rule.severity.rawValue), ("mode", rule.mode.rawValue)],
+                factory: factory)
+            gauge.record(1)
+            return gauge
+        }
         ruleSetLoadedAt.record(Double(loadedAtMilliseconds) / 1000)
     }
 
@@ -236,6 +250,7 @@ package enum PipelineMetricHelp {
         "vigil_dead_letters_total": "Messages copied to the dead-letter topic, by reason.",
         "vigil_rule_reloads_total": "Rule reloads, by result: applied or rejected.",
         "vigil_ruleset_info": "Always 1; its version label is the content hash of the rule set this replica runs.",
+        "vigil_rule_info": "Always 1, one series per rule in force; its labels are the rule's severity and mode (active or shadow).",
         "vigil_ruleset_loaded_timestamp_seconds": "When the rule set in force was swapped in, in seconds since the Unix epoch.",
         "vigil_batch_duration_seconds": "Time to process one polled batch of messages.",
         "vigil_evaluation_seconds": "Time to decode and evaluate one event.",

@@ -69,7 +69,7 @@ final class PipelineWorker {
         self.topology = topology
         self.router = RepartitionRouter(topology: topology)
         self.badInput = BadInputGuard(limits: configuration.badInput)
-        publishRuleSet(version: plan.version)
+        publishRuleSet(plan)
     }
 
     /// Consumes until `shouldStop` turns true, then finishes the batch in hand, commits and leaves the group.
@@ -134,7 +134,7 @@ final class PipelineWorker {
             try warnAboutRepartitionPartitionCounts()
             try consumer.subscribe(topics: newTopology.topics)
         }
-        publishRuleSet(version: plan.version)
+        publishRuleSet(plan)
         logger.info(
             "rule set swapped in",
             metadata: [
@@ -149,13 +149,13 @@ final class PipelineWorker {
     }
 
     /// The rule set in force, for `GET /rules` and the metrics alike.
-    private func publishRuleSet(version: String) {
+    private func publishRuleSet(_ plan: RulePlan) {
         let loadedAt = WallClock.nowMilliseconds()
         status.update {
-            $0.rulesetVersion = version
+            $0.rulesetVersion = plan.version
             $0.rulesetLoadedAt = loadedAt
         }
-        metrics.recordRuleSet(version: version, loadedAtMilliseconds: loadedAt)
+        metrics.recordRuleSet(plan, loadedAtMilliseconds: loadedAt)
     }
 
     /// Moves reading back, on each partition whose engine the reload gave new window states, to

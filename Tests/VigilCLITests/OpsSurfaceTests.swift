@@ -55,13 +55,19 @@ import VigilTesting
         let started = try Self.version(in: ruleSet.body)
         #expect(metrics.contains(#"vigil_ruleset_info{version="\#(started)"} 1"#), "metrics:\n\(metrics)")
         #expect(metrics.contains("vigil_ruleset_loaded_timestamp_seconds "), "metrics:\n\(metrics)")
+        // One info series per rule, whose labels let a query read alerts by severity.
+        let ruleInfo = metrics.split(separator: "\n").filter { $0.hasPrefix("vigil_rule_info{") }
+        #expect(ruleInfo.count == 1, "metrics:\n\(metrics)")
+        #expect(ruleInfo.allSatisfy { ["rule=\"large-amount\"", "severity=\"high\"", "mode=\"active\""].allSatisfy($0.contains) }, "\(ruleInfo)")
         try (RunCommandTests.rules + "\n  - {id: huge, description: d, severity: high, expression: amount > 100000}\n")
             .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
         // The directory is also polled, so the reload may find the new set in force already.
         let reloaded = try Self.version(in: try await http.post("/rules/reload", token: "s3cret").body)
         #expect(reloaded != started)
         try await waitFor { try await http.get("/metrics").body.contains(#"vigil_ruleset_info{version="\#(reloaded)"} 1"#) }
-        #expect(!(try await http.get("/metrics").body.contains(started)), "the replaced version's series is gone")
+        let afterReload = try await http.get("/metrics").body
+        #expect(!afterReload.contains(started), "the replaced version's series is gone")
+        #expect(afterReload.split(separator: "\n").filter { $0.hasPrefix("vigil_rule_info{") }.count == 2, "\(afterReload)")
 
         try "rules:\n  - {id: large-amount, description: d, severity: high, expression: amount >}\n"
             .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)

@@ -44,6 +44,43 @@ import Testing
         }
     }
 
+    /// Dashboards written for any service read these names; the values are the process's own.
+    @Test func metricsReportTheProcessResourcesUnderTheStandardNames() async throws {
+        let app = makeServer(registry: PrometheusCollectorRegistry())
+        try await app.test() { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                func value(_ name: String) -> Double? {
+                    text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+                }
+                let resident = try #require(value("process_resident_memory_bytes"), "\(text)")
+                #expect(resident > 1_000_000 && resident < 64_000_000_000)
+                #expect(try #require(value("process_virtual_memory_bytes")) >= resident)
+                #expect(try #require(value("process_open_fds")) >= 3, "stdin, stdout and stderr at least")
+                #expect(try #require(value("process_max_fds")) >= 64)
+                #expect(try #require(value("process_cpu_seconds_total")) > 0)
+                let started = try #require(value("process_start_time_seconds"))
+                let now = Date().timeIntervalSince1970
+                #expect(started <= now + 1 && started > now - 24 * 3600, "started \(started), now \(now)")
+                #expect(text.contains("# TYPE process_cpu_seconds_total counter"))
+            }
+        }
+    }
+
+    #if os(Linux)
+    /// The command name is in parentheses and may hold spaces and parentheses of its own.
+    @Test func processStatFieldsAreCountedFromTheLastParenthesis() throws {
+        let line = "4242 (vigil (worker) 1) S 1 4242 4242 0 -1 4194560 5000 0 0 0 250 130 0 0 20 0 9 0 123400 1048576000 51200 "
+            + "18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 17 1 0 0 0 0 0\n"
+        let stat = try #require(ProcessStat.parse(line, ticksPerSecond: 100, pageSize: 4096))
+        #expect(stat.cpuSeconds == 3.8)
+        #expect(stat.startSecondsAfterBoot == 1234)
+        #expect(stat.virtualBytes == 1_048_576_000)
+        #expect(stat.residentBytes == 51200 * 4096)
+        #expect(ProcessStat.parse("4242 (vigil) S 1 2", ticksPerSecond: 100, pageSize: 4096) == nil, "a cut-off line is no reading")
+    }
+    #endif
+
     @Test func rulesListsTheActiveSetAsJSON() async throws {
         let admin = FakeRuleAdmin()
         let app = makeServer(admin: admin)
