@@ -50,13 +50,13 @@ let package = Package(
         .target(name: "VigilTraffic", swiftSettings: upcoming),
 
         // Typed Swift over librdkafka; knows nothing about payments.
-        .target(name: "VigilKafka", dependencies: ["CRdKafka", logging], swiftSettings: upcoming),
+        .target(name: "VigilKafka", dependencies: ["CRdKafka", "VigilValues", logging], swiftSettings: upcoming),
         // The hot path: decode → windows → rules → alerts. Synchronous, no I/O.
         .target(name: "VigilEngine", dependencies: ["VigilValues", "VigilEvents", "VigilRules", "VigilWindows"], swiftSettings: upcoming),
         // Kafka in, engine, Kafka out; delivery guarantees, dead letters, reloads, health, metrics.
         .target(
             name: "VigilPipeline",
-            dependencies: ["VigilKafka", "VigilEngine", "VigilEvents", "VigilWindows", "CZlib", logging, metrics, lifecycle],
+            dependencies: ["VigilKafka", "VigilEngine", "VigilEvents", "VigilValues", "VigilWindows", "CZlib", logging, metrics, lifecycle],
             swiftSettings: upcoming
         ),
         // Operations HTTP server: health, readiness, Prometheus metrics, rule admin. Knows no pipeline types.

@@ -151,6 +151,12 @@ package enum EngineOutcome {
     case rejected(DecodeFailure)
     /// Older than the allowed lateness: windows have already forgotten its neighbours.
     case late(eventTime: Int64, watermark: Int64)
+
+    /// Why a late event was set aside, as its dead letter says it: both times, and how far apart.
+    package static func lateDetail(eventTime: Int64, watermark: Int64) -> String {
+        "event time \(RFC3339.format(milliseconds: eventTime)) is \(ReadableDuration.text(milliseconds: watermark.clampedSubtracting(eventTime))) "
+            + "before the watermark \(RFC3339.format(milliseconds: watermark))"
+    }
 }
 
 /// Tuning that is not part of the rules.

@@ -157,7 +157,7 @@ private struct TestClock {
 
     /// The allowed lateness, as an analyst would write it.
     var lateness: String {
-        "more than \(DurationText.text(milliseconds: allowedLateness)) behind the newest event time"
+        "more than \(ReadableDuration.text(milliseconds: allowedLateness)) behind the newest event time"
     }
 
     mutating func count(_ time: Int64) {
@@ -166,9 +166,9 @@ private struct TestClock {
 
     /// Whether an event at `time` is late or on time, and by how much, against the newest time counted before it.
     func describe(_ time: Int64) -> String {
-        let allowed = DurationText.text(milliseconds: allowedLateness)
+        let allowed = ReadableDuration.text(milliseconds: allowedLateness)
         guard let newest, newest > time else { return "on time: the newest event so far" }
-        let behind = "\(DurationText.text(milliseconds: newest - time)) behind the newest event time "
+        let behind = "\(ReadableDuration.text(milliseconds: newest - time)) behind the newest event time "
             + "(\(RFC3339.format(milliseconds: newest)))"
         return newest - time > allowedLateness
             ? "late: \(behind), more than the allowed \(allowed)"

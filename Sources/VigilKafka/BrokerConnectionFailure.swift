@@ -1,3 +1,5 @@
+import VigilValues
+
 /// Why librdkafka could not talk to one broker, read from the line it logs when a connection
 /// fails (facility `FAIL`).
 ///
@@ -69,11 +71,11 @@ extension KafkaError {
         brokers: String, waited: Duration, failures: [BrokerConnectionFailure], rdKafkaCode: Int32, librdkafkaText: String,
         file: String = #fileID, line: Int = #line
     ) -> KafkaError {
-        let seconds = max(1, Int((waited / .seconds(1)).rounded()))
+        let tried = ReadableDuration.text(milliseconds: max(1, Int64((waited / .seconds(1)).rounded())) * 1_000)
         let causes = failures.isEmpty ? ["nothing came back (the connection hangs, or the port takes it and says nothing)"] : failures.map(\.summary)
         return KafkaError(
             .brokersUnreachable, rdKafkaCode: rdKafkaCode,
-            message: "no Kafka broker answered at \(brokers) (tried for \(seconds) s): \(causes.joined(separator: "; "))",
+            message: "no Kafka broker answered at \(brokers) (tried for \(tried)): \(causes.joined(separator: "; "))",
             detail: (failures.map(\.detail) + [librdkafkaText]).joined(separator: "; "), file: file, line: line
         )
     }

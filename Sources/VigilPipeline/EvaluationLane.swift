@@ -138,7 +138,7 @@ final class EvaluationLane: @unchecked Sendable {
             outputs.append(
                 .deadLetter(
                     event: event, key: key, source: source, reason: "late_event",
-                    detail: "event time \(eventTime) is before the watermark \(watermark)"))
+                    detail: EngineOutcome.lateDetail(eventTime: eventTime, watermark: watermark)))
         }
         outputs.append(.verdict(isBad: isBad, source: source))
     }

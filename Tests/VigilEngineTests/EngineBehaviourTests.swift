@@ -73,6 +73,11 @@ import VigilTesting
         }
     }
 
+    @Test func aLateEventsDeadLetterSaysHowLateAsPeopleWriteDurations() {
+        let detail = EngineOutcome.lateDetail(eventTime: 1_798_761_000_000, watermark: 1_798_761_620_000)
+        #expect(detail == "event time 2026-12-31T23:50:00.000Z is 10m20s before the watermark 2027-01-01T00:00:20.000Z")
+    }
+
     /// A repartition topic's engine merges input partitions; one of them trailing the others (its
     /// replica stalled in a rebalance) must not make its events late.
     @Test func sourcePartitionFallingBehindHoldsTheWatermarkBack() throws {

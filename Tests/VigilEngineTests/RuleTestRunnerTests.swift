@@ -94,12 +94,12 @@ import VigilRules
         let failures = try Self.failures("""
                   - {at: 20m, card_id: c-1, amount: 1}
                   - {at: 0s, card_id: c-1, amount: 150, expect: [big]}
-            """, allowedLateness: "90s")
+            """, allowedLateness: "10m20s")
         #expect(failures == [
             """
             t.yaml:7:9: FAIL t: event 2 (1-2 at 2027-01-01T00:00:00.000Z)
                 expected: on time
-                got:      late: 20m behind the newest event time (2027-01-01T00:20:00.000Z), more than the allowed 90s
+                got:      late: 20m behind the newest event time (2027-01-01T00:20:00.000Z), more than the allowed 10m20s
             """,
         ])
     }

@@ -48,7 +48,7 @@ import VigilKafka
             brokers: "kafka-1:9092,kafka-2:9092", waited: .milliseconds(10_020), failures: [refused, unresolved], rdKafkaCode: -195,
             librdkafkaText: "metadata for topic alerts: Local: Broker transport failure")
         #expect(error.code == .brokersUnreachable)
-        #expect(error.message == "no Kafka broker answered at kafka-1:9092,kafka-2:9092 (tried for 10 s): "
+        #expect(error.message == "no Kafka broker answered at kafka-1:9092,kafka-2:9092 (tried for 10s): "
             + "kafka-1:9092 refused the connection (nothing listens on that port); the host name kafka-2 could not be resolved")
         #expect(error.detail == "kafka-1:9092/bootstrap: Connect to ipv4#10.0.0.7:9092 failed: Connection refused; "
             + "kafka-2:9092/bootstrap: Failed to resolve 'kafka-2:9092': Name or service not known; metadata for topic alerts: Local: Broker transport failure")
@@ -58,6 +58,6 @@ import VigilKafka
     @Test func brokersThatLoggedNoFailureAreSaidToHaveGivenNothingBack() {
         let error = KafkaError.brokersUnreachable(
             brokers: "127.0.0.1:9092", waited: .seconds(10), failures: [], rdKafkaCode: -195, librdkafkaText: "Local: Broker transport failure")
-        #expect(error.message.hasSuffix("(tried for 10 s): nothing came back (the connection hangs, or the port takes it and says nothing)"))
+        #expect(error.message.hasSuffix("(tried for 10s): nothing came back (the connection hangs, or the port takes it and says nothing)"))
     }
 }

@@ -54,9 +54,26 @@ import VigilValues
         #expect(states.first?.text == "sum(amount, by: card_id, over: 1h, where: channel == \"ecom\")")
     }
 
+    /// A window is written, and printed, in parts as well (`1h30m`), so a printed one can be pasted back.
+    @Test func windowsWrittenInPartsShareStateWithTheSameWindowInOneUnit() throws {
+        let plan = try plan(["count(by: card_id, over: 1h30m) > 5", "count(by: card_id, over: 90m) > 2"])
+        #expect(plan.aggregators.map(\.canonicalText) == ["count(by: card_id, over: 1h30m)"])
+        #expect(plan.aggregators.map(\.windowMilliseconds) == [5_400_000])
+    }
+
+    @Test(arguments: [
+        ("20s10m", "write the larger units of a duration first, each once, as in 1h30m"),
+        ("1m500ms", "durations are whole seconds, 1s at least; milliseconds (ms) are not a unit here; write 1s"),
+    ])
+    func windowPartsFollowTheRulesOfWholeDurations(window: String, message: String) {
+        let yaml = "rules:\n  - {id: r, description: d, severity: low, expression: 'count(by: card_id, over: \(window)) > 1'}\n"
+        let result = RuleCompiler.compile(sources: [RuleSource(path: "rules.yaml", text: yaml)])
+        #expect(result.diagnostics?.rendered.contains(message) == true, "\(result.diagnostics?.rendered ?? "compiled")")
+    }
+
     @Test func averageAloneRecordsTheSumItsStateIsNamedBy() throws {
         let plan = try plan(["count(by: card_id, over: 1d) > 5 and avg(amount, by: card_id, over: 1d) > 100"])
-        #expect(plan.aggregators.map(\.state.text) == ["sum(amount, by: card_id, over: 1d)", "sum(amount, by: card_id, over: 1d)"])
+        #expect(plan.aggregators.map(\.state.text) == ["sum(amount, by: card_id, over: 24h)", "sum(amount, by: card_id, over: 24h)"])
         let amount = FieldID(try #require(plan.fields.firstIndex { $0.name == "amount" }))
         #expect(plan.aggregators.map(\.state.function) == [.sum(amount), .sum(amount)])
     }

@@ -2,6 +2,7 @@ import CRdKafka
 import Dispatch
 package import Logging
 import Synchronization
+import VigilValues
 
 /// A consumer-group member that commits only what it is told to.
 ///
@@ -184,7 +185,7 @@ package final class KafkaConsumer {
         }
         let closed = done.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
         if !closed {
-            logger.error("consumer close did not finish within \(timeout); leaving the group by session timeout")
+            logger.error("consumer close did not finish within \(ReadableDuration.text(timeout)); leaving the group by session timeout")
             // Destroying the handle while close still runs would be undefined behaviour: keep it alive.
             _ = Unmanaged.passRetained(client)
         }

@@ -57,7 +57,7 @@ struct RuleTestReader {
     /// The test's `allowed_lateness:`, read as `vigil run --allowed-lateness` reads it.
     private mutating func allowedLateness(_ mapping: Node.Mapping) -> Int64 {
         guard let node = mapping["allowed_lateness"] else { return RuleTestLoader.defaultAllowedLateness }
-        guard let milliseconds = node.string.flatMap(DurationText.anyMilliseconds) else {
+        guard let milliseconds = node.string.flatMap(ReadableDuration.milliseconds) else {
             report(node, "allowed_lateness: is a duration such as 10m, 90s or 0s, as vigil run's --allowed-lateness")
             return RuleTestLoader.defaultAllowedLateness
         }
@@ -191,7 +191,7 @@ struct RuleTestReader {
             }
         }
         guard let at = mapping["at"] else { return fail(node, "the event needs at: (an offset like 90s) or ts:") }
-        guard let offset = at.string.flatMap(DurationText.anyMilliseconds) else {
+        guard let offset = at.string.flatMap(ReadableDuration.milliseconds) else {
             return fail(at, "at: is an offset such as 0s, 500ms, 90s, 5m, 24h or 2d")
         }
         return RuleTestLoader.baseTime + offset

@@ -1,3 +1,5 @@
+import VigilValues
+
 /// Reads the duration literals used for windows and cooldowns (`90s`, `5m`, `24h`, `30d`).
 ///
 /// Windows are exact, so a duration is whole milliseconds; the range is bounded because window
@@ -47,34 +49,48 @@ package enum DurationText {
         guard let count = Int64(digits), count <= maximumMilliseconds else { return rule }
         let shorter = max(count / 1_000, 1)
         let longer = max((count + 999) / 1_000, 1)
-        let choices = Set([shorter, longer]).sorted().map { text(milliseconds: $0 * 1_000) }
+        let choices = Set([shorter, longer]).sorted().map { ReadableDuration.text(milliseconds: $0 * 1_000) }
         return "\(rule); write \(choices.joined(separator: " or "))"
     }
 
-    /// Reads a whole duration such as a YAML `cooldown: 10m`.
+    /// Reads a whole duration such as a YAML `cooldown: 10m` or `cooldown: 1h30m`.
     static func parse(_ text: String) -> Result<Int64, Problem> {
-        let digits = String(text.prefix { $0.isASCII && $0.isNumber })
-        let unit = String(text.dropFirst(digits.count))
-        guard !digits.isEmpty else { return .failure(Problem(message: "expected a duration such as 90s, 5m, 24h or 30d")) }
-        return milliseconds(digits: digits, unit: unit)
+        var parts: [(digits: String, unit: String)] = []
+        var rest = Substring(text)
+        let isDigit = { (character: Character) in character.isASCII && character.isNumber }
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: isDigit)
+            // A part ends where a letter meets the digits of the next one (`10m|20s`).
+            var unitEnd = digits.endIndex
+            while unitEnd < rest.endIndex, !(rest[unitEnd].isLetter && rest[rest.index(after: unitEnd)...].first.map(isDigit) == true) {
+                unitEnd = rest.index(after: unitEnd)
+            }
+            if unitEnd < rest.endIndex { unitEnd = rest.index(after: unitEnd) }
+            parts.append((String(digits), String(rest[digits.endIndex..<unitEnd])))
+            rest = rest[unitEnd...]
+        }
+        guard let first = parts.first, !first.digits.isEmpty else {
+            return .failure(Problem(message: "expected a duration such as 90s, 5m, 24h or 30d"))
+        }
+        return milliseconds(parts: parts)
     }
 
-    /// Any non-negative duration, milliseconds included (`0s`, `500ms`, `10m`), as command-line
-    /// options and rule-test offsets are written; `nil` when it is not one.
-    package static func anyMilliseconds(_ text: String) -> Int64? {
-        for (unit, scale) in [("ms", Int64(1))] + units.map({ ($0.name, $0.milliseconds) }) where text.hasSuffix(unit) {
-            guard let count = Int64(text.dropLast(unit.count)), count >= 0 else { continue }
-            let (total, overflow) = count.multipliedReportingOverflow(by: scale)
-            return overflow ? nil : total
+    /// A duration written in parts, larger units first (`10m20s`, `1h30m`), as durations are printed.
+    static func milliseconds(parts: [(digits: String, unit: String)]) -> Result<Int64, Problem> {
+        var total: Int64 = 0
+        for (index, part) in parts.enumerated() {
+            let milliseconds = milliseconds(digits: part.digits, unit: part.unit)
+            guard case .success(let value) = milliseconds else { return milliseconds }
+            if index > 0, let previous = units.firstIndex(where: { $0.name == parts[index - 1].unit }),
+                units.firstIndex(where: { $0.name == part.unit }).map({ $0 <= previous }) ?? true
+            {
+                return .failure(Problem(message: "write the larger units of a duration first, each once, as in 1h30m"))
+            }
+            total += value
         }
-        return nil
-    }
-
-    /// The largest whole unit, so `300s` and `5m` print (and therefore share state) alike.
-    package static func text(milliseconds: Int64) -> String {
-        for unit in units where milliseconds % unit.milliseconds == 0 {
-            return "\(milliseconds / unit.milliseconds)\(unit.name)"
+        guard total <= maximumMilliseconds else {
+            return .failure(Problem(message: "duration \(parts.map { $0.digits + $0.unit }.joined()) is longer than 366d"))
         }
-        return "\(milliseconds)ms"
+        return .success(total)
     }
 }

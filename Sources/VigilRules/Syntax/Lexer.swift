@@ -63,11 +63,17 @@ struct Lexer {
         let unitStart = position
         while position < scalars.count, Self.isIdentifierStart(scalars[position]) { position += 1 }
         guard unitStart < position else { return Token(kind: .number(digits), span: span(from: start)) }
-        return duration(digits: digits, unit: text(from: unitStart), start: start)
+        let unit = text(from: unitStart)
+        guard position < scalars.count, Self.isDigit(scalars[position]) else {
+            return duration(DurationText.milliseconds(digits: digits, unit: unit), start: start)
+        }
+        // Further parts, larger units first, as durations are printed: `10m20s`.
+        while position < scalars.count, Self.isDigit(scalars[position]) || Self.isIdentifierStart(scalars[position]) { position += 1 }
+        return duration(DurationText.parse(text(from: start)), start: start)
     }
 
-    private mutating func duration(digits: String, unit: String, start: Int) -> Token {
-        switch DurationText.milliseconds(digits: digits, unit: unit) {
+    private mutating func duration(_ milliseconds: Result<Int64, DurationText.Problem>, start: Int) -> Token {
+        switch milliseconds {
         case .success(let milliseconds):
             return Token(kind: .duration(milliseconds, written: text(from: start)), span: span(from: start))
         case .failure(let problem):

@@ -1,5 +1,6 @@
 import Logging
 import VigilKafka
+import VigilValues
 
 /// The messages a topic held when reading began, from a start time on, merged across partitions
 /// by message timestamp (`vigil backtest --topic`).
@@ -145,6 +146,6 @@ final class TopicHistory {
 
     private func stalled() -> CommandFailure {
         let behind = lanes.filter { !$0.isComplete }.map { "\($0.partition) at offset \($0.next) of \($0.end)" }
-        return CommandFailure(description: "reading stopped: nothing arrived for \(Self.stallLimit) from \(behind.joined(separator: ", "))")
+        return CommandFailure(description: "reading stopped: nothing arrived for \(ReadableDuration.text(Self.stallLimit)) from \(behind.joined(separator: ", "))")
     }
 }

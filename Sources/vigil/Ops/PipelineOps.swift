@@ -24,7 +24,7 @@ struct PipelineRuleAdmin: RuleAdmin {
             let suppressed = snapshot.suppressedByRule[rule.id] ?? 0
             return RuleSetDescription.Rule(
                 id: rule.id, description: rule.description, severity: rule.severity.rawValue, mode: rule.mode.rawValue,
-                expression: rule.expressionText, cooldown: rule.cooldownMilliseconds.map { DurationText.text(milliseconds: $0) },
+                expression: rule.expressionText, cooldown: rule.cooldownMilliseconds.map { ReadableDuration.text(milliseconds: $0) },
                 counts: .init(matched: fired + suppressed, fired: fired, suppressed: suppressed, unknown: snapshot.unknownByRule[rule.id] ?? 0)
             )
         }

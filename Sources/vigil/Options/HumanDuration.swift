@@ -1,5 +1,5 @@
 import ArgumentParser
-import VigilRules
+import VigilValues
 
 /// A duration written as operators write it: `500ms`, `30s`, `10m`, `24h`, `30d`.
 struct HumanDuration: ExpressibleByArgument, Sendable {
@@ -10,9 +10,9 @@ struct HumanDuration: ExpressibleByArgument, Sendable {
     }
 
     init?(argument: String) {
-        guard let milliseconds = DurationText.anyMilliseconds(argument) else { return nil }
+        guard let milliseconds = ReadableDuration.milliseconds(argument) else { return nil }
         self.milliseconds = milliseconds
     }
 
-    var defaultValueDescription: String { DurationText.text(milliseconds: milliseconds) }
+    var defaultValueDescription: String { ReadableDuration.text(milliseconds: milliseconds) }
 }

@@ -1,4 +1,4 @@
-import VigilRules
+import VigilValues
 
 /// One alert as a terminal row: event time, severity, rule, key, value against threshold, event id;
 /// with `explained`, the lines under it that say why it fired.
@@ -85,7 +85,7 @@ struct AlertLine {
     /// ` over 5m, (start, end]` in UTC, the window being exclusive of its start.
     private static func window(_ window: AlertMessage.Window?) -> String {
         guard let window else { return "" }
-        let duration = window.durationMilliseconds.map { " over \(DurationText.text(milliseconds: $0))" } ?? ""
+        let duration = window.durationMilliseconds.map { " over \(ReadableDuration.text(milliseconds: $0))" } ?? ""
         return "\(duration), (\(window.startExclusive ?? "?"), \(window.end ?? "?")]"
     }
 }
