@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// A command that cannot reach Kafka stops within its 10 s metadata wait, exits 69, says which
-/// broker failed and why, names the flag to check, and keeps librdkafka's own text.
+/// A command that cannot reach Kafka stops within its 10s metadata wait, exits 69, says which
+/// broker failed and why, names the flag to check, and keeps librdkafka's own text; librdkafka's
+/// log lines, which that text quotes, do not come before it.
 @Suite struct UnreachableBrokerTests {
     /// What each command needs besides `--brokers`.
     static let arguments: [String: [String]] = [
@@ -18,6 +19,7 @@ import Testing
         var arguments = [command, "--brokers", broker] + (Self.arguments[command] ?? [])
         if command == "run" { arguments += ["--rules", try makeRulesDirectory(RunCommandTests.rules)] }
         let errors = try await Self.failure(arguments)
+        #expect(Self.explanationLeads(errors), "standard error:\n\(errors)")
         #expect(errors.contains("Error: no Kafka broker answered at \(broker) (tried for "), "standard error:\n\(errors)")
         #expect(errors.contains("s): \(broker) refused the connection (nothing listens on that port).\n"), "standard error:\n\(errors)")
         #expect(errors.contains("\nCheck that --brokers names the host:port of a running broker"), "standard error:\n\(errors)")
@@ -26,15 +28,26 @@ import Testing
 
     @Test func aHostNameThatDoesNotResolveIsSaidToBeUnknown() async throws {
         let errors = try await Self.failure(["tail", "--brokers", "kafka.invalid:9092"])
+        #expect(errors.hasPrefix("Error: "), "standard error:\n\(errors)")
         #expect(errors.contains("(tried for "), "standard error:\n\(errors)")
         #expect(errors.contains("s): the host name kafka.invalid could not be resolved.\n"), "standard error:\n\(errors)")
         #expect(errors.contains("\nlibrdkafka: kafka.invalid:9092/bootstrap: Failed to resolve 'kafka.invalid:9092'"), "standard error:\n\(errors)")
     }
 
-    /// Runs a command that must fail to reach Kafka: it exits 69 in time, printing nothing on standard output.
+    /// Standard error opens with the explanation; only `vigil run` logs before it, and none of
+    /// its lines is librdkafka's (they carry `librdkafka=` and the facility).
+    static func explanationLeads(_ errors: String) -> Bool {
+        let lines = errors.split(separator: "\n")
+        guard let explanation = lines.firstIndex(where: { $0.hasPrefix("Error: ") }) else { return false }
+        return !lines[..<explanation].contains { $0.contains("librdkafka=") || $0.contains("[thrd:") }
+            && (explanation == 0 || lines[0].contains(" info vigil: rules loaded "))
+    }
+
+    /// Runs a command that must fail to reach Kafka, at the default log level: it exits 69 in
+    /// time, printing nothing on standard output.
     /// - Returns: what it printed on standard error.
     static func failure(_ arguments: [String]) async throws -> String {
-        let vigil = try VigilProcess(arguments + ["--log-level", "critical"], keepsErrorsApart: true)
+        let vigil = try VigilProcess(arguments, keepsErrorsApart: true)
         let status = try await vigil.waitForExit(timeout: .seconds(40))
         #expect(status == 69, "exit status; standard error:\n\(vigil.printedToStandardError)")
         #expect(vigil.printed.isEmpty, "standard output:\n\(vigil.printed)")

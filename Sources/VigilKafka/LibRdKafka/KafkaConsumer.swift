@@ -40,6 +40,7 @@ package final class KafkaConsumer {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.subscribe, response: result, context: "subscribe to \(topics)")
         }
+        client.context.releaseStartupLog()
         isSubscribed = true
     }
 
@@ -78,6 +79,7 @@ package final class KafkaConsumer {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.subscribe, response: result, context: "assign \(offsets)")
         }
+        client.context.releaseStartupLog()
         client.context.hasBeenAssigned.store(true, ordering: .relaxed)
     }
 
@@ -94,6 +96,7 @@ package final class KafkaConsumer {
         let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, timeout.milliseconds)
         defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw client.metadataFailure(result, topic: topic, since: started) }
+        client.context.releaseStartupLog()
         let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
         guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
             let names = topics.map { String(cString: $0.topic) }

@@ -21,6 +21,8 @@ final class ClientContext: Sendable {
     let statistics = Mutex<KafkaStatistics?>(nil)
     /// The latest connection failure of each broker, from librdkafka's log, to say why none answered.
     let connectionFailures = Mutex<[String: BrokerConnectionFailure]>([:])
+    /// librdkafka's log lines held until a broker answers (see ``StartupLog``).
+    let startupLog = Mutex(StartupLog())
 
     init(logger: Logger) {
         self.logger = logger
@@ -29,6 +31,26 @@ final class ClientContext: Sendable {
     static func from(_ opaque: UnsafeMutableRawPointer?) -> ClientContext? {
         guard let opaque else { return nil }
         return Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// Logs one of librdkafka's lines, at `level` or, when given, at `demotedTo`.
+    func log(_ line: StartupLog.Line, demotedTo level: Logger.Level? = nil) {
+        logger.log(level: level ?? line.level, "\(line.text)", metadata: ["librdkafka": "\(line.facility)"])
+    }
+
+    /// A broker answered, or the client was put to use: the lines held since its creation are
+    /// logged at their own levels, and later lines as they come.
+    func releaseStartupLog() {
+        let (lines, dropped) = startupLog.withLock { $0.release() }
+        for line in lines { log(line) }
+        if dropped > 0 { logger.notice("\(dropped) more librdkafka lines from before a broker answered were dropped") }
+    }
+
+    /// No broker answered, and the error that says so quotes librdkafka's reason: the lines held
+    /// so far are logged at debug level, so that the explanation comes first.
+    func setAsideStartupLog() {
+        let (lines, _) = startupLog.withLock { $0.setAside() }
+        for line in lines { log(line, demotedTo: .debug) }
     }
 }
 
@@ -84,6 +106,7 @@ final class RdKafkaClient {
 
     deinit {
         rd_kafka_destroy(handle)
+        context.setAsideStartupLog()
         retainedContext.release()
     }
 
@@ -99,6 +122,7 @@ final class RdKafkaClient {
             let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeoutMilliseconds)
             defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw metadataFailure(result, topic: topic, since: started) }
+            context.releaseStartupLog()
             if let described = metadata?.pointee, described.topic_cnt > 0, let entry = described.topics?.pointee,
                 entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0
             {
@@ -109,11 +133,16 @@ final class RdKafkaClient {
     }
 
     /// The error of a metadata request that failed after `started`. When no broker answered, it
-    /// says so in plain words, with each broker's latest connection failure from the log.
+    /// says so in plain words, with each broker's latest connection failure from the log, and
+    /// librdkafka's lines so far are logged at debug level only (the error quotes their reason).
     func metadataFailure(_ result: rd_kafka_resp_err_t, topic: String, since started: ContinuousClock.Instant) -> KafkaError {
         let request = "metadata for topic \(topic) from brokers \(brokers)"
         let noBrokerAnswered = [RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN].contains(result)
-        guard noBrokerAnswered else { return KafkaError(.client, response: result, context: request) }
+        guard noBrokerAnswered else {
+            context.releaseStartupLog()
+            return KafkaError(.client, response: result, context: request)
+        }
+        context.setAsideStartupLog()
         return .brokersUnreachable(
             brokers: brokers, waited: .now - started,
             failures: context.connectionFailures.withLock { $0.values.sorted { $0.broker < $1.broker } },
@@ -139,7 +168,8 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
     if facilityText == "FAIL", let failure = BrokerConnectionFailure(logLine: text) {
         context.connectionFailures.withLock { $0[failure.broker] = failure }
     }
-    context.logger.log(level: logLevel, "\(text)", metadata: ["librdkafka": "\(facilityText)"])
+    let received = StartupLog.Line(level: logLevel, facility: facilityText, text: text)
+    if let now = context.startupLog.withLock({ $0.receive(received) }) { context.log(now) }
 }
 
 /// Statistics callback: keeps the latest figures. Returning 0 lets librdkafka free the JSON.
