@@ -16,6 +16,12 @@ package struct BrokerConnectionFailure: Sendable, Equatable {
         case timedOut
         /// Something answered, but not as a Kafka broker: another service, or a TLS listener reached in plaintext.
         case notKafka
+        /// The TLS handshake failed: a listener without TLS reached with `security.protocol` SSL or
+        /// SASL_SSL, or a certificate that one side does not trust.
+        case tlsHandshake
+        /// The broker did not accept the SASL authentication: a mechanism its listener does not
+        /// enable, or wrong credentials.
+        case authentication
         /// Anything else; librdkafka's text says what.
         case other
     }
@@ -25,6 +31,7 @@ package struct BrokerConnectionFailure: Sendable, Equatable {
     package let cause: Cause
     /// librdkafka's own text, from the broker's name on.
     package let detail: String
+    private let isBareDisconnection: Bool
 
     /// - Parameter line: a `FAIL` log line, `[thrd:…]: host:port/id: what failed`; nil when it does not name a broker.
     package init?(logLine line: String) {
@@ -36,11 +43,30 @@ package struct BrokerConnectionFailure: Sendable, Equatable {
         broker = String(name.firstRange(of: "://").map { name[$0.upperBound...] } ?? name)
         cause = Self.cause(of: text[nameEnd.upperBound...])
         detail = String(text)
+        isBareDisconnection = text[nameEnd.upperBound...].hasPrefix("Disconnected (")
     }
 
+    /// Whether this failure should stand for its broker instead of `known`, the one kept so far:
+    /// a new cause does; of the same cause the first text is kept, as later ones repeat it or say
+    /// less, unless that first one was a bare `Disconnected (… in state SSL_HANDSHAKE)`, which
+    /// librdkafka may log before the `SSL handshake failed: …` that says why.
+    package func replaces(_ known: BrokerConnectionFailure?) -> Bool {
+        guard let known, known.cause == cause else { return true }
+        return known.isBareDisconnection && !isBareDisconnection
+    }
+
+    /// librdkafka 2.0.2 reports a failed TLS handshake as `SSL handshake failed: …` (then, for the
+    /// same connection, `Disconnected (… in state SSL_HANDSHAKE)`), and a refused SASL
+    /// authentication (`RD_KAFKA_RESP_ERR__AUTHENTICATION`, a broker's `SASL_AUTHENTICATION_FAILED`)
+    /// as `SASL authentication error: …`, `SASL PLAIN mechanism handshake failed: …` or
+    /// `Failed to initialize SASL authentication: …`, in state `AUTH_…`.
     private static func cause(of reason: Substring) -> Cause {
         if reason.contains("Connection refused") { return .refused }
         if reason.contains("Failed to resolve") { return .unresolved }
+        if reason.contains("SSL handshake failed") || reason.contains("state SSL_HANDSHAKE") || reason.contains("SSL transport error") {
+            return .tlsHandshake
+        }
+        if reason.contains("SASL") || reason.contains("in state AUTH_") { return .authentication }
         if reason.lowercased().contains("timed out") { return .timedOut }
         if reason.contains("APIVERSION_QUERY") || reason.contains("requesting ApiVersion") { return .notKafka }
         return .other
@@ -53,6 +79,8 @@ package struct BrokerConnectionFailure: Sendable, Equatable {
         case .unresolved: "the host name \(host) could not be resolved"
         case .timedOut: "\(broker) did not answer in time"
         case .notKafka: "\(broker) answered, but not as a Kafka broker (another service, or a TLS listener: -X security.protocol)"
+        case .tlsHandshake: "the TLS handshake with \(broker) failed (a listener without TLS, or a certificate not trusted)"
+        case .authentication: "\(broker) did not accept the SASL authentication (the mechanism, or the user name and password)"
         case .other: "\(broker) failed (librdkafka's text says how)"
         }
     }
@@ -76,7 +104,7 @@ extension KafkaError {
         return KafkaError(
             .brokersUnreachable, rdKafkaCode: rdKafkaCode,
             message: "no Kafka broker answered at \(brokers) (tried for \(tried)): \(causes.joined(separator: "; "))",
-            detail: (failures.map(\.detail) + [librdkafkaText]).joined(separator: "; "), file: file, line: line
+            detail: (failures.map(\.detail) + [librdkafkaText]).joined(separator: "; "), brokerFailures: failures, file: file, line: line
         )
     }
 }

@@ -33,6 +33,8 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
     package let isRetriable: Bool
     /// A transaction call failed in a way that only aborting the transaction recovers from.
     package let requiresAbort: Bool
+    /// For `.brokersUnreachable`: each broker's latest connection failure, to say what to check.
+    package let brokerFailures: [BrokerConnectionFailure]
     package let file: String
     package let line: Int
 
@@ -44,6 +46,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         isFatal: Bool = false,
         isRetriable: Bool = false,
         requiresAbort: Bool = false,
+        brokerFailures: [BrokerConnectionFailure] = [],
         file: String = #fileID,
         line: Int = #line
     ) {
@@ -54,6 +57,7 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.isFatal = isFatal
         self.isRetriable = isRetriable
         self.requiresAbort = requiresAbort
+        self.brokerFailures = brokerFailures
         self.file = file
         self.line = line
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import VigilKafka
+import VigilTesting
 
 /// A command that cannot reach Kafka stops within its 10s metadata wait, exits 69, says which
 /// broker failed and why, names the flag to check, and keeps librdkafka's own text; librdkafka's
@@ -32,6 +34,17 @@ import Testing
         #expect(errors.contains("(tried for "), "standard error:\n\(errors)")
         #expect(errors.contains("s): the host name kafka.invalid could not be resolved.\n"), "standard error:\n\(errors)")
         #expect(errors.contains("\nlibrdkafka: kafka.invalid:9092/bootstrap: Failed to resolve 'kafka.invalid:9092'"), "standard error:\n\(errors)")
+    }
+
+    /// TLS to a listener without it (the mock cluster's) fails the handshake: the settings to check are the TLS ones.
+    @Test func aFailedTLSHandshakeNamesTheTLSSettings() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        let errors = try await Self.failure(["tail", "--brokers", cluster.bootstrapServers, "-X", "security.protocol=ssl"])
+        #expect(errors.hasPrefix("Error: no Kafka broker answered at \(cluster.bootstrapServers) (tried for "), "standard error:\n\(errors)")
+        #expect(errors.contains("s): the TLS handshake with \(cluster.bootstrapServers) failed (a listener without TLS, or a certificate not trusted).\n"))
+        #expect(errors.contains("\nCheck the TLS settings (-X or --properties): security.protocol (SSL or SASL_SSL only for a TLS listener; "))
+        #expect(!errors.contains("Check that --brokers"), "standard error:\n\(errors)")
+        #expect(errors.contains("\nlibrdkafka: ssl://\(cluster.bootstrapServers)/bootstrap: SSL handshake failed: "), "standard error:\n\(errors)")
     }
 
     /// Standard error opens with the explanation; only `vigil run` logs before it, and none of

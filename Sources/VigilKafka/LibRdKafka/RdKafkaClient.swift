@@ -19,7 +19,8 @@ final class ClientContext: Sendable {
     let startPositions = Mutex<StartPositionPolicy?>(nil)
     /// The latest statistics, when `statistics.interval.ms` is set.
     let statistics = Mutex<KafkaStatistics?>(nil)
-    /// The latest connection failure of each broker, from librdkafka's log, to say why none answered.
+    /// The latest connection failure of each broker, from librdkafka's log, to say why none
+    /// answered (see ``BrokerConnectionFailure/replaces(_:)``).
     let connectionFailures = Mutex<[String: BrokerConnectionFailure]>([:])
     /// librdkafka's log lines held until a broker answers (see ``StartupLog``).
     let startupLog = Mutex(StartupLog())
@@ -166,7 +167,9 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
     let facilityText = facility.map { String(cString: $0) } ?? "-"
     let text = String(cString: line)
     if facilityText == "FAIL", let failure = BrokerConnectionFailure(logLine: text) {
-        context.connectionFailures.withLock { $0[failure.broker] = failure }
+        context.connectionFailures.withLock { failures in
+            if failure.replaces(failures[failure.broker]) { failures[failure.broker] = failure }
+        }
     }
     let received = StartupLog.Line(level: logLevel, facility: facilityText, text: text)
     if let now = context.startupLog.withLock({ $0.receive(received) }) { context.log(now) }
