@@ -154,8 +154,8 @@ package enum EngineOutcome {
 
     /// Why a late event was set aside, as its dead letter says it: both times, and how far apart.
     package static func lateDetail(eventTime: Int64, watermark: Int64) -> String {
-        "event time \(RFC3339.format(milliseconds: eventTime)) is \(ReadableDuration.text(milliseconds: watermark.clampedSubtracting(eventTime))) "
-            + "before the watermark \(RFC3339.format(milliseconds: watermark))"
+        let behind = ReadableDuration.text(milliseconds: watermark.clampedSubtracting(eventTime))
+        return "event time \(RFC3339.format(milliseconds: eventTime)) is \(behind) before the watermark \(RFC3339.format(milliseconds: watermark))"
     }
 }
 

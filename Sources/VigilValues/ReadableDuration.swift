@@ -38,7 +38,9 @@ package enum ReadableDuration {
         let (seconds, attoseconds) = duration.components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
         guard !overflow else { return text(milliseconds: seconds < 0 ? .min : .max) }
-        return text(milliseconds: whole.addingReportingOverflow((attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000).partialValue)
+        let attosecondsPerMillisecond: Int64 = 1_000_000_000_000_000
+        let rounded = (attoseconds + attosecondsPerMillisecond / 2) / attosecondsPerMillisecond
+        return text(milliseconds: whole.addingReportingOverflow(rounded).partialValue)
     }
 
     /// A non-negative duration as people write it: `0s`, `500ms`, `90s`, `10m20s`, `2d12h`, larger

@@ -146,6 +146,7 @@ final class TopicHistory {
 
     private func stalled() -> CommandFailure {
         let behind = lanes.filter { !$0.isComplete }.map { "\($0.partition) at offset \($0.next) of \($0.end)" }
-        return CommandFailure(description: "reading stopped: nothing arrived for \(ReadableDuration.text(Self.stallLimit)) from \(behind.joined(separator: ", "))")
+        let waited = ReadableDuration.text(Self.stallLimit)
+        return CommandFailure(description: "reading stopped: nothing arrived for \(waited) from \(behind.joined(separator: ", "))")
     }
 }
