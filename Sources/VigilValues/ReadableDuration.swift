@@ -47,14 +47,10 @@ package enum ReadableDuration {
     /// units first and each at most once; nil when it is not one, or longer than Int64 milliseconds hold.
     package static func milliseconds(_ text: some StringProtocol) -> Int64? {
         var total: Int64 = 0
-        var remaining = Substring(text)
         var smallestUnitSoFar = Int64.max
-        guard !remaining.isEmpty else { return nil }
-        while !remaining.isEmpty {
-            let digits = remaining.prefix { $0.isASCII && $0.isNumber }
-            remaining = remaining.dropFirst(digits.count)
-            let name = remaining.prefix { $0.isASCII && $0.isLetter }
-            remaining = remaining.dropFirst(name.count)
+        let parts = parts(of: Substring(text))
+        guard !parts.isEmpty else { return nil }
+        for (digits, name) in parts {
             guard let count = Int64(digits), let scale = units.first(where: { $0.name == name })?.milliseconds,
                 scale < smallestUnitSoFar
             else { return nil }
@@ -65,5 +61,27 @@ package enum ReadableDuration {
             total = sum
         }
         return total
+    }
+
+    /// `10m20s` as `("10", "m")`, `("20", "s")`: each part's leading digits, then its unit up to
+    /// where a letter meets the next part's digits. The unit is left for the reader to judge, so
+    /// `1.5h` is one part, `("1", ".5h")`, and `1h30` ends with a part without a unit.
+    package static func parts(of text: Substring) -> [(digits: Substring, unit: Substring)] {
+        let isDigit = { (character: Character) in character.isASCII && character.isNumber }
+        var parts: [(digits: Substring, unit: Substring)] = []
+        var rest = text
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: isDigit)
+            var unitEnd = digits.endIndex
+            while unitEnd < rest.endIndex {
+                let next = rest.index(after: unitEnd)
+                if rest[unitEnd].isLetter, next < rest.endIndex, isDigit(rest[next]) { break }
+                unitEnd = next
+            }
+            if unitEnd < rest.endIndex { unitEnd = rest.index(after: unitEnd) }
+            parts.append((digits, rest[digits.endIndex..<unitEnd]))
+            rest = rest[unitEnd...]
+        }
+        return parts
     }
 }

@@ -28,6 +28,16 @@ import VigilValues
         #expect(ReadableDuration.milliseconds(text) == nil)
     }
 
+    /// Rule files judge each part themselves, so a part keeps whatever its unit was written as.
+    @Test func textIsSplitWhereALetterMeetsTheNextDigits() {
+        let split = { (text: String) in ReadableDuration.parts(of: Substring(text)).map { "\($0.digits)|\($0.unit)" } }
+        #expect(split("10m20s") == ["10|m", "20|s"])
+        #expect(split("1s500ms") == ["1|s", "500|ms"])
+        #expect(split("1.5h") == ["1|.5h"])
+        #expect(split("1h30") == ["1|h", "30|"])
+        #expect(split("").isEmpty)
+    }
+
     @Test func swiftDurationsPrintToTheNearestMillisecond() {
         #expect(ReadableDuration.text(.seconds(30)) == "30s")
         #expect(ReadableDuration.text(.milliseconds(1_500)) == "1500ms")

@@ -55,20 +55,7 @@ package enum DurationText {
 
     /// Reads a whole duration such as a YAML `cooldown: 10m` or `cooldown: 1h30m`.
     static func parse(_ text: String) -> Result<Int64, Problem> {
-        var parts: [(digits: String, unit: String)] = []
-        var rest = Substring(text)
-        let isDigit = { (character: Character) in character.isASCII && character.isNumber }
-        while !rest.isEmpty {
-            let digits = rest.prefix(while: isDigit)
-            // A part ends where a letter meets the digits of the next one (`10m|20s`).
-            var unitEnd = digits.endIndex
-            while unitEnd < rest.endIndex, !(rest[unitEnd].isLetter && rest[rest.index(after: unitEnd)...].first.map(isDigit) == true) {
-                unitEnd = rest.index(after: unitEnd)
-            }
-            if unitEnd < rest.endIndex { unitEnd = rest.index(after: unitEnd) }
-            parts.append((String(digits), String(rest[digits.endIndex..<unitEnd])))
-            rest = rest[unitEnd...]
-        }
+        let parts = ReadableDuration.parts(of: Substring(text)).map { (digits: String($0.digits), unit: String($0.unit)) }
         guard let first = parts.first, !first.digits.isEmpty else {
             return .failure(Problem(message: "expected a duration such as 90s, 5m, 24h or 30d"))
         }
