@@ -121,7 +121,7 @@ import VigilWindows
         let original = Engine(plan: old)
         _ = Self.outcomes(original, Self.traffic(count: 500)[...], firstOffset: 0)
         let engine = Engine(plan: new)
-        #expect(throws: WindowSnapshotError.malformed("no state for sum(amount, by: card_id, over: 24h)")) {
+        #expect(throws: WindowSnapshotError.malformed("no state for sum(amount, by: card_id, over: 1d)")) {
             try engine.restore(fromSnapshot: original.snapshot()[...])
         }
         #expect(engine.stateSummary.retainedEntries == 0)

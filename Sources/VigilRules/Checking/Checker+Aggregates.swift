@@ -22,7 +22,7 @@ extension Checker {
             guard checkedFilter != nil else { return nil }
         }
         guard let function, let keys, let window else { return nil }
-        let canonicalWindow = ReadableDuration.text(milliseconds: window.milliseconds)
+        let canonicalWindow = DurationText.canonical(milliseconds: window.milliseconds)
         let text = Self.canonicalText(name, function.text, keys.text, canonicalWindow, checkedFilter)
         // The `sum(…)` whose store of numbers would answer this aggregate too (see `WindowStateSpec`).
         let sumFields: [String] = switch function.value {

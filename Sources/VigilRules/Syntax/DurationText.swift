@@ -36,6 +36,15 @@ package enum DurationText {
         return .success(product.partialValue)
     }
 
+    /// A window or cooldown as aggregates are named: the largest unit that divides it (`1d`,
+    /// `90s`, `620s`). The name identifies an aggregate's state in snapshots and across reloads,
+    /// so it keeps this one form however durations are printed for people; every name is
+    /// still a duration a rule accepts.
+    static func canonical(milliseconds: Int64) -> String {
+        let unit = units.first { milliseconds % $0.milliseconds == 0 }
+        return unit.map { "\(milliseconds / $0.milliseconds)\($0.name)" } ?? "\(milliseconds)ms"
+    }
+
     /// Advice for a bare number where a duration belongs (`over: 5`, `cooldown: 10`): the unit
     /// is the part an analyst forgets, and only they know which one was meant.
     static func missingUnit(_ number: String) -> String {

@@ -10,7 +10,7 @@ extension Expression {
         case .number(let text): ExactDecimal(text).map(\.description) ?? text
         case .string(let text): Self.quoted(text)
         case .bool(let value): value ? "true" : "false"
-        case .duration(let milliseconds, _): ReadableDuration.text(milliseconds: milliseconds)
+        case .duration(let milliseconds, _): DurationText.canonical(milliseconds: milliseconds)
         case .name(let name): name
         case .list(let elements): "[" + elements.map(\.canonicalText).joined(separator: ", ") + "]"
         case .not(let operand): "not " + operand.text(within: 3)
