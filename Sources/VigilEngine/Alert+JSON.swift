@@ -77,6 +77,16 @@ extension Alert {
                     }
                 }
             }
+            object.key("lookups"); object.array { array in
+                for lookup in explanation.lookups {
+                    array.object { item in
+                        item.key("text"); item.string(lookup.text)
+                        item.key("key"); item.value(lookup.key.map(Value.string))
+                        item.key("value"); item.value(lookup.value.map(Value.number))
+                        item.key("default"); item.value(.bool(lookup.isDefault))
+                    }
+                }
+            }
             object.key("fields"); object.object { fields in
                 for (name, value) in explanation.fields { fields.key(name); fields.value(value) }
             }

@@ -34,7 +34,8 @@ package struct Alert: Sendable {
     }
 }
 
-/// Why an alert fired: the expression, each comparison's two sides, and every aggregate and field it read.
+/// Why an alert fired: the expression, each comparison's two sides, and every aggregate, table
+/// value and field it read.
 package struct AlertExplanation: Sendable {
     package struct AggregateReading: Sendable {
         package let text: String
@@ -48,6 +49,8 @@ package struct AlertExplanation: Sendable {
     package let expression: String
     package let conditions: [ConditionTrace]
     package let aggregates: [AggregateReading]
+    /// Each table read of the rule, with the key it was read with (`large_payment_limit[currency]`).
+    package let lookups: [LookupTrace]
     package let fields: [(name: String, value: Value?)]
 
     /// The condition that best states why the rule fired: among the true ones (in `a or b`, the

@@ -112,6 +112,7 @@ extension Engine {
             expression: rule.expressionText,
             conditions: rule.explain(frame),
             aggregates: readings,
+            lookups: rule.explainLookups(frame),
             fields: fields
         )
     }

@@ -21,14 +21,15 @@ package struct RuleSource: Sendable {
 /// is optional and may not contain aggregates. Durations (`s m h d`, 1s to 366d) appear only as
 /// `over:`. A plain `expression:` value may contain `: ` without quotes.
 package enum RuleCompiler {
-    /// Reads every `*.yaml` / `*.yml` at the top of `directory` and every `lists/*.txt`.
+    /// Reads every `*.yaml` / `*.yml` at the top of `directory`, every `lists/*.txt` and every `tables/*.txt`.
     package static func compile(directory: String) -> Result<RulePlan, Diagnostics> {
         switch RuleDirectory.read(directory) {
         case .failure(let diagnostics):
             return .failure(diagnostics)
         case .success(let contents):
             let result = compile(
-                contents.sources, lists: contents.lists, version: ContentHash.version(of: contents.files), fileWarnings: contents.warnings)
+                contents.sources, lists: contents.lists, tables: contents.tables, version: ContentHash.version(of: contents.files),
+                fileFindings: contents.findings)
             guard !contents.problems.isEmpty else { return result }
             // Files that could not be read fail the set, reported with what the others got wrong.
             guard case .failure(let others) = result else { return .failure(Diagnostics(items: contents.problems)) }
@@ -44,22 +45,31 @@ package enum RuleCompiler {
         return ContentHash.version(of: contents.files + contents.problems.map { ($0.location.file, $0.message) })
     }
 
-    /// In-memory compilation; `lists` maps a list name to its entries.
-    package static func compile(sources: [RuleSource], lists: [String: [String]] = [:]) -> Result<RulePlan, Diagnostics> {
+    /// In-memory compilation; `lists` maps a list name to its entries, `tables` a table name to
+    /// the text of its file (read as `tables/<name>.txt`).
+    package static func compile(
+        sources: [RuleSource], lists: [String: [String]] = [:], tables: [String: String] = [:]
+    ) -> Result<RulePlan, Diagnostics> {
+        let tableFiles = tables.sorted { $0.key < $1.key }.map { ($0.key, SourceFile(path: "tables/\($0.key).txt", text: $0.value)) }
+        let read = tableFiles.map { TableFile.read($0.1, name: $0.0) }
         let files = sources.map { ($0.path, $0.text) }
             + lists.map { ("lists/\($0.key).txt", $0.value.joined(separator: "\n")) }
-        return compile(sources, lists: lists.mapValues { Set($0) }, version: ContentHash.version(of: files))
+            + tableFiles.map { ($0.1.path, $0.1.text) }
+        return compile(
+            sources, lists: lists.mapValues { Set($0) }, tables: Dictionary(uniqueKeysWithValues: read.map { ($0.table.name, $0.table) }),
+            version: ContentHash.version(of: files), fileFindings: read.flatMap(\.diagnostics))
     }
 
     /// - Parameters:
     ///   - selected: compile only the rules with these ids (all when nil); the others are still
     ///     read, so ids stay unique across the whole set.
-    ///   - fileWarnings: findings about the files read beside the rules (the lists folder).
+    ///   - fileFindings: findings about the files read beside the rules (the lists and tables
+    ///     folders); an error among them (a malformed table row) fails the set.
     static func compile(
-        _ sources: [RuleSource], lists: [String: Set<String>], version: String, selecting selected: Set<String>? = nil,
-        fileWarnings: [Diagnostic] = []
+        _ sources: [RuleSource], lists: [String: Set<String>], tables: [String: LookupTable], version: String,
+        selecting selected: Set<String>? = nil, fileFindings: [Diagnostic] = []
     ) -> Result<RulePlan, Diagnostics> {
-        var compilation = Compilation(lists: lists)
+        var compilation = Compilation(lists: lists, tables: tables)
         let contents = sources.sorted { $0.path < $1.path }.map {
             RuleFileReader.read(SourceFile(path: $0.path, text: $0.text))
         }
@@ -70,12 +80,13 @@ package enum RuleCompiler {
         let drafts = selected.map { ids in allDrafts.filter { ids.contains($0.id ?? "") } } ?? allDrafts
         let rules = drafts.compactMap { compilation.compile($0) }
         let ordered = compilation.diagnostics.sorted(by: Compilation.precedes)
-        guard !ordered.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
-            return .failure(Diagnostics(items: fileWarnings + ordered))
+        let findings = fileFindings + ordered
+        guard !findings.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
+            return .failure(Diagnostics(items: findings))
         }
         let plan = RulePlan(
             version: version, fields: compilation.builder.fields, aggregators: compilation.builder.aggregators,
-            rules: rules, warnings: fileWarnings + ordered + compilation.unusedDeclarations(), sources: sources, lists: lists)
+            rules: rules, warnings: findings + compilation.unusedDeclarations(), sources: sources, lists: lists, tables: tables)
         return .success(plan)
     }
 }

@@ -7,9 +7,12 @@ package final class EngineTestDriver {
     package let engine: Engine
     private var nextOffset: Int64 = 0
 
-    /// Compiles rules given as YAML text (one file) and lists, or throws their rendered diagnostics.
-    package init(rules yaml: String, lists: [String: [String]] = [:], options: EngineOptions = EngineOptions()) throws {
-        switch RuleCompiler.compile(sources: [RuleSource(path: "test.yaml", text: yaml)], lists: lists) {
+    /// Compiles rules given as YAML text (one file), lists and tables (each as its file's text), or
+    /// throws their rendered diagnostics.
+    package init(
+        rules yaml: String, lists: [String: [String]] = [:], tables: [String: String] = [:], options: EngineOptions = EngineOptions()
+    ) throws {
+        switch RuleCompiler.compile(sources: [RuleSource(path: "test.yaml", text: yaml)], lists: lists, tables: tables) {
         case .success(let plan): engine = Engine(plan: plan, options: options)
         case .failure(let diagnostics): throw DriverError.rulesRejected(diagnostics.rendered)
         }

@@ -24,7 +24,8 @@ extension Checker {
     private mutating func namedList(_ name: String, _ span: Span, elementType: ValueType?) -> MemberSet? {
         guard let entries = vocabulary.lists[name] else {
             let hint = Suggestion.hint(for: name, among: vocabulary.lists.keys)
-            let place = vocabulary.fieldTypes[name] == nil ? "" : " ('\(name)' is a field; in needs a list)"
+            let place = vocabulary.fieldTypes[name] != nil ? " ('\(name)' is a field; in needs a list)"
+                : vocabulary.tables[name] != nil ? " ('\(name)' is a table; in needs a list)" : ""
             report(span, "unknown list '\(name)'\(place)\(hint)")
             return nil
         }

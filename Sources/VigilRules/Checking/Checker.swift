@@ -11,6 +11,10 @@ struct Checker {
     /// Fields the rule reads itself (not through an aggregate), in first-use order.
     var directFields: [FieldID] = []
     var aggregators: [AggregatorID] = []
+    /// Table reads the rule makes itself (not in a filter), one per text, in first-use order.
+    var lookups: [Typed] = []
+    /// Every table the rule reads, filters included, by name in first-use order.
+    var tables: [String] = []
     /// True while checking a `where:` filter, whose fields belong to the aggregator.
     var insideFilter = false
 
@@ -40,6 +44,7 @@ struct Checker {
             return binary(op, check(left), check(right), operatorSpan, text, written: (left.kind, right.kind))
         case .membership(let negated, let element, let set): return membership(negated, element, set, text)
         case .call(let name, let nameSpan, let arguments): return call(name, nameSpan, arguments, text)
+        case .lookup(let table, let tableSpan, let key): return lookup(table, tableSpan, key, text)
         }
     }
 
@@ -80,6 +85,9 @@ struct Checker {
         guard let type = vocabulary.fieldTypes[name] else {
             if vocabulary.lists[name] != nil {
                 return fail(span, "'\(name)' is a named list; use it as: <field> in \(name)")
+            }
+            if vocabulary.tables[name] != nil {
+                return fail(span, "'\(name)' is a table; read a value with a key in brackets, as in \(name)[currency]")
             }
             return fail(span, "unknown field '\(name)'\(unknownFieldAdvice(name, isValue: isValue))")
         }

@@ -19,6 +19,8 @@ struct Typed: Sendable {
         /// `setText` is the list as written (a literal or a list name), for alert explanations.
         case membership(Typed, MemberSet, setText: String, negated: Bool)
         case textTest(TextTest, Typed, Typed)
+        /// A table read, `large_payment_limit[currency]`, with its string key.
+        case lookup(LookupTable, key: Typed)
     }
 }
 

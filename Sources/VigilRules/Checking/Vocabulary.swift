@@ -1,6 +1,6 @@
 import VigilValues
 
-/// The names a rule may use: event fields with their types, and named lists.
+/// The names a rule may use: event fields with their types, named lists and lookup tables.
 struct Vocabulary: Sendable {
     /// Fields every payment event may carry, usable without a `fields:` declaration.
     static let builtinFields: [String: ValueType] = [
@@ -14,4 +14,5 @@ struct Vocabulary: Sendable {
 
     var fieldTypes: [String: ValueType] = builtinFields
     var lists: [String: Set<String>] = [:]
+    var tables: [String: LookupTable] = [:]
 }

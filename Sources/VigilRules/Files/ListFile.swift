@@ -6,8 +6,8 @@ enum ListFile {
         var warnings: [Diagnostic] = []
     }
 
-    /// A list's name is how rules refer to it (`country in high_risk_countries`), so it must be
-    /// an identifier: an ASCII letter or `_`, then letters, digits and `_`.
+    /// A list's or table's name is how rules refer to it (`country in high_risk_countries`,
+    /// `large_payment_limit[currency]`), so it must be an identifier: an ASCII letter or `_`, then letters, digits and `_`.
     static func isUsableName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard let first = scalars.first, isLetter(first) || first == "_" else { return false }
@@ -36,7 +36,7 @@ enum ListFile {
     }
 
     /// Entries that are written as they would be in a rule are probably not what the file meant.
-    private static func warning(about entry: String) -> String? {
+    static func warning(about entry: String) -> String? {
         if entry.unicodeScalars.contains("\u{FFFD}") {
             return "the entry is not valid UTF-8 text; it cannot match an event's field"
         }

@@ -8,13 +8,14 @@ import Darwin
 struct RuleDirectory {
     var sources: [RuleSource] = []
     var lists: [String: Set<String>] = [:]
-    /// Every file read, rules and lists, with paths relative to the directory, for the content hash.
+    var tables: [String: LookupTable] = [:]
+    /// Every file read, rules, lists and tables, with paths relative to the directory, for the content hash.
     var files: [(path: String, text: String)] = []
     /// Files that are there but cannot be used (unreadable, a dangling link, a directory): errors,
     /// never skipped, since a rule set without them would load with rules silently missing.
     var problems: [Diagnostic] = []
-    /// What looks wrong in the lists folder without stopping the set from loading.
-    var warnings: [Diagnostic] = []
+    /// What is wrong in the lists and tables folders: warnings, and the errors of table rows.
+    var findings: [Diagnostic] = []
 
     static func read(_ path: String) -> Result<RuleDirectory, Diagnostics> {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
@@ -33,6 +34,7 @@ struct RuleDirectory {
             contents.files.append((name, text))
         }
         contents.readLists(directory + "/lists")
+        contents.readTables(directory + "/tables")
         guard !contents.sources.isEmpty || !contents.problems.isEmpty else {
             return .failure(Diagnostics(items: [wholeFile(directory, "the rules directory has no .yaml or .yml files")]))
         }
@@ -40,25 +42,46 @@ struct RuleDirectory {
     }
 
     private mutating func readLists(_ directory: String) {
-        guard case .success(let names) = FileSystem.entries(of: directory) else { return }
-        for name in names where !name.hasPrefix(".") {
-            let path = directory + "/" + name
-            guard name.hasSuffix(".txt") else {
-                warnings.append(Self.wholeFile(path, "ignored: named lists are .txt files", severity: .warning))
+        for (name, fileName, file) in namedFiles(in: directory, kind: "named lists", noun: "a list") {
+            let contents = ListFile.read(file)
+            lists[name] = contents.entries
+            findings += contents.warnings
+            files.append(("lists/" + fileName, file.text))
+        }
+    }
+
+    private mutating func readTables(_ directory: String) {
+        for (name, fileName, file) in namedFiles(in: directory, kind: "tables", noun: "a table") {
+            let (table, diagnostics) = TableFile.read(file, name: name)
+            tables[name] = table
+            findings += diagnostics
+            files.append(("tables/" + fileName, file.text))
+        }
+    }
+
+    /// The `.txt` files of a folder whose names rules can use, read; anything else is a warning.
+    /// A folder that is not there holds nothing.
+    private mutating func namedFiles(
+        in directory: String, kind: String, noun: String
+    ) -> [(name: String, fileName: String, file: SourceFile)] {
+        guard case .success(let names) = FileSystem.entries(of: directory) else { return [] }
+        var found: [(name: String, fileName: String, file: SourceFile)] = []
+        for fileName in names where !fileName.hasPrefix(".") {
+            let path = directory + "/" + fileName
+            guard fileName.hasSuffix(".txt") else {
+                findings.append(Self.wholeFile(path, "ignored: \(kind) are .txt files", severity: .warning))
                 continue
             }
-            let listName = String(name.dropLast(4))
-            guard ListFile.isUsableName(listName) else {
-                warnings.append(Self.wholeFile(
-                    path, "ignored: '\(listName)' cannot be named in a rule; a list's name is letters, digits and _", severity: .warning))
+            let name = String(fileName.dropLast(4))
+            guard ListFile.isUsableName(name) else {
+                findings.append(Self.wholeFile(
+                    path, "ignored: '\(name)' cannot be named in a rule; \(noun)'s name is letters, digits and _", severity: .warning))
                 continue
             }
             guard let text = text(of: path) else { continue }
-            let contents = ListFile.read(SourceFile(path: path, text: text))
-            lists[listName] = contents.entries
-            warnings += contents.warnings
-            files.append(("lists/" + name, text))
+            found.append((name, fileName, SourceFile(path: path, text: text)))
         }
+        return found
     }
 
     /// The file's text, or `nil` with the reason recorded as a problem.

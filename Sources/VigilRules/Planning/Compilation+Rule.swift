@@ -13,7 +13,8 @@ extension Compilation {
         guard let condition, draft.id != nil, draft.description != nil, draft.severity != nil else { return nil }
         let start = draft.expressionPositions.first ?? draft.position
         let location = SourceLocation(file: draft.file.path, line: start.line, column: start.column)
-        let reads = (checker.aggregators, checker.directFields)
+        let reads = CompiledRule.Reads(
+            aggregators: checker.aggregators, fields: checker.directFields, lookups: checker.lookups, tables: checker.tables)
         return CompiledRule(CompiledRule.Parts(draft: draft, location: location, reads: reads, condition: condition))
     }
 

@@ -7,8 +7,14 @@ struct Compilation {
     var diagnostics: [Diagnostic] = []
     private var declarations: [FieldDeclaration] = []
 
-    init(lists: [String: Set<String>]) {
+    init(lists: [String: Set<String>], tables: [String: LookupTable]) {
         vocabulary.lists = lists
+        vocabulary.tables = tables
+        for name in tables.keys.sorted() where lists[name] != nil {
+            let path = tables[name]?.path ?? name
+            diagnostics.append(RuleDirectory.wholeFile(
+                path, "a list and a table are both named '\(name)'; rename one of them, so that a rule's '\(name)' means one thing"))
+        }
     }
 
     static func precedes(_ lhs: Diagnostic, _ rhs: Diagnostic) -> Bool {

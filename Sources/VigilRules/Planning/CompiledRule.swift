@@ -22,6 +22,8 @@ package struct CompiledRule: Sendable {
     package var aggregators: [AggregatorID] { parts.aggregators }
     /// Fields the rule reads itself; fields read only through aggregates are not listed.
     package var fields: [FieldID] { parts.fields }
+    /// The names of the tables the rule reads, its filters' included.
+    package var tables: [String] { parts.tables }
 
     init(_ parts: Parts) {
         self.parts = parts
@@ -38,6 +40,11 @@ package struct CompiledRule: Sendable {
         parts.probes.map { $0.trace(frame) }
     }
 
+    /// Slow path for a firing rule: every table read of the rule itself, with its key and value.
+    package func explainLookups(_ frame: EvaluationFrame) -> [LookupTrace] {
+        parts.lookups.map { $0.trace(frame) }
+    }
+
     final class Parts: Sendable {
         let id: String
         let description: String
@@ -50,11 +57,12 @@ package struct CompiledRule: Sendable {
         let location: SourceLocation
         let aggregators: [AggregatorID]
         let fields: [FieldID]
+        let tables: [String]
         let condition: Evaluator<EvaluationFrame>.Logic
         let probes: [Probe]
+        let lookups: [LookupProbe]
 
-        init(draft: RuleDraft, location: SourceLocation, reads: (aggregators: [AggregatorID], fields: [FieldID]),
-             condition: Typed) {
+        init(draft: RuleDraft, location: SourceLocation, reads: Reads, condition: Typed) {
             id = draft.id ?? ""
             description = draft.description ?? ""
             severity = draft.severity ?? .info
@@ -66,9 +74,43 @@ package struct CompiledRule: Sendable {
             self.location = location
             aggregators = reads.aggregators
             fields = reads.fields
+            tables = reads.tables
             self.condition = Evaluator<EvaluationFrame>.logic(condition)
             probes = Probe.collect(condition)
+            lookups = reads.lookups.compactMap(LookupProbe.init)
         }
+    }
+
+    /// What a rule reads besides its condition's constants, as the checker found it.
+    struct Reads {
+        var aggregators: [AggregatorID]
+        var fields: [FieldID]
+        /// The rule's own table reads (``Typed/Node/lookup(_:key:)`` nodes), for explanations.
+        var lookups: [Typed]
+        var tables: [String]
+    }
+}
+
+/// A table read inside a rule, kept to explain alerts.
+struct LookupProbe: Sendable {
+    let text: String
+    let keyText: String
+    let table: LookupTable
+    let key: Evaluator<EvaluationFrame>.Text
+
+    init?(_ read: Typed) {
+        guard case .lookup(let table, let key) = read.node else { return nil }
+        text = read.text
+        keyText = key.text
+        self.table = table
+        self.key = Evaluator<EvaluationFrame>.text(key)
+    }
+
+    func trace(_ frame: EvaluationFrame) -> LookupTrace {
+        let key = key(frame)
+        let row = key.flatMap { table.rows[$0] }
+        let value = row ?? key.flatMap(table.value(for:))
+        return LookupTrace(text: text, keyText: keyText, key: key, value: value, isDefault: row == nil && value != nil)
     }
 }
 
@@ -104,7 +146,7 @@ struct Probe: Sendable {
                     left: Evaluator<EvaluationFrame>.value(element), right: nil,
                     holds: Evaluator<EvaluationFrame>.logic(expression), readsAggregate: element.readsAggregate)
             ]
-        case .constant, .field, .aggregate, .negate, .arithmetic: return []
+        case .constant, .field, .aggregate, .negate, .arithmetic, .lookup: return []
         }
     }
 
@@ -127,6 +169,7 @@ extension Typed {
             .textTest(_, let left, let right):
             left.readsAggregate || right.readsAggregate
         case .membership(let element, _, _, _): element.readsAggregate
+        case .lookup(_, let key): key.readsAggregate
         }
     }
 }

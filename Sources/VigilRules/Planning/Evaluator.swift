@@ -29,7 +29,7 @@ enum Evaluator<Input: EvaluationInput> {
             return membership(element, set, negated: negated)
         case .textTest(let test, let subject, let pattern):
             return compare(test.predicate, text(subject), text(pattern))
-        case .aggregate, .negate, .arithmetic:
+        case .aggregate, .negate, .arithmetic, .lookup:
             return { _ in nil }
         }
     }
@@ -48,6 +48,9 @@ enum Evaluator<Input: EvaluationInput> {
             return { input in inner(input).flatMap { ExactDecimal.zero.subtracting($0) } }
         case .arithmetic(let op, let left, let right):
             return scaled(op, left, right) ?? arithmetic(op.operation, number(left), number(right))
+        case .lookup(let table, let key):
+            let keyText = text(key)
+            return { input in keyText(input).flatMap(table.value(for:)) }
         default:
             return { _ in nil }
         }

@@ -2,7 +2,7 @@ package import VigilValues
 
 /// Everything the engine needs to run a rule set, resolved to indices so evaluation does no lookups.
 package struct RulePlan: Sendable {
-    /// Content hash of every rule and list file, so the engine can tell a real change from a touch.
+    /// Content hash of every rule, list and table file, so the engine can tell a real change from a touch.
     package let version: String
     /// Every field any rule or filter reads; the position is the field's `FieldID.index`.
     package let fields: [FieldSpec]
@@ -12,12 +12,15 @@ package struct RulePlan: Sendable {
     package let warnings: [Diagnostic]
     /// What the plan was compiled from, kept so a subset of its rules can be planned on its own.
     let sources: [RuleSource]
-    let lists: [String: Set<String>]
+    /// The named lists, by name.
+    package let lists: [String: Set<String>]
+    /// The lookup tables, by name.
+    package let tables: [String: LookupTable]
 
     /// The same rule set reduced to `ruleIDs`, with only the fields and aggregators those rules
     /// use: an engine running it keeps window state for these rules alone. Same version.
     package func restricted(to ruleIDs: Set<String>) throws(Diagnostics) -> RulePlan {
-        try RuleCompiler.compile(sources, lists: lists, version: version, selecting: ruleIDs).get()
+        try RuleCompiler.compile(sources, lists: lists, tables: tables, version: version, selecting: ruleIDs).get()
     }
 
     /// An error about the rule text at `location`, quoting its line with a caret, for checks made
@@ -32,7 +35,7 @@ package struct RulePlan: Sendable {
     /// rule test's event fields are read as. Reads the rule files' declarations again, so it is
     /// meant for tools, not for the hot path.
     package var fieldTypes: [String: ValueType] {
-        var compilation = Compilation(lists: lists)
+        var compilation = Compilation(lists: lists, tables: tables)
         compilation.declare(sources.flatMap { RuleFileReader.read(SourceFile(path: $0.path, text: $0.text)).fields })
         return compilation.vocabulary.fieldTypes
     }

@@ -23,6 +23,7 @@ extension Expression {
             element.text(within: 5) + (negated ? " not in " : " in ") + set.text(within: 5)
         case .call(let name, _, let arguments):
             name + "(" + arguments.map(\.canonicalText).joined(separator: ", ") + ")"
+        case .lookup(let table, _, let key): table + "[" + key.canonicalText + "]"
         }
     }
 

@@ -19,6 +19,8 @@ struct Expression: Sendable {
         case binary(BinaryOperator, Expression, Expression, operatorSpan: Span)
         case membership(negated: Bool, Expression, Expression)
         case call(name: String, nameSpan: Span, arguments: [Argument])
+        /// A read of a lookup table, `large_payment_limit[currency]`.
+        case lookup(table: String, tableSpan: Span, key: Expression)
     }
 }
 

@@ -175,11 +175,21 @@ extension Parser {
     private mutating func parseName(_ name: String, _ token: Token) throws(ExpressionIssue) -> Expression {
         index += 1
         if name == "true" || name == "false" { return Expression(kind: .bool(name == "true"), span: token.span) }
+        if current.symbol == "[" { return try parseLookup(name, token) }
         guard current.symbol == "(" else { return Expression(kind: .name(name), span: token.span) }
         index += 1
         let arguments = try parseArguments()
         let close = try expect(")", "',' or ')'")
         return Expression(kind: .call(name: name, nameSpan: token.span, arguments: arguments), span: token.span.union(close))
+    }
+
+    /// `table[key]`, the `[` being current.
+    private mutating func parseLookup(_ name: String, _ token: Token) throws(ExpressionIssue) -> Expression {
+        index += 1
+        guard current.symbol != "]" else { throw unexpected("a key, as in \(name)[currency]") }
+        let key = try parseOr()
+        let close = try expect("]", "']' after the key")
+        return Expression(kind: .lookup(table: name, tableSpan: token.span, key: key), span: token.span.union(close))
     }
 
     private mutating func parseArguments() throws(ExpressionIssue) -> [Argument] {

@@ -77,7 +77,7 @@ struct CapacityOptions: ParsableArguments {
 struct RulesCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate every rule and list file; print all errors with file:line:col, or one OK line."
+        abstract: "Validate every rule, list and table file; print all errors with file:line:col, or one OK line."
     )
 
     @Argument(help: "The rules directory.")
@@ -93,10 +93,12 @@ struct RulesCheckCommand: ParsableCommand {
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         let states = Set(plan.aggregators.map(\.state)).count
         let topics = topology.repartitionStages.count
+        let (lists, tables) = (plan.lists.count, plan.tables.count)
         print(
             "\(estimate.exceedsBudget ? "OVER BUDGET" : "OK") \(directory): \(plan.rules.count) rules (\(shadow) shadow), \(plan.aggregators.count) shared aggregators "
                 + "over \(states) window state\(states == 1 ? "" : "s"), "
-                + "\(plan.fields.count) fields, \(topics) repartition topic\(topics == 1 ? "" : "s"), version \(plan.version); "
+                + "\(plan.fields.count) fields, \(lists) list\(lists == 1 ? "" : "s"), \(tables) table\(tables == 1 ? "" : "s"), "
+                + "\(topics) repartition topic\(topics == 1 ? "" : "s"), version \(plan.version); "
                 + "estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica "
                 + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas)"
         )

@@ -36,19 +36,31 @@ struct AlertMessage: Decodable {
         let window: Window?
     }
 
+    /// One table read: the key it was read with and what the table gave (null when unknown).
+    struct Lookup: Decodable {
+        let text: String
+        let key: JSONScalar?
+        let value: JSONScalar?
+        let isDefault: Bool?
+
+        enum CodingKeys: String, CodingKey { case text, key, value, isDefault = "default" }
+    }
+
     struct Explanation: Decodable {
         let conditions: [Condition]
         let aggregates: [Aggregate]
+        let lookups: [Lookup]
         let fields: [String: JSONScalar]
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             conditions = container.lenient([Condition].self, .conditions) ?? []
             aggregates = container.lenient([Aggregate].self, .aggregates) ?? []
+            lookups = container.lenient([Lookup].self, .lookups) ?? []
             fields = container.lenient([String: JSONScalar].self, .fields) ?? [:]
         }
 
-        enum CodingKeys: String, CodingKey { case conditions, aggregates, fields }
+        enum CodingKeys: String, CodingKey { case conditions, aggregates, lookups, fields }
     }
 
     let alertID: String

@@ -2,9 +2,10 @@ import Foundation
 import VigilEngine
 import VigilPipeline
 import VigilRules
+import VigilValues
 
-/// `vigil rules explain` as text: rules, then the shared aggregators with their estimated state
-/// (a state that several aggregators read is shown, and counted, once).
+/// `vigil rules explain` as text: rules, the tables they read, then the shared aggregators with
+/// their estimated state (a state that several aggregators read is shown, and counted, once).
 struct PlanExplanation {
     let plan: RulePlan
     let estimate: StateEstimate
@@ -20,6 +21,7 @@ struct PlanExplanation {
                     + "\(cooldown.padding(9)) \(rule.expressionText.replacingNewlines)"
             )
         }
+        lines += tableLines
         lines.append("")
         lines.append(Style.bold("AGGREGATOR".padding(58) + " WINDOW  ENTRIES    KEYS       STATE     PER KEY   READ BY"))
         for aggregator in estimate.aggregators {
@@ -59,6 +61,19 @@ struct PlanExplanation {
                 + "(budget \(ByteSize.text(Double(estimate.assumptions.budgetBytes))) each); filters are assumed to pass every event."
         )
         return lines.joined(separator: "\n")
+    }
+
+    /// Each table with its rows, its default and the rules that read it; nothing without tables.
+    private var tableLines: [String] {
+        guard !plan.tables.isEmpty else { return [] }
+        var lines = ["", Style.bold("TABLE".padding(28) + " ROWS     DEFAULT       READ BY")]
+        for (name, table) in plan.tables.sorted(by: { $0.key < $1.key }) {
+            let readers = plan.rules.filter { $0.tables.contains(name) }.map(\.id)
+            lines.append(
+                "\(name.padding(28)) \(String(table.rows.count).padding(8)) \((table.defaultValue?.description ?? "none").padding(13)) "
+                    + (readers.isEmpty ? "(no rule)" : readers.joined(separator: ", ")))
+        }
+        return lines
     }
 
     private static func count(_ value: Double) -> String {
