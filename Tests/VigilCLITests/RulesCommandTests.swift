@@ -18,6 +18,7 @@ import Testing
         #expect(vigil.printed.hasPrefix("OK "))
         // The account rules share one repartition topic, said in the singular.
         #expect(vigil.printed.contains(", 1 repartition topic, version "), "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains(" fields, 1 list, 2 tables, "), "output:\n\(vigil.printed)")
     }
 
     @Test func explainShowsWhereEachRuleRuns() async throws {
@@ -26,6 +27,9 @@ import Testing
         let accountTopic = vigil.printed.split(separator: "\n").first { $0.hasPrefix("risk-payments-by-account_id") }
         #expect(accountTopic?.contains("account-daily-spend") == true, "output:\n\(vigil.printed)")
         #expect(vigil.printed.contains("payments (input)"))
+        let table = vigil.printed.split(separator: "\n").first { $0.hasPrefix("large_payment_limit ") }
+        #expect(table?.contains("10000") == true, "the default row; output:\n\(vigil.printed)")
+        #expect(table?.hasSuffix("large-amount") == true, "the rule that reads it; output:\n\(vigil.printed)")
     }
 
     @Test func aRuleNoPartitioningServesFailsTheCheckWithItsLocation() async throws {

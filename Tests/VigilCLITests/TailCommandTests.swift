@@ -144,6 +144,23 @@ import VigilTesting
         }
     }
 
+    /// A rule that reads a table says under its row which value it read, and for which key.
+    @Test func explainShowsTheTableValuesAnAlertRead() async throws {
+        let alert = #"""
+            {"alert_id":"7c1e","rule_id":"large-amount","severity":"high","mode":"active","key":{"card_id":"c-1"},\#
+            "observed":2000000,"threshold":1500000,"condition":"amount > large_payment_limit[currency]","window":null,\#
+            "event_id":"evt-1","event_ts":"2027-01-01T00:00:00.000Z","explanation":{"expression":"amount > large_payment_limit[currency]",\#
+            "conditions":[{"text":"amount > large_payment_limit[currency]","left":2000000,"op":">","right":1500000,"holds":true}],\#
+            "aggregates":[],"lookups":[{"text":"large_payment_limit[currency]","key":"JPY","value":1500000,"default":false},\#
+            {"text":"other_limit[channel]","key":"ecom","value":10000,"default":true}],"fields":{"currency":"JPY"}}}
+            """#
+        let cluster = try Self.clusterWithAlerts([alert])
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--explain", "--limit", "1"])
+        #expect(status == 0, "output:\n\(output)")
+        #expect(output.contains(#"large_payment_limit[currency] = 1500000 for key "JPY""#), "output:\n\(output)")
+        #expect(output.contains(#"other_limit[channel] = 10000 for key "ecom"  (default row)"#), "output:\n\(output)")
+    }
+
     /// A mistyped topic fails at once and names the topics there, instead of waiting on a topic
     /// that a broker creating topics on first use would have made for it.
     @Test func aTopicThatDoesNotExistFailsNamingTheTopicsThatDo() async throws {

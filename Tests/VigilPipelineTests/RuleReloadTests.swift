@@ -6,6 +6,7 @@ import VigilKafka
 import VigilPipeline
 import VigilRules
 import VigilTesting
+import VigilValues
 
 @Suite struct RuleReloadTests {
     static let strict = """
@@ -62,6 +63,53 @@ import VigilTesting
         try Self.lenient.write(to: file, atomically: true, encoding: .utf8)
         #expect(reloader.reload(force: false).isUnchanged)
         #expect(pipeline.status.snapshot.lastReloadError == nil)
+    }
+}
+
+/// A table is part of the rule set: editing one reloads the set, and a broken row is rejected.
+@Suite struct TableReloadTests {
+    static let rules = """
+        rules:
+          - {id: limit, description: Per-currency limit, severity: high, expression: "amount > limit[currency]"}
+        """
+
+    @Test func anEditedTableAppliesWithoutRestartAndABrokenOneIsRejected() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tables"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.rules.write(to: directory.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        let table = directory.appendingPathComponent("tables/limit.txt")
+        try "EUR 100\n".write(to: table, atomically: true, encoding: .utf8)
+        let plan = try RuleCompiler.compile(directory: directory.path).get()
+
+        let pipeline = try Pipeline(configuration: fixture.configuration(), plan: plan, logger: .quiet)
+        let reloader = RuleReloader(
+            directory: directory.path, pipeline: pipeline, currentVersion: plan.version, interval: .milliseconds(100), logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        let watching = Task { try await reloader.run() }
+        let payment = { (id: String) in ("c-1", TestEvent.json(id: id, ts: 1, amount: "500", ["card_id": "c-1", "currency": "EUR"])) }
+
+        try fixture.produce([payment("a")])
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == 1 }
+        try "EUR 1000\n".write(to: table, atomically: true, encoding: .utf8)
+        try await waitUntil { pipeline.status.snapshot.reloadsApplied == 1 }
+        let raised = pipeline.activePlan
+        try fixture.produce([payment("b")])
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == 2 }
+        try "EUR 1,000\n".write(to: table, atomically: true, encoding: .utf8)
+        try await waitUntil { pipeline.status.snapshot.reloadsRejected == 1 }
+
+        watching.cancel()
+        pipeline.requestStop()
+        try await running.value
+        // "a" fired under the limit of 100; "b" did not under the edited limit of 1000.
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
+        #expect(Set(alerts.compactMap(ExpectedAlert.init(record:))) == [ExpectedAlert(rule: "limit", event: "a", key: "c-1")])
+        #expect(raised.version != plan.version)
+        #expect(raised.tables["limit"]?.rows["EUR"] == ExactDecimal(1000))
+        #expect(pipeline.activePlan.version == raised.version, "the broken table left the edited set in force")
+        #expect(pipeline.status.snapshot.lastReloadError?.contains("tables/limit.txt:1:5:") == true)
     }
 }
 

@@ -109,13 +109,64 @@ import VigilValues
         #expect(first.hasPrefix("rs-") && first.count == 19)
     }
 
+    /// A table is read from tables/, counts in the version, and its rows' errors fail the set
+    /// located in its own file, with every other error of the set.
+    @Test func tablesLoadFromTablesAndChangeTheVersion() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tables = directory.appendingPathComponent("tables")
+        try FileManager.default.createDirectory(at: tables, withIntermediateDirectories: true)
+        let limits = tables.appendingPathComponent("large_payment_limit.txt")
+        try "JPY 1500000\n* 10000\n".write(to: limits, atomically: true, encoding: .utf8)
+        try "rules:\n  - {id: large, description: d, severity: high, expression: \"amount > large_payment_limit[currency]\"}\n"
+            .write(to: directory.appendingPathComponent("amounts.yaml"), atomically: true, encoding: .utf8)
+        let first = try #require(RuleCompiler.compile(directory: directory.path).plan)
+        #expect(first.tables["large_payment_limit"]?.rows.count == 1)
+        #expect(first.tables["large_payment_limit"]?.defaultValue == ExactDecimal(10_000))
+        let polled = RuleCompiler.version(ofDirectory: directory.path)
+        #expect(polled == first.version, "the reloader polls the version the compiler gives")
+
+        try "JPY 2000000\n* 10000\n".write(to: limits, atomically: true, encoding: .utf8)
+        let edited = try #require(RuleCompiler.compile(directory: directory.path).plan)
+        #expect(edited.version != first.version)
+        #expect(RuleCompiler.version(ofDirectory: directory.path) == edited.version)
+        #expect(edited.tables["large_payment_limit"]?.rows["JPY"] == ExactDecimal(2_000_000))
+
+        try "JPY 2,000,000\n".write(to: limits, atomically: true, encoding: .utf8)
+        try "KP\n".write(to: directory.appendingPathComponent("lists/large_payment_limit.txt"), atomically: true, encoding: .utf8)
+        let diagnostics = try #require(RuleCompiler.compile(directory: directory.path).diagnostics)
+        #expect(diagnostics.items.map(\.location) == [
+            SourceLocation(file: limits.path, line: 1, column: 5), SourceLocation(file: limits.path, line: 0, column: 0),
+        ])
+        #expect(diagnostics.items.last?.message.hasPrefix("a list and a table are both named 'large_payment_limit'") == true)
+    }
+
+    @Test func tableFilesThatCannotBeNamedInARuleAreWarnedAbout() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tables = directory.appendingPathComponent("tables")
+        try FileManager.default.createDirectory(at: tables, withIntermediateDirectories: true)
+        try "JPY 1\n".write(to: tables.appendingPathComponent("limits.csv"), atomically: true, encoding: .utf8)
+        try "JPY 1\n".write(to: tables.appendingPathComponent("per-currency.txt"), atomically: true, encoding: .utf8)
+        let plan = try #require(RuleCompiler.compile(directory: directory.path).plan)
+        #expect(plan.tables.isEmpty)
+        #expect(plan.warnings.map(\.rendered) == [
+            tables.path + "/limits.csv: warning: ignored: tables are .txt files",
+            tables.path + "/per-currency.txt: warning: ignored: 'per-currency' cannot be named in a rule; a table's name is letters, digits and _",
+        ])
+    }
+
     @Test func inMemoryVersionFollowsSourcesAndLists() throws {
         let source = RuleSource(path: "a.yaml", text: rule)
         let base = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]]).plan)
         let same = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]]).plan)
         let other = try #require(RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["IR"]]).plan)
+        let withTable = try #require(
+            RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]], tables: ["limit": "* 1\n"]).plan)
+        let otherTable = try #require(
+            RuleCompiler.compile(sources: [source], lists: ["high_risk_countries": ["KP"]], tables: ["limit": "* 2\n"]).plan)
         #expect(base.version == same.version)
-        #expect(base.version != other.version)
+        #expect(Set([base.version, other.version, withTable.version, otherTable.version]).count == 4)
     }
 
     @Test func missingDirectoryIsAnError() throws {

@@ -3,7 +3,7 @@ import VigilValues
 
 /// Compiles a one-file rule set whose only rule has the given expression.
 func compileExpression(
-    _ expression: String, fields: String = "", lists: [String: [String]] = [:]
+    _ expression: String, fields: String = "", lists: [String: [String]] = [:], tables: [String: String] = [:]
 ) -> Result<RulePlan, Diagnostics> {
     let yaml = """
         \(fields)
@@ -13,7 +13,7 @@ func compileExpression(
             severity: high
             expression: '\(expression.replacing("'", with: "''"))'
         """
-    return RuleCompiler.compile(sources: [RuleSource(path: "test.yaml", text: yaml)], lists: lists)
+    return RuleCompiler.compile(sources: [RuleSource(path: "test.yaml", text: yaml)], lists: lists, tables: tables)
 }
 
 /// Parses a value written as in a table: `"x"` string, `true`/`false`, `-` missing, else a number.

@@ -65,7 +65,7 @@ struct AlertLine {
         }
         for (index, lookup) in (explanation?.lookups ?? []).enumerated() {
             let source = lookup.isDefault == true ? "  (default row)" : ""
-            add(index == 0 ? "tables" : "", "\(lookup.text) = \(lookup.value?.plainText ?? "-") for \(lookup.key?.ruleText ?? "-")\(source)")
+            add(index == 0 ? "tables" : "", "\(lookup.text) = \(lookup.value?.plainText ?? "-") for key \(lookup.key?.ruleText ?? "-")\(source)")
         }
         if let fields = explanation?.fields, !fields.isEmpty {
             add("fields", fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plainText)" }.joined(separator: "  "))
