@@ -131,27 +131,31 @@ def read_files(directory, suffixes):
 def rules_coverage(path, directory):
     docs = load([path])
     problems = []
-    for name, wanted in (("vigil-rules", read_files(directory, (".yaml", ".yml"))),
-                         ("vigil-rule-lists", read_files(os.path.join(directory, "lists"), (".txt",)))):
+    folders = {"vigil-rule-lists": "lists", "vigil-rule-tables": "tables"}
+    wanted_maps = [("vigil-rules", read_files(directory, (".yaml", ".yml")))]
+    wanted_maps += [(name, read_files(os.path.join(directory, folder), (".txt",))) for name, folder in folders.items()]
+    for name, wanted in wanted_maps:
         config_map = find(docs, "ConfigMap", name)
         data = (config_map or {}).get("data", {})
         if config_map is None:
             problems.append(f"ConfigMap {name} is not rendered (a hashed name would restart pods on every edit)")
         elif data != wanted:
             problems.append(f"ConfigMap {name} holds {sorted(data)}, the rules directory {sorted(wanted)}")
-    problems += list_items(find(docs, "StatefulSet", "vigil"), read_files(os.path.join(directory, "lists"), (".txt",)))
+    for name, folder in folders.items():
+        files = read_files(os.path.join(directory, folder), (".txt",))
+        problems += volume_items(find(docs, "StatefulSet", "vigil"), name, folder, files)
     return problems
 
 
-def list_items(statefulset, lists):
+def volume_items(statefulset, config_map, folder, files):
     volumes = (statefulset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("volumes", [])
     items = {}
     for volume in volumes:
         for source in volume.get("projected", {}).get("sources", []):
-            if source.get("configMap", {}).get("name") == "vigil-rule-lists":
+            if source.get("configMap", {}).get("name") == config_map:
                 items = {i["key"]: i["path"] for i in source["configMap"].get("items", [])}
-    wanted = {name: "lists/" + name for name in lists}
-    return [] if items == wanted else [f"the rules volume maps lists {items}, the rules directory has {wanted}"]
+    wanted = {name: folder + "/" + name for name in files}
+    return [] if items == wanted else [f"the rules volume maps {folder} {items}, the rules directory has {wanted}"]
 
 
 def scaling(path):
