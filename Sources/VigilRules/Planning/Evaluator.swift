@@ -50,7 +50,10 @@ enum Evaluator<Input: EvaluationInput> {
             return scaled(op, left, right) ?? arithmetic(op.operation, number(left), number(right))
         case .lookup(let table, let key):
             let keyText = text(key)
-            return { input in keyText(input).flatMap(table.value(for:)) }
+            return { input in
+                guard let key = keyText(input) else { return nil }
+                return table.value(for: key)
+            }
         default:
             return { _ in nil }
         }
