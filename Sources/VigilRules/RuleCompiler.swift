@@ -19,7 +19,7 @@ package struct RuleSource: Sendable {
 /// function calls: `starts_with(card_id, "4111")`, `ends_with(...)`, `contains(...)`.
 /// Aggregates: `count(by:, over:)`, and `sum avg min max distinct` with a field first; `where:`
 /// is optional and may not contain aggregates. Durations (`s m h d`, 1s to 366d) appear only as
-/// `over:`. A plain `expression:` value may contain `: ` without quotes.
+/// `over:`. `table[key]` reads a number from `tables/<name>.txt` by a string key. A plain `expression:` value may contain `: ` without quotes.
 package enum RuleCompiler {
     /// Reads every `*.yaml` / `*.yml` at the top of `directory`, every `lists/*.txt` and every `tables/*.txt`.
     package static func compile(directory: String) -> Result<RulePlan, Diagnostics> {
