@@ -23,7 +23,9 @@ extension AlertExplanation {
     private static func text(_ lookup: LookupTrace) -> String {
         guard let key = lookup.key else { return "\(lookup.text) = unknown: \(lookup.keyText) is unknown" }
         let read = "with \(lookup.keyText) = \(key)"
-        guard let value = lookup.value else { return "\(lookup.text) = unknown: no row for \(key) and no default row (\(read))" }
+        guard let value = lookup.value else {
+            return "\(lookup.text) = unknown: no row for \(key) and no default row (\(read))"
+        }
         return "\(lookup.text) = \(value) \(read)" + (lookup.isDefault ? ", from the default row" : "")
     }
 

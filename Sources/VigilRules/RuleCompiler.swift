@@ -19,7 +19,8 @@ package struct RuleSource: Sendable {
 /// function calls: `starts_with(card_id, "4111")`, `ends_with(...)`, `contains(...)`.
 /// Aggregates: `count(by:, over:)`, and `sum avg min max distinct` with a field first; `where:`
 /// is optional and may not contain aggregates. Durations (`s m h d`, 1s to 366d) appear only as
-/// `over:`. `table[key]` reads a number from `tables/<name>.txt` by a string key. A plain `expression:` value may contain `: ` without quotes.
+/// `over:`. `table[key]` reads a number from `tables/<name>.txt` by a string key. A plain
+/// `expression:` value may contain `: ` without quotes.
 package enum RuleCompiler {
     /// Reads every `*.yaml` / `*.yml` at the top of `directory`, every `lists/*.txt` and every `tables/*.txt`.
     package static func compile(directory: String) -> Result<RulePlan, Diagnostics> {
@@ -50,14 +51,15 @@ package enum RuleCompiler {
     package static func compile(
         sources: [RuleSource], lists: [String: [String]] = [:], tables: [String: String] = [:]
     ) -> Result<RulePlan, Diagnostics> {
-        let tableFiles = tables.sorted { $0.key < $1.key }.map { ($0.key, SourceFile(path: "tables/\($0.key).txt", text: $0.value)) }
-        let read = tableFiles.map { TableFile.read($0.1, name: $0.0) }
+        let tableFiles = tables.map { SourceFile(path: "tables/\($0.key).txt", text: $0.value) }
+        let read = zip(tables.keys, tableFiles).map { TableFile.read($1, name: $0) }
         let files = sources.map { ($0.path, $0.text) }
             + lists.map { ("lists/\($0.key).txt", $0.value.joined(separator: "\n")) }
-            + tableFiles.map { ($0.1.path, $0.1.text) }
+            + tableFiles.map { ($0.path, $0.text) }
+        let readTables = Dictionary(uniqueKeysWithValues: read.map { ($0.table.name, $0.table) })
         return compile(
-            sources, lists: lists.mapValues { Set($0) }, tables: Dictionary(uniqueKeysWithValues: read.map { ($0.table.name, $0.table) }),
-            version: ContentHash.version(of: files), fileFindings: read.flatMap(\.diagnostics))
+            sources, lists: lists.mapValues { Set($0) }, tables: readTables, version: ContentHash.version(of: files),
+            fileFindings: read.sorted { $0.table.name < $1.table.name }.flatMap(\.diagnostics))
     }
 
     /// - Parameters:

@@ -10,7 +10,8 @@ package final class EngineTestDriver {
     /// Compiles rules given as YAML text (one file), lists and tables (each as its file's text), or
     /// throws their rendered diagnostics.
     package init(
-        rules yaml: String, lists: [String: [String]] = [:], tables: [String: String] = [:], options: EngineOptions = EngineOptions()
+        rules yaml: String, lists: [String: [String]] = [:], tables: [String: String] = [:],
+        options: EngineOptions = EngineOptions()
     ) throws {
         switch RuleCompiler.compile(sources: [RuleSource(path: "test.yaml", text: yaml)], lists: lists, tables: tables) {
         case .success(let plan): engine = Engine(plan: plan, options: options)

@@ -7,7 +7,8 @@ enum ListFile {
     }
 
     /// A list's or table's name is how rules refer to it (`country in high_risk_countries`,
-    /// `large_payment_limit[currency]`), so it must be an identifier: an ASCII letter or `_`, then letters, digits and `_`.
+    /// `large_payment_limit[currency]`), so it must be an identifier: an ASCII letter or `_`,
+    /// then letters, digits and `_`.
     static func isUsableName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard let first = scalars.first, isLetter(first) || first == "_" else { return false }

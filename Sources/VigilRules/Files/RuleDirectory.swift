@@ -74,8 +74,8 @@ struct RuleDirectory {
             }
             let name = String(fileName.dropLast(4))
             guard ListFile.isUsableName(name) else {
-                findings.append(Self.wholeFile(
-                    path, "ignored: '\(name)' cannot be named in a rule; \(noun)'s name is letters, digits and _", severity: .warning))
+                let message = "ignored: '\(name)' cannot be named in a rule; \(noun)'s name is letters, digits and _"
+                findings.append(Self.wholeFile(path, message, severity: .warning))
                 continue
             }
             guard let text = text(of: path) else { continue }

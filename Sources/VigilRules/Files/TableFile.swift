@@ -52,7 +52,8 @@ enum TableFile {
                 return report("key '\(key.text)' has a row already, at line \(first)", key, number)
             }
             if let warning = ListFile.warning(about: key.text) {
-                diagnostics.append(file.diagnostic(warning, line: number, column: key.column, length: key.length, severity: .warning))
+                diagnostics.append(
+                    file.diagnostic(warning, line: number, column: key.column, length: key.length, severity: .warning))
             }
             rows[key.text] = value
             rowLines[key.text] = number
@@ -87,7 +88,8 @@ enum TableFile {
             return "'\(text)' is not a number; write it without separators: \(bare)"
         }
         if let exact = ExactDecimal(text) { return "'\(text)' is not a plain number; write \(exact)" }
-        return "'\(text)' is not a number, or is out of range or has more than six decimal places; write a value such as 1500000 or 0.25"
+        return "'\(text)' is not a number, or is out of range or has more than six decimal places; "
+            + "write a value such as 1500000 or 0.25"
     }
 }
 

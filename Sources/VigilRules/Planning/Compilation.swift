@@ -12,8 +12,8 @@ struct Compilation {
         vocabulary.tables = tables
         for name in tables.keys.sorted() where lists[name] != nil {
             let path = tables[name]?.path ?? name
-            diagnostics.append(RuleDirectory.wholeFile(
-                path, "a list and a table are both named '\(name)'; rename one of them, so that a rule's '\(name)' means one thing"))
+            let message = "a list and a table are both named '\(name)'; rename one of them, so that a rule's '\(name)' means one thing"
+            diagnostics.append(RuleDirectory.wholeFile(path, message))
         }
     }
 

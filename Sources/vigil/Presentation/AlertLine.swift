@@ -49,7 +49,8 @@ struct AlertLine {
 
     /// The row and, indented under it, why the alert fired: the rule's description, every comparison
     /// with the value of each side and whether it held, every aggregate with its window, every table
-    /// read with its key, the fields read, the rule-set version, the firings the cooldown held back, and where the event was read.
+    /// read with its key, the fields read, the rule-set version, the firings the cooldown held back,
+    /// and where the event was read.
     var explained: String {
         var lines = [rendered]
         let indent = "    "
@@ -65,7 +66,8 @@ struct AlertLine {
         }
         for (index, lookup) in (explanation?.lookups ?? []).enumerated() {
             let source = lookup.isDefault == true ? "  (default row)" : ""
-            add(index == 0 ? "tables" : "", "\(lookup.text) = \(lookup.value?.plainText ?? "-") for key \(lookup.key?.ruleText ?? "-")\(source)")
+            let read = "\(lookup.text) = \(lookup.value?.plainText ?? "-") for key \(lookup.key?.ruleText ?? "-")"
+            add(index == 0 ? "tables" : "", read + source)
         }
         if let fields = explanation?.fields, !fields.isEmpty {
             add("fields", fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plainText)" }.joined(separator: "  "))

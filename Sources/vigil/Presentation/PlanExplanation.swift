@@ -69,8 +69,9 @@ struct PlanExplanation {
         var lines = ["", Style.bold("TABLE".padding(28) + " ROWS     DEFAULT       READ BY")]
         for (name, table) in plan.tables.sorted(by: { $0.key < $1.key }) {
             let readers = plan.rules.filter { $0.tables.contains(name) }.map(\.id)
+            let fallback = table.defaultValue?.description ?? "none"
             lines.append(
-                "\(name.padding(28)) \(String(table.rows.count).padding(8)) \((table.defaultValue?.description ?? "none").padding(13)) "
+                "\(name.padding(28)) \(String(table.rows.count).padding(8)) \(fallback.padding(13)) "
                     + (readers.isEmpty ? "(no rule)" : readers.joined(separator: ", ")))
         }
         return lines
