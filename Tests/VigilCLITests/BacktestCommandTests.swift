@@ -110,6 +110,8 @@ import VigilTesting
                 .replacingOccurrences(of: "where: amount < 5) > 5", with: "where: amount < 5) > 6"),
             name: "velocity.yaml"
         )
+        // The daily spend rule reads its limits from the shipped tables.
+        try FileManager.default.copyItem(atPath: Self.shippedRules + "/tables", toPath: changed + "/tables")
         let report = try await Self.backtest(["--rules", Self.shippedRules, "--input", path, "--compare", changed])
         let changes = (report["compare"] as? [String: Any])?["changes"] as? [[String: Any]] ?? []
         let byRule = Dictionary(uniqueKeysWithValues: changes.map { ($0["rule_id"] as? String ?? "", $0) })
