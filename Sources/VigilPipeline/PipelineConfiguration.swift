@@ -45,6 +45,9 @@ package struct PipelineConfiguration: Sendable {
     /// Where the pipeline records its metrics; nil: the process's (`MetricsSystem.bootstrap`).
     /// Pipelines that share a process (tests) each give their own, to read their figures apart.
     package var metricsFactory: (any MetricsFactory)?
+    /// A finding that refuses a rule set before it runs, at start or on a reload (the command line
+    /// holds sets to a window-state budget with it); nil: every valid set is taken.
+    package var refusal: (@Sendable (RulePlan) -> Diagnostic?)?
 
     package init(
         consumer: ConsumerConfiguration,
@@ -71,8 +74,10 @@ package struct PipelineConfiguration: Sendable {
 
 extension PipelineConfiguration {
     /// Where each rule of `plan` runs for this input; repartition topics are named after the group.
+    /// - Throws: the ``refusal`` of the plan, or why it cannot run on this input.
     package func topology(for plan: RulePlan) throws(Diagnostics) -> PipelineTopology {
-        try PipelineTopology(plan: plan, inputTopic: inputTopic, inputKey: inputKey, group: consumer.groupID)
+        if let problem = refusal?(plan) { throw Diagnostics(items: [problem]) }
+        return try PipelineTopology(plan: plan, inputTopic: inputTopic, inputKey: inputKey, group: consumer.groupID)
     }
 }
 

@@ -23,6 +23,7 @@ import VigilTesting
         let vigil = try VigilProcess([
             "run", "--brokers", cluster.bootstrapServers, "--group", "ops", "--rules", rules, "--session-timeout-ms", "6000",
             "--http-port", String(port), "--http-host", "127.0.0.1", "--admin-token-file", tokenFile, "--log-format", "json",
+            "--state-budget", "256MiB",
         ])
         let http = HTTP(port: port)
 
@@ -68,6 +69,14 @@ import VigilTesting
         let afterReload = try await http.get("/metrics").body
         #expect(!afterReload.contains(started), "the replaced version's series is gone")
         #expect(afterReload.split(separator: "\n").filter { $0.hasPrefix("vigil_rule_info{") }.count == 2, "\(afterReload)")
+
+        // A set the replica could not hold is refused like a broken one; the running set stays.
+        try (RunCommandTests.rules + "\n  - {id: monthly, description: d, severity: high, expression: 'sum(amount, by: card_id, over: 30d) > 1'}\n")
+            .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
+        let overBudget = try await http.post("/rules/reload", token: "s3cret")
+        #expect(overBudget.status == 422)
+        #expect(overBudget.body.contains("exceeds the budget of 256.0 MiB"), "\(overBudget.body)")
+        #expect(try Self.version(in: try await http.get("/rules", token: "s3cret").body) == reloaded)
 
         try "rules:\n  - {id: large-amount, description: d, severity: high, expression: amount >}\n"
             .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)

@@ -50,7 +50,7 @@ import Testing
     @Test func stateBeyondTheBudgetFailsTheCheck() async throws {
         let vigil = try VigilProcess(["rules", "check", Self.shippedRules, "--events-per-second", "50000", "--state-budget", "1GiB"])
         #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 3)
-        #expect(vigil.printed.contains("exceeds the budget of 1GiB"))
+        #expect(vigil.printed.contains("exceeds the budget of 1.0 GiB"))
     }
 
     @Test func everyErrorIsReportedWithFileLineColumnAndCaret() async throws {

@@ -101,4 +101,26 @@ import VigilTesting
         #expect(vigil.printed.contains("amout"))
         #expect(vigil.printed.contains("^"))
     }
+
+    /// A window state the replica cannot hold is refused before anything joins the group, at the
+    /// rule that holds the most, as `vigil rules check` would refuse it.
+    @Test func aRuleSetOverTheStateBudgetIsRefusedAtStart() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - id: small
+                description: A short window
+                severity: low
+                expression: count(by: card_id, over: 5m) > 5
+              - id: monthly
+                description: A month of amounts per card
+                severity: high
+                expression: sum(amount, by: card_id, over: 30d) > 100000
+            """)
+        let vigil = try VigilProcess(["run", "--brokers", "127.0.0.1:1", "--rules", directory, "--state-budget", "1GiB"])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
+        #expect(vigil.printed.contains("rules.yaml:9:"), "\(vigil.printed)")
+        #expect(vigil.printed.contains("exceeds the budget of 1.0 GiB"), "\(vigil.printed)")
+        #expect(vigil.printed.contains("sum(amount, by: card_id, over: 30d) of monthly holds the most"), "\(vigil.printed)")
+        #expect(!vigil.printed.contains("Connect to"), "refused before Kafka was reached:\n\(vigil.printed)")
+    }
 }

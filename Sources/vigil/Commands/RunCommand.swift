@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import VigilEngine
 import VigilHTTP
 import VigilKafka
 import VigilPipeline
@@ -18,14 +19,19 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var ops: OpsOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup(title: "Window-state budget (as `vigil rules check` estimates it)") var capacity: CapacityOptions
+    @Option(help: "Refuse, at start and on every reload, a rule set whose estimated window state per replica exceeds this, e.g. 4GiB; the running set stays in force. Unset: no limit.")
+    var stateBudget: String?
+
+    func validate() throws {
+        if let stateBudget { _ = try capacity.assumptions(budget: stateBudget) }
+    }
 
     func run() async throws {
         let logger = logging.makeLogger(label: "vigil")
         let registry = MetricsBootstrap.makeRegistry()
         MetricsBootstrap.bootstrap(registry, help: PipelineMetricHelp.texts)
         let plan = try RuleLoading.compile(directory: pipeline.rules, logger: logger)
-        // Checked before anything joins the group: a busy port must not leave a member behind.
-        let server = try ops.configuration()
         let kafkaConfiguration = try kafka.kafkaConfiguration()
         var configuration = PipelineConfiguration(
             consumer: ConsumerConfiguration(kafka: kafkaConfiguration, groupID: pipeline.group),
@@ -36,6 +42,11 @@ struct RunCommand: AsyncParsableCommand {
             deadLetterTopic: pipeline.deadLetter
         )
         pipeline.apply(to: &configuration)
+        if let stateBudget {
+            let assumptions = try capacity.assumptions(budget: stateBudget)
+            let directory = pipeline.rules
+            configuration.refusal = { plan in StateEstimate(plan: plan, assumptions: assumptions).budgetProblem(in: plan, directory: directory) }
+        }
         let service: Pipeline
         do {
             service = try Pipeline(configuration: configuration, plan: plan, logger: logger)
@@ -43,6 +54,8 @@ struct RunCommand: AsyncParsableCommand {
             printToStandardError(error.rendered)
             throw ExitCode(2)
         }
+        // Checked before anything joins the group: a busy port must not leave a member behind.
+        let server = try ops.configuration()
         let reloader = RuleReloader(directory: pipeline.rules, pipeline: service, currentVersion: plan.version, logger: logger)
         var services: [any Service] = [service, reloader]
         if let server {

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilKafka
 import VigilPipeline
 import VigilRules
 import VigilValues
