@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var ops: OpsOptions
     @OptionGroup var logging: LoggingOptions
-    @OptionGroup(title: "Window-state budget (as `vigil rules check` estimates it)") var capacity: CapacityOptions
+    @OptionGroup(title: "Traffic assumed by --state-budget") var capacity: CapacityOptions
     @Option(help: "Refuse, at start and on every reload, a rule set whose estimated window state per replica exceeds this, e.g. 4GiB; the running set stays in force. Unset: no limit.")
     var stateBudget: String?
 
