@@ -30,7 +30,13 @@ package struct Alert: Sendable {
 
     /// The message key: the key values joined by `|`.
     package var messageKey: String {
-        key.map(\.value.description).joined(separator: "|")
+        Self.joinedKey(key.map(\.value))
+    }
+
+    /// Key values as one text, joined by `|`: the alert's message key, and how the cooldown
+    /// ledger knows the key, so that both name an entity alike.
+    static func joinedKey(_ values: some Sequence<Value>) -> String {
+        values.map(\.description).joined(separator: "|")
     }
 }
 

@@ -79,14 +79,14 @@ extension Engine {
         }
     }
 
-    /// The alert key's values as the cooldown ledger keys them, joined by `|`; a one-field key,
-    /// the usual case, is its value's text without an array to join.
+    /// The alert key's values as the cooldown ledger keys them (``Alert/joinedKey(_:)``); a
+    /// one-field key, the usual case, is its value's text without an array to join.
     private func cooldownKey(_ source: AlertKeySource, fields: [Value?]) -> String {
         switch source {
         case .aggregateKey(let keyFields) where keyFields.count == 1:
             return fields[keyFields[0].index]?.description ?? ""
         case .aggregateKey(let keyFields):
-            return keyFields.map { fields[$0.index]?.description ?? "" }.joined(separator: "|")
+            return Alert.joinedKey(keyFields.compactMap { fields[$0.index] })
         case .entity(let id):
             return fields[id.index]?.description ?? ""
         case .eventID:

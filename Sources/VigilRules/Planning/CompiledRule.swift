@@ -109,7 +109,7 @@ struct LookupProbe: Sendable {
     func trace(_ frame: EvaluationFrame) -> LookupTrace {
         let key = key(frame)
         let row = key.flatMap { table.rows[$0] }
-        let value = row ?? key.flatMap(table.value(for:))
+        let value = row ?? key.flatMap { _ in table.defaultValue }
         return LookupTrace(text: text, keyText: keyText, key: key, value: value, isDefault: row == nil && value != nil)
     }
 }
