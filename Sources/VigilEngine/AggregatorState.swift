@@ -61,8 +61,9 @@ final class AggregatorState {
 
 /// Which store each aggregator of a plan reads, given the stores that exist already.
 ///
-/// An aggregator keeps the store of its own canonical text when there is one: a count that had a
-/// store of its own before a sum or average over the same window came along keeps its history.
+/// An aggregator keeps the store of its own function (``AggregatorSpec/ownStateText``) when
+/// there is one: a count that had a store of its own before a sum or average over the same window
+/// came along keeps its history.
 /// Otherwise it reads the store its plan names as its state, existing or new, shared by every
 /// aggregator of the plan that names it.
 struct StateAssignment {
@@ -79,7 +80,7 @@ struct StateAssignment {
         unused = existing
         var chosen: [String: SlidingWindowStore] = [:]
         for spec in plan.aggregators {
-            let name = [spec.canonicalText, spec.state.text].first { chosen[$0] != nil || existing[$0] != nil } ?? spec.state.text
+            let name = [spec.ownStateText, spec.state.text].first { chosen[$0] != nil || existing[$0] != nil } ?? spec.state.text
             let reused = chosen[name]
             let store = reused ?? existing[name] ?? (createMissing ? AggregatorState.makeStore(for: spec) : nil)
             guard let store else {

@@ -44,7 +44,7 @@ extension Engine {
         // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
         var keyFieldsByName: [String: [FieldID]] = [:]
         for spec in plan.aggregators {
-            keyFieldsByName[spec.canonicalText] = spec.keyFields
+            keyFieldsByName[spec.ownStateText] = spec.keyFields
             keyFieldsByName[spec.state.text] = spec.keyFields
         }
         var directories: [[FieldID]: KeyDirectory] = [:]

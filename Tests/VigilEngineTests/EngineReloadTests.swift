@@ -129,4 +129,43 @@ import VigilValues
             return
         }
     }
+
+    /// A filter that reads a list or a table recorded its window under that list's contents: when
+    /// they change, the state starts again and history fills it as the new contents select it;
+    /// the same contents in another order or layout keep it.
+    @Test func aFilterWhoseListOrTableChangedStartsItsWindowAgain() throws {
+        let rules = """
+            rules:
+              - {id: risky, description: d, severity: high, expression: "count(by: card_id, over: 1h, where: country in watched) > 2"}
+              - {id: above, description: d, severity: low, expression: "count(by: card_id, over: 1h, where: amount > limit[currency]) > 2"}
+              - {id: busy, description: d, severity: low, expression: "count(by: card_id, over: 1h) > 100"}
+            """
+        func plan(watched: [String], limits: String) throws -> RulePlan {
+            try RuleCompiler.compile(
+                sources: [RuleSource(path: "rules.yaml", text: rules)], lists: ["watched": watched], tables: ["limit": limits]).get()
+        }
+        let driver = try EngineTestDriver(rules: rules, lists: ["watched": ["XX"]], tables: ["limit": "EUR 100\n"])
+        let history = (0..<3).map {
+            TestEvent.json(id: "e\($0)", ts: Int64($0) * 1000, amount: "50", ["card_id": "c-1", "country": "YY", "currency": "EUR"])
+        }
+        for event in history { #expect(driver.alerts(event).isEmpty) }
+
+        let reordered = driver.engine.replace(plan: try plan(watched: ["XX"], limits: "# limits\nEUR   100.00\n"))
+        #expect([reordered.keptAggregators, reordered.startedAggregators] == [3, 0])
+        #expect(!driver.engine.needsBackfill)
+
+        let changed = driver.engine.replace(plan: try plan(watched: ["YY", "XX"], limits: "EUR 40\n"))
+        #expect([changed.keptAggregators, changed.startedAggregators, changed.droppedAggregators] == [1, 2, 2])
+        #expect(driver.engine.needsBackfill)
+        for event in history { Array(event.utf8).withUnsafeBytes { _ = driver.engine.backfill($0) } }
+        driver.engine.endBackfill()
+
+        // The three payments before the change count under the new contents: YY is watched and 50 is above 40.
+        let alerts = driver.alerts(
+            TestEvent.json(id: "e3", ts: 3000, amount: "50", ["card_id": "c-1", "country": "YY", "currency": "EUR"]))
+        #expect(alerts.map(\.ruleID).sorted() == ["above", "risky"])
+        #expect(alerts.allSatisfy { $0.explanation.aggregates.first?.value == .number(ExactDecimal(4)!) })
+        #expect(alerts.first { $0.ruleID == "risky" }?.explanation.aggregates.first?.text
+            == "count(by: card_id, over: 1h, where: country in watched)")
+    }
 }

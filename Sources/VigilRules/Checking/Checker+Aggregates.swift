@@ -17,10 +17,12 @@ extension Checker {
         var window: (milliseconds: Int64, written: String)?
         if let over = required("over", labelled, name, nameSpan, example: "over: 5m") { window = self.window(over) }
         var checkedFilter: Typed?
+        namedInFilter = []
         if let filter = labelled["where"] {
             checkedFilter = self.filter(filter.value)
             guard checkedFilter != nil else { return nil }
         }
+        let contentTag = namedInFilter.sorted().map { " " + $0 + "#" + (vocabulary.contentDigests[$0] ?? "") }.joined()
         guard let function, let keys, let window else { return nil }
         let canonicalWindow = DurationText.canonical(milliseconds: window.milliseconds)
         let text = Self.canonicalText(name, function.text, keys.text, canonicalWindow, checkedFilter)
@@ -32,8 +34,9 @@ extension Checker {
         }
         let id = builder.aggregator(
             function.value, keys: keys.ids, window: window.milliseconds, filter: checkedFilter, canonicalText: text,
+            contentTag: contentTag,
             written: (Self.canonicalText(name, function.text, keys.text, window.written, checkedFilter), window.written),
-            sharableSums: sumFields.map { Self.canonicalText("sum", $0, keys.text, canonicalWindow, checkedFilter) })
+            sharableSums: sumFields.map { Self.canonicalText("sum", $0, keys.text, canonicalWindow, checkedFilter) + contentTag })
         if !aggregators.contains(id) { aggregators.append(id) }
         return Typed(node: .aggregate(id), type: .number, text: text)
     }

@@ -13,6 +13,7 @@ extension Checker {
         }
         let read = Typed(node: .lookup(table, key: checkedKey), type: .number, text: text)
         if !tables.contains(name) { tables.append(name) }
+        if insideFilter { namedInFilter.insert(name) }
         if !insideFilter, !lookups.contains(where: { $0.text == text }) { lookups.append(read) }
         return read
     }

@@ -17,6 +17,8 @@ struct Checker {
     var tables: [String] = []
     /// True while checking a `where:` filter, whose fields belong to the aggregator.
     var insideFilter = false
+    /// The lists and tables the filter being checked reads.
+    var namedInFilter: Set<String> = []
 
     init(vocabulary: Vocabulary, builder: PlanBuilder) {
         self.vocabulary = vocabulary

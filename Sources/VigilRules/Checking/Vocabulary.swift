@@ -15,4 +15,6 @@ struct Vocabulary: Sendable {
     var fieldTypes: [String: ValueType] = builtinFields
     var lists: [String: Set<String>] = [:]
     var tables: [String: LookupTable] = [:]
+    /// Per list and table, a digest of its contents (``ContentHash/digest(of:)``).
+    var contentDigests: [String: String] = [:]
 }

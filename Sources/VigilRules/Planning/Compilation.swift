@@ -10,6 +10,8 @@ struct Compilation {
     init(lists: [String: Set<String>], tables: [String: LookupTable]) {
         vocabulary.lists = lists
         vocabulary.tables = tables
+        vocabulary.contentDigests = lists.mapValues { ContentHash.digest(of: $0) }.merging(
+            tables.mapValues { ContentHash.digest(of: $0.digestItems) }, uniquingKeysWith: { list, _ in list })
         for name in tables.keys.sorted() where lists[name] != nil {
             let path = tables[name]?.path ?? name
             let message = "a list and a table are both named '\(name)'; rename one of them, so that a rule's '\(name)' means one thing"

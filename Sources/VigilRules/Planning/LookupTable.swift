@@ -15,6 +15,11 @@ package struct LookupTable: Sendable {
     func value(for key: String) -> ExactDecimal? {
         rows[key] ?? defaultValue
     }
+
+    /// Each row, the default's included, as one text for ``ContentHash/digest(of:)``.
+    var digestItems: [String] {
+        rows.map { $0.key + "\u{0}" + $0.value.description } + (defaultValue.map { ["*\u{0}\u{0}" + $0.description] } ?? [])
+    }
 }
 
 /// One table read of a rule, with the key it was read with and what it gave, for an alert's explanation.

@@ -18,13 +18,14 @@ final class PlanBuilder {
     }
 
     /// Returns the existing aggregator when one with the same canonical text is already planned.
+    /// - Parameter contentTag: what identifies the contents of the lists and tables the filter reads.
     /// - Parameter written: the aggregate and its window as the first rule reading it wrote them.
     /// - Parameter sharableSums: the canonical texts of the `sum(…)` aggregates whose store of
     ///   numbers would answer this one too: its own for a sum or average, those of the fields every
     ///   event carries for a count.
     func aggregator(
         _ function: AggregateFunction, keys: [FieldID], window: Int64, filter: Typed?, canonicalText: String,
-        written: (text: String, window: String), sharableSums: [String]
+        contentTag: String, written: (text: String, window: String), sharableSums: [String]
     ) -> AggregatorID {
         if let id = aggregatorIDs[canonicalText] { return id }
         let id = AggregatorID(index: planned.count)
@@ -32,8 +33,8 @@ final class PlanBuilder {
         planned.append(
             AggregatorSpec(
                 function: function, keyFields: keys, windowMilliseconds: window, filter: predicate,
-                canonicalText: canonicalText, writtenText: written.text, writtenWindow: written.window,
-                state: WindowStateSpec(function: function, text: canonicalText)))
+                canonicalText: canonicalText, contentTag: contentTag, writtenText: written.text, writtenWindow: written.window,
+                state: WindowStateSpec(function: function, text: canonicalText + contentTag)))
         self.sharableSums.append(sharableSums)
         aggregatorIDs[canonicalText] = id
         return id

@@ -78,8 +78,12 @@ package struct AggregatorSpec: Sendable {
     package let windowMilliseconds: Int64
     /// Only events for which this holds enter the window; unknown counts as not holding.
     package let filter: CompiledPredicate?
-    /// Normalised source; equal text means the same aggregator, so state survives hot reloads.
+    /// Normalised source; equal text means the same aggregator within a plan.
     package let canonicalText: String
+    /// A digest of the contents of each list and table the filter reads (empty when it reads
+    /// none). It is part of the state's name: when a list changes, the window state recorded
+    /// under the old contents is not carried over, and the new state is filled from history.
+    package let contentTag: String
     /// The aggregate as the first rule that reads it wrote its window (`over: 24h` where the
     /// canonical text says `1d`), so that what people read matches the rule.
     package let writtenText: String
@@ -87,6 +91,9 @@ package struct AggregatorSpec: Sendable {
     package let writtenWindow: String
     /// The window state the aggregator reads, maybe with aggregators of other functions.
     package internal(set) var state: WindowStateSpec
+
+    /// The name of a window state of this aggregator's own function, across reloads and in snapshots.
+    package var ownStateText: String { canonicalText + contentTag }
 }
 
 /// What one window store records, for the aggregators that read it.
@@ -99,7 +106,8 @@ package struct WindowStateSpec: Hashable, Sendable {
     /// What the store records: numbers (`.sum`) for a shared store, else the aggregator's own function.
     package let function: AggregateFunction
     /// Names the state across reloads and in snapshots: the canonical text of the aggregator whose
-    /// function the store records (for numbers, `sum(x, …)`, whether or not a rule reads the sum).
+    /// function the store records (for numbers, `sum(x, …)`, whether or not a rule reads the sum),
+    /// with its content tag.
     package let text: String
 
     package init(function: AggregateFunction, text: String) {
