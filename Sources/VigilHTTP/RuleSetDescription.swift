@@ -58,10 +58,50 @@ package struct RuleSetDescription: Codable, Sendable, Equatable {
         }
     }
 
+    /// A named list (`rules/lists/<name>.txt`) and the rules that read it.
+    package struct NamedList: Codable, Sendable, Equatable {
+        package var name: String
+        package var entries: Int
+        package var usedBy: [String]
+
+        package init(name: String, entries: Int, usedBy: [String]) {
+            self.name = name
+            self.entries = entries
+            self.usedBy = usedBy
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, entries, usedBy = "used_by"
+        }
+    }
+
+    /// A lookup table (`rules/tables/<name>.txt`) and the rules that read it.
+    package struct Table: Codable, Sendable, Equatable {
+        package var name: String
+        package var rows: Int
+        /// The value of its `*` row, for keys no row names; absent when a key without a row is unknown.
+        package var defaultValue: String?
+        package var usedBy: [String]
+
+        package init(name: String, rows: Int, defaultValue: String?, usedBy: [String]) {
+            self.name = name
+            self.rows = rows
+            self.defaultValue = defaultValue
+            self.usedBy = usedBy
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, rows, defaultValue = "default", usedBy = "used_by"
+        }
+    }
+
     package var version: String
     /// RFC 3339 UTC time the set came into force, when known.
     package var loadedAt: String?
     package var rules: [Rule]
+    /// Every list and table of the set, read by a rule or not, by name.
+    package var lists: [NamedList]
+    package var tables: [Table]
     package var reloads: Reloads
     /// The partitions (`payments[3]`) still reading their history again to fill the windows the
     /// last reload started; empty once every partition is live. Their new rules run meanwhile, but
@@ -69,17 +109,20 @@ package struct RuleSetDescription: Codable, Sendable, Equatable {
     package var backfillingPartitions: [String]
 
     package init(
-        version: String, loadedAt: String? = nil, rules: [Rule], reloads: Reloads = Reloads(), backfillingPartitions: [String] = []
+        version: String, loadedAt: String? = nil, rules: [Rule], lists: [NamedList] = [], tables: [Table] = [],
+        reloads: Reloads = Reloads(), backfillingPartitions: [String] = []
     ) {
         self.version = version
         self.loadedAt = loadedAt
         self.rules = rules
+        self.lists = lists
+        self.tables = tables
         self.reloads = reloads
         self.backfillingPartitions = backfillingPartitions
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, loadedAt = "loaded_at", rules, reloads, backfillingPartitions = "backfilling_partitions"
+        case version, loadedAt = "loaded_at", rules, lists, tables, reloads, backfillingPartitions = "backfilling_partitions"
     }
 }
 

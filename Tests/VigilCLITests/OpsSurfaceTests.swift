@@ -60,11 +60,24 @@ import VigilTesting
         let ruleInfo = metrics.split(separator: "\n").filter { $0.hasPrefix("vigil_rule_info{") }
         #expect(ruleInfo.count == 1, "metrics:\n\(metrics)")
         #expect(ruleInfo.allSatisfy { ["rule=\"large-amount\"", "severity=\"high\"", "mode=\"active\""].allSatisfy($0.contains) }, "\(ruleInfo)")
-        try (RunCommandTests.rules + "\n  - {id: huge, description: d, severity: high, expression: amount > 100000}\n")
+        for folder in ["lists", "tables"] { try FileManager.default.createDirectory(atPath: rules + "/" + folder, withIntermediateDirectories: true) }
+        try "XX\nYY\n".write(toFile: rules + "/lists/watched.txt", atomically: true, encoding: .utf8)
+        try "EUR 100000\n* 50000.5\n".write(toFile: rules + "/tables/limit.txt", atomically: true, encoding: .utf8)
+        try "ZZ\n".write(toFile: rules + "/lists/spare.txt", atomically: true, encoding: .utf8)
+        try (RunCommandTests.rules + "\n  - {id: huge, description: d, severity: high, expression: 'amount > limit[currency] and country in watched'}\n")
             .write(toFile: rules + "/rules.yaml", atomically: true, encoding: .utf8)
         // The directory is also polled, so the reload may find the new set in force already.
         let reloaded = try Self.version(in: try await http.post("/rules/reload", token: "s3cret").body)
         #expect(reloaded != started)
+        // The set in force names its lists and tables, and which rules read them.
+        let inForce = try #require(try JSONSerialization.jsonObject(with: Data(try await http.get("/rules", token: "s3cret").body.utf8)) as? [String: Any])
+        func summary(_ key: String, _ fields: [String]) -> [String] {
+            (inForce[key] as? [[String: Any]] ?? []).map { entry in
+                (fields.map { "\(entry[$0] ?? "-")" } + [(entry["used_by"] as? [String] ?? ["?"]).joined(separator: ",")]).joined(separator: " ")
+            }
+        }
+        #expect(summary("lists", ["name", "entries"]) == ["spare 1 ", "watched 2 huge"], "\(inForce)")
+        #expect(summary("tables", ["name", "rows", "default"]) == ["limit 1 50000.5 huge"], "\(inForce)")
         try await waitFor { try await http.get("/metrics").body.contains(#"vigil_ruleset_info{version="\#(reloaded)"} 1"#) }
         let afterReload = try await http.get("/metrics").body
         #expect(!afterReload.contains(started), "the replaced version's series is gone")

@@ -33,6 +33,7 @@ extension Checker {
             report(span, "list '\(name)' holds strings, but the value before in is \(Self.describe(elementType ?? .string))")
             return nil
         }
+        if !lists.contains(name) { lists.append(name) }
         if insideFilter { namedInFilter.insert(name) }
         return .strings(entries)
     }

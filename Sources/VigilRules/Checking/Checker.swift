@@ -15,6 +15,8 @@ struct Checker {
     var lookups: [Typed] = []
     /// Every table the rule reads, filters included, by name in first-use order.
     var tables: [String] = []
+    /// Every named list the rule reads, filters included, by name in first-use order.
+    var lists: [String] = []
     /// True while checking a `where:` filter, whose fields belong to the aggregator.
     var insideFilter = false
     /// The lists and tables the filter being checked reads.

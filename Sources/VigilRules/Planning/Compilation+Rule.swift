@@ -14,7 +14,8 @@ extension Compilation {
         let start = draft.expressionPositions.first ?? draft.position
         let location = SourceLocation(file: draft.file.path, line: start.line, column: start.column)
         let reads = CompiledRule.Reads(
-            aggregators: checker.aggregators, fields: checker.directFields, lookups: checker.lookups, tables: checker.tables)
+            aggregators: checker.aggregators, fields: checker.directFields, lookups: checker.lookups, tables: checker.tables,
+            lists: checker.lists)
         return CompiledRule(CompiledRule.Parts(draft: draft, location: location, reads: reads, condition: condition))
     }
 

@@ -24,6 +24,8 @@ package struct CompiledRule: Sendable {
     package var fields: [FieldID] { parts.fields }
     /// The names of the tables the rule reads, its filters' included.
     package var tables: [String] { parts.tables }
+    /// The names of the lists the rule reads, its filters' included.
+    package var lists: [String] { parts.lists }
 
     init(_ parts: Parts) {
         self.parts = parts
@@ -58,6 +60,7 @@ package struct CompiledRule: Sendable {
         let aggregators: [AggregatorID]
         let fields: [FieldID]
         let tables: [String]
+        let lists: [String]
         let condition: Evaluator<EvaluationFrame>.Logic
         let probes: [Probe]
         let lookups: [LookupProbe]
@@ -75,6 +78,7 @@ package struct CompiledRule: Sendable {
             aggregators = reads.aggregators
             fields = reads.fields
             tables = reads.tables
+            lists = reads.lists
             self.condition = Evaluator<EvaluationFrame>.logic(condition)
             probes = Probe.collect(condition)
             lookups = reads.lookups.compactMap(LookupProbe.init)
@@ -88,6 +92,7 @@ package struct CompiledRule: Sendable {
         /// The rule's own table reads (``Typed/Node/lookup(_:key:)`` nodes), for explanations.
         var lookups: [Typed]
         var tables: [String]
+        var lists: [String]
     }
 }
 

@@ -29,10 +29,19 @@ struct PipelineRuleAdmin: RuleAdmin {
                 counts: .init(matched: fired + suppressed, fired: fired, suppressed: suppressed, unknown: snapshot.unknownByRule[rule.id] ?? 0)
             )
         }
+        func readers(_ reads: (CompiledRule) -> [String], _ name: String) -> [String] {
+            plan.rules.filter { reads($0).contains(name) }.map(\.id)
+        }
         return RuleSetDescription(
             version: plan.version,
             loadedAt: snapshot.rulesetLoadedAt.map { RFC3339.format(milliseconds: $0) },
             rules: rules,
+            lists: plan.lists.keys.sorted().map { name in
+                .init(name: name, entries: plan.lists[name]?.count ?? 0, usedBy: readers(\.lists, name))
+            },
+            tables: plan.tables.values.sorted { $0.name < $1.name }.map { table in
+                .init(name: table.name, rows: table.rows.count, defaultValue: table.defaultValue?.description, usedBy: readers(\.tables, table.name))
+            },
             reloads: .init(applied: snapshot.reloadsApplied, rejected: snapshot.reloadsRejected, lastError: snapshot.lastReloadError),
             backfillingPartitions: snapshot.backfilling.sorted().map(\.description)
         )
