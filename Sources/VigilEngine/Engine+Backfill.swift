@@ -19,15 +19,34 @@ extension Engine {
     /// started, and into no other: the others hold it already. Rules do not run, nothing is
     /// counted, and the event clock stays where live traffic put it; an event that does not
     /// decode was dead-lettered the first time and is skipped.
-    /// - Returns: whether the event decoded.
+    /// - Returns: whether the event decoded; its fields can then be read, to route it.
     @discardableResult
     package func backfill(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !backfilling.isEmpty, decoder.decode(bytes, into: &event) == nil else { return false }
+        record(bytes, intoEveryState: false)
+    }
+
+    /// Records an event of history into every window state, as `backfill` does into the started
+    /// ones: the history a reload sends to a repartition topic it added, which has no other.
+    /// - Returns: whether the event decoded.
+    @discardableResult
+    package func recordHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        record(bytes, intoEveryState: true)
+    }
+
+    private func record(_ bytes: UnsafeRawBufferPointer, intoEveryState: Bool) -> Bool {
+        guard decoder.decode(bytes, into: &event) == nil else { return false }
+        guard intoEveryState || !backfilling.isEmpty else { return true }
         let time = event.timestamp
         let fields = event.fields
         keyGroups.findLanes(from: fields)
-        for index in backfilling {
-            _ = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+        if intoEveryState {
+            for index in aggregators.indices where aggregators[index].records {
+                _ = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+            }
+        } else {
+            for index in backfilling {
+                _ = aggregators[index].observe(fields, lane: keyGroups.lane(ofAggregator: index), at: time)
+            }
         }
         keyGroups.forgetUnheldKeys()
         return true

@@ -28,8 +28,8 @@ final class EvaluationLane: @unchecked Sendable {
         case replayed
         /// A message librdkafka handed out again after it was processed: skipped.
         case redelivered
-        /// A message evaluated before a reload, read again to fill the new window states; it has
-        /// no outputs and is not committed again.
+        /// A message evaluated before a reload, read again to fill the new window states; its only
+        /// outputs are history for the repartition topics the reload added, and it is not committed again.
         case backfilled
     }
 
@@ -85,10 +85,12 @@ final class EvaluationLane: @unchecked Sendable {
         for (batchIndex, message) in pending {
             let start = outputs.count
             let kind: Kind
+            // History a reload sent to the topic it added: it fills the windows, live or replayed.
+            let isHistory = task.isRepartitioned && RepartitionBundle.isHistory(message)
             if task.isBackfill(message.offset) {
                 kind = .backfilled
-                _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, _ in
-                    task.engine.backfill(event)
+                _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, source in
+                    if task.engine.backfill(event), !task.historyTopics.isEmpty { route(event, source: source, context: context, asHistory: true) }
                     counts.backfilled += 1
                 }
             } else if task.hasProcessed(message.offset) {
@@ -96,13 +98,18 @@ final class EvaluationLane: @unchecked Sendable {
             } else if task.isReplay(message.offset) {
                 kind = .replayed
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
-                    _ = task.engine.process(event, source: source, now: context.now)
+                    if isHistory { task.engine.recordHistory(event) } else { _ = task.engine.process(event, source: source, now: context.now) }
                     counts.replayed += 1
                 }
             } else {
                 kind = .live
                 let skipped = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
-                    evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+                    if isHistory {
+                        task.engine.recordHistory(event)
+                        counts.backfilled += 1
+                    } else {
+                        evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+                    }
                 }
                 counts.duplicatesSkipped += skipped.duplicates
                 if let reason = skipped.brokenBecause {
@@ -143,16 +150,19 @@ final class EvaluationLane: @unchecked Sendable {
         outputs.append(.verdict(isBad: isBad, source: source))
     }
 
-    /// Finds the partition a valid input event goes to on every repartition topic.
-    private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context) {
-        for (index, route) in context.router.routes.enumerated() {
+    /// Finds the partition a valid input event goes to on every repartition topic, or as history,
+    /// on each topic the task's backfill sends history to.
+    private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context, asHistory: Bool = false) {
+        for (index, route) in context.router.routes.enumerated() where !asHistory || task.historyTopics.contains(route.topic) {
             guard context.router.key(at: routeKeyPositions[index], of: task.engine, into: &routeKey) else {
-                counts.unroutable[route.topic, default: 0] += 1
+                // The metric counts live events a route could not forward.
+                if !asHistory { counts.unroutable[route.topic, default: 0] += 1 }
                 continue
             }
             let count = context.partitionCounts[index]
             let partition = routeKey.withUnsafeBytes { KafkaProducer.partition(ofKey: $0, partitionCount: count) }
-            let destination = RepartitionBundler.Destination(route: index, partition: partition, inputPartition: source.partition)
+            let destination = RepartitionBundler.Destination(
+                route: index, partition: partition, inputPartition: source.partition, isHistory: asHistory)
             outputs.append(.repartitioned(event: event, offset: source.offset, destination: destination))
         }
     }

@@ -51,6 +51,9 @@ final class PartitionTask {
     private var backfillRequestedStart: Int64?
     /// ``countedInputOffsets`` for the backfill: the history holds every input event once more.
     private var backfillCountedInputOffsets: [Int32: Int64] = [:]
+    /// The repartition topics the reload added, which the backfill's history is also sent to, so
+    /// that the rules there start with the windows they would have had (input partitions only).
+    private(set) var historyTopics: Set<String> = []
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -223,15 +226,20 @@ final class PartitionTask {
     /// reach, from the newest checkpoint old enough, up to what has been evaluated so far; live
     /// messages of the partition wait meanwhile. A restoring partition needs none: its replay
     /// runs through the new rule set already.
+    /// - Parameters:
+    ///   - topics: repartition topics the reload added, to send the history to as well.
+    ///   - reach: how far back in event time their windows reach, lateness included.
     /// - Returns: the offset reading must move back to; nil when there is nothing to fill.
-    func beginBackfill() -> Int64? {
-        guard engine.needsBackfill else { return nil }
-        let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: engine.backfillReachMilliseconds, from: engine.watermark)
+    func beginBackfill(sendingHistoryTo topics: Set<String> = [], reaching reach: Int64 = 0) -> Int64? {
+        guard engine.needsBackfill || !topics.isEmpty else { return nil }
+        let longest = max(engine.needsBackfill ? engine.backfillReachMilliseconds : 0, reach)
+        let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
         guard let start, start < nextOffset else {
             engine.endBackfill()
             return nil
         }
         backfillUntil = nextOffset
+        historyTopics = topics
         backfilledMessages = 0
         backfillStartedAt = .now
         backfillRequestedStart = start
@@ -257,6 +265,7 @@ final class PartitionTask {
         guard let until = backfillUntil, position >= until else { return false }
         backfillUntil = nil
         backfillCountedInputOffsets = [:]
+        historyTopics = []
         engine.endBackfill()
         return true
     }

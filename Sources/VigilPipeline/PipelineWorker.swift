@@ -121,6 +121,7 @@ final class PipelineWorker {
     private func swapInPendingPlan() throws -> Set<TopicPartition> {
         guard let (plan, newTopology) = pendingPlan.take() else { return [] }
         let topicsChanged = newTopology.topics != topology.topics
+        let addedStages = newTopology.repartitionStages.filter { topology.stage(for: $0.topic) == nil }
         topology = newTopology
         router = RepartitionRouter(topology: newTopology)
         let summaries = tasks.values.map { task in
@@ -128,7 +129,10 @@ final class PipelineWorker {
                 plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan),
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
-        let movedBack = beginBackfills()
+        let historyReach = addedStages.flatMap(\.plan.aggregators).map(\.windowMilliseconds).max().map {
+            $0 + configuration.engine.allowedLatenessMilliseconds
+        }
+        let movedBack = beginBackfills(sendingHistoryTo: Set(addedStages.map(\.topic)), reaching: historyReach ?? 0)
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
             try warnAboutRepartitionPartitionCounts()
@@ -160,17 +164,23 @@ final class PipelineWorker {
 
     /// Moves reading back, on each partition whose engine the reload gave new window states, to
     /// the history those states reach, so that a new rule counts what came before it as the
-    /// running ones do. A partition whose topic the reload added has no history to fill from.
+    /// running ones do. A repartition topic the reload added has no history of its own: each input
+    /// partition reads its history again to send it there, marked as history.
+    /// - Parameters:
+    ///   - topics: the repartition topics the reload added.
+    ///   - reach: how far back in event time their windows reach, lateness included.
     /// - Returns: the partitions moved back.
-    private func beginBackfills() -> Set<TopicPartition> {
+    private func beginBackfills(sendingHistoryTo topics: Set<String>, reaching reach: Int64) -> Set<TopicPartition> {
         var movedBack: Set<TopicPartition> = []
         gaugesPublishedAt = nil
         for task in tasks.values.sorted(by: { $0.partition < $1.partition }) {
-            guard let start = task.beginBackfill() else { continue }
+            let history = task.isRepartitioned ? [] : topics
+            guard let start = task.beginBackfill(sendingHistoryTo: history, reaching: reach) else { continue }
             do {
                 try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
                 movedBack.insert(task.partition)
-                logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again")
+                let sending = history.isEmpty ? "" : ", sending them to \(history.sorted().joined(separator: ", ")) as history"
+                logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again\(sending)")
             } catch {
                 _ = task.finishBackfill(ifReached: .max)
                 logger.warning("could not read \(task.partition) again from offset \(start) (\(error)): its new windows start empty")
@@ -286,6 +296,8 @@ final class PipelineWorker {
                 continue
             case .backfilled:
                 noteFirstOffset(message.offset, of: lane.task, isBackfill: true)
+                // History for the repartition topics a reload added; nothing is committed for it.
+                for output in lane.outputs[evaluated.outputs] { _ = try send(output, of: lane.task, progress: &progress) }
                 if evaluated.finishedBackfill { backfilled(lane.task) }
                 continue
             case .live:

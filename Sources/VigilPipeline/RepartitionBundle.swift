@@ -15,6 +15,9 @@ import VigilKafka
 /// the format (`vigil.bundle: 1`) and the input partition and first offset, as a single record's do.
 enum RepartitionBundle {
     static let formatHeader = "vigil.bundle"
+    /// Marks a bundle of history: input events evaluated before a reload added the topic, sent
+    /// so that its windows start with what they reach. They fill windows; no rule runs on them.
+    static let historyHeader = "vigil.history"
     static let formatVersion = UInt8(ascii: "1")
     /// A bundle is sent once it holds this much, well under librdkafka's default `message.max.bytes`.
     static let targetBytes = 256 * 1024
@@ -28,15 +31,22 @@ enum RepartitionBundle {
         }
     }
 
+    /// Whether a repartition message carries history (see ``historyHeader``).
+    static func isHistory(_ message: KafkaMessage) -> Bool {
+        message.withHeader(historyHeader) { $0 != nil }
+    }
+
     /// One bundle being filled.
     struct Writer {
         let inputPartition: Int32
         let firstOffset: Int64
+        let isHistory: Bool
         private(set) var bytes: [UInt8] = []
 
-        init(inputPartition: Int32, firstOffset: Int64) {
+        init(inputPartition: Int32, firstOffset: Int64, isHistory: Bool = false) {
             self.inputPartition = inputPartition
             self.firstOffset = firstOffset
+            self.isHistory = isHistory
             bytes.reserveCapacity(16 * 1024)
         }
 
@@ -51,6 +61,7 @@ enum RepartitionBundle {
         var headers: [(name: String, value: [UInt8])] {
             [(RepartitionBundle.formatHeader, [RepartitionBundle.formatVersion])]
                 + RepartitionOrigin.headers(partition: inputPartition, offset: firstOffset)
+                + (isHistory ? [(RepartitionBundle.historyHeader, Array("1".utf8))] : [])
         }
     }
 
@@ -113,6 +124,8 @@ struct RepartitionBundler {
         let route: Int
         let partition: Int32
         let inputPartition: Int32
+        /// Whether the events are history for a topic a reload added (see ``RepartitionBundle/historyHeader``).
+        var isHistory = false
     }
 
     private var open: [Destination: RepartitionBundle.Writer] = [:]
@@ -123,7 +136,10 @@ struct RepartitionBundler {
     mutating func add(_ event: UnsafeRawBufferPointer, offset: Int64, to destination: Destination) -> RepartitionBundle.Writer? {
         let isFull = Self.append(
             event, offset: offset,
-            to: &open[destination, default: RepartitionBundle.Writer(inputPartition: destination.inputPartition, firstOffset: offset)])
+            to: &open[
+                destination,
+                default: RepartitionBundle.Writer(inputPartition: destination.inputPartition, firstOffset: offset, isHistory: destination.isHistory)
+            ])
         return isFull ? open.removeValue(forKey: destination) : nil
     }
 

@@ -50,6 +50,24 @@ struct PipelineFixture {
         guard failures.isEmpty else { throw failures[0].error }
     }
 
+    /// Waits until `pipeline` has committed every partition of `topics` (input first) up to its
+    /// end. Outputs are acknowledged before the input's commit, so once the input is committed
+    /// to its end, the repartition topics read after it have their last messages.
+    func waitUntilDrained(_ pipeline: Pipeline, topics: [String], partitions: Int32) async throws {
+        let probe = try KafkaConsumer(configuration: .test(cluster, group: "drain-probe"), logger: .quiet)
+        defer { probe.close(timeout: .seconds(2)) }
+        try await waitUntil(timeout: .seconds(90)) {
+            let committed = pipeline.status.snapshot.committed
+            return pipeline.status.snapshot.phase == .failed || topics.allSatisfy { topic in
+                (0..<partitions).allSatisfy { index in
+                    let partition = TopicPartition(topic: topic, partition: index)
+                    guard let end = try? probe.queryWatermarks(of: partition).high else { return false }
+                    return end == 0 || (committed[partition] ?? -1) >= end
+                }
+            }
+        }
+    }
+
     /// Runs a pipeline until it has consumed `count` messages (or fails), then stops it gracefully.
     func run(_ configuration: PipelineConfiguration, untilConsumed count: Int) async throws -> PipelineSnapshot {
         let pipeline = try Pipeline(configuration: configuration, plan: plan, logger: .quiet)

@@ -242,8 +242,9 @@ extension RuleReloader.Outcome {
 
 /// The alerts a rule added by a reload raises are those it would raise had it run from the start:
 /// a second group, running the final rule set over the whole input from the beginning, agrees
-/// with the reloaded one on every event after the reload, on the input topic and on a
-/// repartition topic. The input is one partition: a repartition topic merges input partitions in
+/// with the reloaded one on every event after the reload, on the input topic, on a repartition
+/// topic that was running, and on one the reload added (keyed by device: the input's history is
+/// read again and sent there). The input is one partition: a repartition topic merges input partitions in
 /// the order they happen to be read, and a window answers for the events it has seen, so with
 /// several the two groups could differ without either being wrong.
 @Suite struct ReloadBackfillAgreementTests {
@@ -252,15 +253,16 @@ extension RuleReloader.Outcome {
           - {id: huge, description: d, severity: high, expression: amount > 100000}
           - {id: account-spend, description: d, severity: high, expression: "sum(amount, by: account_id, over: 1h) > 100000"}
         """
-    static let added = ["card-merchants", "card-burst", "account-burst"]
+    static let added = ["card-merchants", "card-burst", "account-burst", "device-burst"]
     static let after = before + """
 
           - {id: card-merchants, description: d, severity: low, expression: "distinct(merchant_id, by: card_id, over: 30m) >= 4"}
           - {id: card-burst, description: d, severity: low, expression: "count(by: card_id, over: 10m) > 3"}
           - {id: account-burst, description: d, severity: low, expression: "count(by: account_id, over: 5m) > 4"}
+          - {id: device-burst, description: d, severity: low, expression: "count(by: device_id, over: 5m) > 4"}
         """
 
-    /// Payments 20 s apart, some up to 5 s out of order, over 12 cards, 6 accounts and 8 merchants.
+    /// Payments 20 s apart, some up to 5 s out of order, over 12 cards, 6 accounts, 8 merchants and 5 devices.
     static func payments(_ range: Range<Int>) -> [(id: String, key: String?, value: String)] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next(_ bound: Int) -> Int {
@@ -269,22 +271,22 @@ extension RuleReloader.Outcome {
         }
         return (0..<range.upperBound).compactMap { index in
             let card = "c-\(next(12))"
-            let fields = ["card_id": card, "account_id": "a-\(next(6))", "merchant_id": "m-\(next(8))"]
+            let fields = ["card_id": card, "account_id": "a-\(next(6))", "merchant_id": "m-\(next(8))", "device_id": "d-\(next(5))"]
             let time = Int64(index) * 20_000 - Int64(next(4) == 0 ? next(5_000) : 0)
             return range.contains(index) ? ("p-\(index)", card, TestEvent.json(id: "p-\(index)", ts: time, amount: "10", fields)) : nil
         }
     }
 
-    static func run(_ pipeline: Pipeline, until count: Int) async throws {
-        try await waitUntil {
-            let snapshot = pipeline.status.snapshot
-            return snapshot.eventsConsumed >= count && snapshot.repartitionedEventsConsumed >= count || snapshot.phase == .failed
-        }
+    /// The topics a group reads, input first, for `waitUntilDrained`.
+    static func topics(of group: String) -> [String] {
+        ["payments"] + ["account_id", "device_id"].map { "\(group)-payments-by-\($0)" }
     }
 
     @Test func aReloadedRuleRaisesWhatItWouldHaveRaisedFromTheStart() async throws {
         let fixture = try PipelineFixture(inputPartitions: 3)
-        for group in ["vigil", "fresh"] { try fixture.cluster.createTopic("\(group)-payments-by-account_id", partitions: 3) }
+        for group in ["vigil", "fresh"] {
+            for topic in Self.topics(of: group).dropFirst() { try fixture.cluster.createTopic(topic, partitions: 3) }
+        }
         try fixture.cluster.createTopic("alerts-fresh", partitions: 1)
         let (history, later) = (Self.payments(0..<240), Self.payments(240..<360))
         let final = try RuleTestSources.compile(Self.after)
@@ -292,20 +294,20 @@ extension RuleReloader.Outcome {
         let reloaded = try Pipeline(configuration: fixture.configuration(), plan: try RuleTestSources.compile(Self.before), logger: .quiet)
         let running = Task { try await reloaded.run() }
         try fixture.produce(history.map { ($0.key, $0.value) }, partitions: history.map { _ in 0 })
-        try await Self.run(reloaded, until: history.count)
+        try await fixture.waitUntilDrained(reloaded, topics: ["payments", "vigil-payments-by-account_id"], partitions: 3)
         try reloaded.offer(final)
         try await waitUntil { reloaded.status.snapshot.rulesetVersion == final.version }
         try fixture.produce(later.map { ($0.key, $0.value) }, partitions: later.map { _ in 0 })
-        try await Self.run(reloaded, until: history.count + later.count)
+        try await fixture.waitUntilDrained(reloaded, topics: Self.topics(of: "vigil"), partitions: 3)
         reloaded.requestStop()
         try await running.value
-        #expect(reloaded.status.snapshot.backfilledMessages >= history.count, "both stages read their history again")
+        #expect(reloaded.status.snapshot.backfilledMessages >= 2 * history.count, "the input read its history again, and the device topic recorded it")
 
         var configuration = fixture.configuration(group: "fresh")
         configuration.alertTopic = "alerts-fresh"
         let fresh = try Pipeline(configuration: configuration, plan: final, logger: .quiet)
         let freshRun = Task { try await fresh.run() }
-        try await Self.run(fresh, until: history.count + later.count)
+        try await fixture.waitUntilDrained(fresh, topics: Self.topics(of: "fresh"), partitions: 3)
         fresh.requestStop()
         try await freshRun.value
 
