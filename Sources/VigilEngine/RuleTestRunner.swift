@@ -22,6 +22,13 @@ package enum RuleTestRunner {
         package var casesFailed: Int { Set(failures.map { "\($0.location.file)#\($0.testName)" }).count }
     }
 
+    /// The rules of `plan`, in its order, that no event of `suites` expects to fire: a change
+    /// that breaks one of them would pass every test.
+    package static func rulesNoTestFires(_ suites: [RuleTestSuite], plan: RulePlan) -> [String] {
+        let fired = Set(suites.flatMap(\.cases).flatMap(\.events).flatMap(\.expected))
+        return plan.rules.map(\.id).filter { !fired.contains($0) }
+    }
+
     package static func run(_ suites: [RuleTestSuite], plan: RulePlan) -> Report {
         var report = Report()
         for testCase in suites.flatMap(\.cases) {

@@ -6,10 +6,34 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("rules").path
 
     @Test func shippedPolicyPassesItsOwnRuleTests() async throws {
-        let vigil = try VigilProcess(["rules", "test", Self.shippedRules])
+        let vigil = try VigilProcess(["rules", "test", Self.shippedRules, "--require-every-rule"])
         let status = try await vigil.waitForExit(timeout: .seconds(60))
-        #expect(status == 0, "output:\n\(vigil.printed)")
-        #expect(vigil.printed.range(of: #"\b\d+ passed, 0 failed"#, options: .regularExpression) != nil)
+        #expect(status == 0, "every test passes and every rule is fired by one; output:\n\(vigil.printed)")
+        #expect(vigil.printed.range(of: #"\b\d+ passed, 0 failed .*; (\d+) of \1 rules fired\)"#, options: .regularExpression) != nil)
+    }
+
+    @Test func aRuleNoTestFiresIsNamedAndFailsWhenEveryRuleIsRequired() async throws {
+        let directory = try makeRulesDirectory("""
+            rules:
+              - {id: big, description: d, severity: high, expression: amount > 100}
+              - {id: huge, description: d, severity: high, expression: amount > 10000}
+              - {id: tiny, description: d, severity: low, expression: amount < 1}
+            """)
+        try FileManager.default.createDirectory(atPath: directory + "/tests", withIntermediateDirectories: true)
+        try """
+            tests:
+              - name: a large payment
+                events:
+                  - {at: 0s, amount: 150, expect: [big]}
+                  - {at: 1s, amount: 50}
+            """.write(toFile: directory + "/tests/big.yaml", atomically: true, encoding: .utf8)
+        let lenient = try VigilProcess(["rules", "test", directory])
+        #expect(try await lenient.waitForExit(timeout: .seconds(30)) == 0, "a warning only; output:\n\(lenient.printed)")
+        #expect(lenient.printed.contains("1 passed, 0 failed (1 rule tests, 2 events, 1 files; 1 of 3 rules fired)"), "\(lenient.printed)")
+        #expect(lenient.printed.contains("warning: no test expects huge, tiny to fire"), "\(lenient.printed)")
+        let strict = try VigilProcess(["rules", "test", directory, "--require-every-rule"])
+        #expect(try await strict.waitForExit(timeout: .seconds(30)) == 1)
+        #expect(strict.printed.contains("error: no test expects huge, tiny to fire"), "\(strict.printed)")
     }
 
     @Test func shippedPolicyChecksWithinBudget() async throws {

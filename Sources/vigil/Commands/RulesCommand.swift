@@ -62,6 +62,9 @@ struct RulesTestCommand: ParsableCommand {
     @Argument(help: "The rules directory.")
     var directory = "rules"
 
+    @Flag(help: "Fail when a rule is expected to fire by no test, as well as when a test fails.")
+    var requireEveryRule = false
+
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
         let suites: [RuleTestSuite]
@@ -77,8 +80,14 @@ struct RulesTestCommand: ParsableCommand {
         let report = RuleTestRunner.run(suites, plan: plan)
         for failure in report.failures { print(failure.rendered) }
         let total = report.casesPassed + report.casesFailed
-        print("\(report.casesPassed) passed, \(report.casesFailed) failed (\(total) rule tests, \(report.eventsChecked) events, \(suites.count) files)")
-        if !report.failures.isEmpty { throw ExitCode.failure }
+        let untested = RuleTestRunner.rulesNoTestFires(suites, plan: plan)
+        let fired = "\(plan.rules.count - untested.count) of \(plan.rules.count) rules fired"
+        print("\(report.casesPassed) passed, \(report.casesFailed) failed (\(total) rule tests, \(report.eventsChecked) events, \(suites.count) files; \(fired))")
+        if !untested.isEmpty {
+            let list = untested.joined(separator: ", ")
+            printToStandardError("\(requireEveryRule ? "error" : "warning"): no test expects \(list) to fire, so a change that breaks \(untested.count == 1 ? "it" : "them") passes every test")
+        }
+        if !report.failures.isEmpty || requireEveryRule && !untested.isEmpty { throw ExitCode.failure }
     }
 }
 
