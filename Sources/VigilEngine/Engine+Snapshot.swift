@@ -2,16 +2,18 @@ import VigilRules
 import VigilValues
 package import VigilWindows
 
-/// Engine snapshot format, version 2 (the varints, strings and window snapshots of `VigilWindows`):
+/// Engine snapshot format, version 3 (the varints, strings and window snapshots of `VigilWindows`):
 ///
 ///     "VGES" version:u8
 ///     clock: allowedLateness:zigzag maximumSkew:zigzag watermark:zigzag sourceCount:varint newest:zigzag…
 ///     storeCount:varint, per store: name:string (its state's canonical text), a window snapshot ("VGWS" …)
 ///     cooldowns: ruleCount:varint, per rule: ruleID:string keyCount:varint, per key: key:string lastFired:zigzag suppressed:varint
+///     event ids: count:varint, per id in arrival order: id:string time:zigzag offset:zigzag
 extension Engine {
     fileprivate static let snapshotSignature: [UInt8] = Array("VGES".utf8)
-    /// Version 1 named a store per aggregator; version 2 names each store once, by its state.
-    fileprivate static let snapshotVersion: UInt8 = 2
+    /// Version 1 named a store per aggregator; version 2 names each store once, by its state;
+    /// version 3 adds the event ids held for deduplication. Version 2 is still read (with none).
+    fileprivate static let snapshotVersion: UInt8 = 3
 
     /// Everything a later event's outcome depends on: each store's windows (by the definition of
     /// its state, not its position), the event-time clock and the cooldowns. Counters are not
@@ -26,7 +28,7 @@ extension Engine {
     package func frozenState() -> FrozenEngineState {
         FrozenEngineState(
             clock: clock, stores: aggregators.filter(\.records).map { ($0.stateName, $0.store.frozen()) },
-            cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id))
+            cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id), recentEventIDs: recentEventIDs)
     }
 
     /// Takes the state of a snapshot, in an engine that has evaluated nothing yet.
@@ -38,7 +40,7 @@ extension Engine {
     package func restore(fromSnapshot bytes: ArraySlice<UInt8>) throws(WindowSnapshotError) {
         guard statistics.eventsSeen == 0 else { throw .malformed("the engine has already evaluated events") }
         var reader = SnapshotReader(bytes: bytes)
-        try reader.readSignature(Self.snapshotSignature, version: Self.snapshotVersion)
+        let version = try reader.readSignature(Self.snapshotSignature, versions: 2...Self.snapshotVersion)
         let restoredClock = try EventTimeClock(
             from: &reader, allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
         // Stores keyed by the same fields go into one directory, as `KeyGroups` would share it.
@@ -57,6 +59,9 @@ extension Engine {
             stores[name] = try SlidingWindowStore(snapshotFrom: &reader, keys: directory)
         }
         let ledger = try CooldownLedger(from: &reader, rules: plan.rules)
+        let windowMilliseconds = options.duplicateWindowMilliseconds
+        let ids = version >= 3 ? try RecentEventIDs.read(from: &reader, windowMilliseconds: windowMilliseconds)
+            : windowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
         let assignment = StateAssignment(plan: plan, existing: stores, createMissing: false)
         if let missing = assignment.missing.first { throw .malformed("no state for \(missing)") }
@@ -70,6 +75,7 @@ extension Engine {
         keyGroups = KeyGroups(aggregators: assignment.aggregators)
         clock = restoredClock
         cooldownLedger = ledger
+        recentEventIDs = ids
     }
 }
 
@@ -79,6 +85,7 @@ package struct FrozenEngineState: Sendable {
     fileprivate let stores: [(name: String, store: FrozenWindowStore)]
     fileprivate let cooldowns: CooldownLedger
     fileprivate let ruleIDs: [String]
+    fileprivate let recentEventIDs: RecentEventIDs?
 
     /// The engine snapshot, as ``Engine/snapshot()`` would have written it when the state was frozen.
     package func serialized() -> [UInt8] {
@@ -91,6 +98,7 @@ package struct FrozenEngineState: Sendable {
             store.writeSnapshot(to: &writer)
         }
         cooldowns.write(ruleIDs: ruleIDs, to: &writer)
+        RecentEventIDs.write(recentEventIDs, to: &writer)
         return writer.bytes
     }
 }

@@ -30,6 +30,8 @@ package final class Engine {
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
     @exclusivity(unchecked) var clock: EventTimeClock
+    /// Nil unless `options.duplicateWindowMilliseconds` asks for deduplication.
+    var recentEventIDs: RecentEventIDs?
     @exclusivity(unchecked) private var eventsSinceEviction = 0
     /// The aggregators, by index, that record into a store the last reload started, until the
     /// owner has filled those stores with history (see ``backfill(_:)``).
@@ -51,6 +53,7 @@ package final class Engine {
         self.statistics = EngineStatistics(rules: plan.rules)
         self.clock = EventTimeClock(
             allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
+        self.recentEventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
     }
 
     /// The event time below which events are late: the newest event time of the source partition
@@ -69,6 +72,10 @@ package final class Engine {
         if clock.isLate(time) {
             statistics.late += 1
             return .late(eventTime: time, watermark: watermark)
+        }
+        if recentEventIDs != nil, let first = recentEventIDs?.repeatOf(event.eventID, time: time, offset: source.offset) {
+            statistics.duplicates += 1
+            return .duplicate(eventID: event.eventID, firstOffset: first.offset)
         }
         clock.advance(to: time, source: source.partition)
         updateAggregates(at: time)
@@ -140,6 +147,7 @@ package final class Engine {
         let horizon = watermark
         for index in aggregators.indices where aggregators[index].records { aggregators[index].store.advance(watermark: horizon) }
         cooldownLedger.forget(before: horizon, rules: plan.rules)
+        recentEventIDs?.forget(behind: horizon)
     }
 }
 
@@ -151,6 +159,9 @@ package enum EngineOutcome {
     case rejected(DecodeFailure)
     /// Older than the allowed lateness: windows have already forgotten its neighbours.
     case late(eventTime: Int64, watermark: Int64)
+    /// Its event id was counted within the deduplication window, at `firstOffset` of the same
+    /// partition: a second delivery of one payment, which no window counts again.
+    case duplicate(eventID: String, firstOffset: Int64)
 
     /// Why a late event was set aside, as its dead letter says it: both times, and how far apart.
     package static func lateDetail(eventTime: Int64, watermark: Int64) -> String {
@@ -169,6 +180,9 @@ package struct EngineOptions: Sendable {
     package var maximumMessageBytes = 64 * 1024
     /// Events between eviction sweeps.
     package var evictionInterval = 1024
+    /// How long, in event time, an event id is remembered so that a second delivery of the same
+    /// payment is set aside instead of counted twice; nil (the default) counts every delivery.
+    package var duplicateWindowMilliseconds: Int64?
 
     package init() {}
 }

@@ -15,6 +15,8 @@ package struct EngineStatistics: Sendable {
     package var eventsSeen = 0
     package var rejected = 0
     package var late = 0
+    /// Events set aside as second deliveries of an event id (see `EngineOptions.duplicateWindowMilliseconds`).
+    package var duplicates = 0
     package var rules: [RuleCounters]
 
     init(rules: [CompiledRule]) {

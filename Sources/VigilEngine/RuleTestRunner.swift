@@ -149,6 +149,8 @@ package enum RuleTestRunner {
             return .evaluated(fired: onlyJudged(fired), suppressed: onlyJudged(heldBack))
         case .rejected(let failure): return .rejected(failure)
         case .late: return .late
+        // Rule tests run without deduplication, so an event is never a repeat.
+        case .duplicate: return .evaluated(fired: [], suppressed: [])
         }
     }
 }

@@ -146,6 +146,11 @@ final class EvaluationLane: @unchecked Sendable {
                 .deadLetter(
                     event: event, key: key, source: source, reason: "late_event",
                     detail: EngineOutcome.lateDetail(eventTime: eventTime, watermark: watermark)))
+        case .duplicate(let eventID, let firstOffset):
+            outputs.append(
+                .deadLetter(
+                    event: event, key: key, source: source, reason: "duplicate_event",
+                    detail: "event_id \(eventID) was counted at offset \(firstOffset) of this partition"))
         }
         outputs.append(.verdict(isBad: isBad, source: source))
     }

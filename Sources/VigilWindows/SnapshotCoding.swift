@@ -66,9 +66,15 @@ package struct SnapshotReader {
 
     /// Refuses bytes of another format, or of a version this build does not read.
     package mutating func readSignature(_ signature: [UInt8], version: UInt8) throws(WindowSnapshotError) {
+        _ = try readSignature(signature, versions: version...version)
+    }
+
+    /// Reads the signature and a version among `versions`, and returns the version.
+    package mutating func readSignature(_ signature: [UInt8], versions: ClosedRange<UInt8>) throws(WindowSnapshotError) -> UInt8 {
         guard try readBytes(signature.count).elementsEqual(signature) else { throw .notASnapshot }
         let found = try readByte()
-        guard found == version else { throw .unsupportedVersion(found) }
+        guard versions.contains(found) else { throw .unsupportedVersion(found) }
+        return found
     }
 
     package mutating func readByte() throws(WindowSnapshotError) -> UInt8 {

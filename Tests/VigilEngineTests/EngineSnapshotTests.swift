@@ -44,6 +44,7 @@ import VigilWindows
             case .evaluated(let alerts): return alerts.map { String(decoding: $0.jsonBytes(), as: UTF8.self) }.joined(separator: "\n")
             case .rejected(let failure): return "rejected \(failure.reason.code)"
             case .late(let time, let watermark): return "late \(time) \(watermark)"
+            case .duplicate(let eventID, let firstOffset): return "duplicate \(eventID) \(firstOffset)"
             }
         }
     }

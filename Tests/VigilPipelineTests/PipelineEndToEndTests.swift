@@ -36,6 +36,32 @@ import VigilTesting
         #expect(!snapshot.isAlive(now: .now), "a stopped pipeline is not alive")
     }
 
+    /// With `--deduplicate-within`, a payment delivered twice is dead-lettered the second time,
+    /// saying where it was counted, and no window counts it again.
+    @Test func aSecondDeliveryOfAnEventIDIsDeadLetteredAsADuplicate() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        let payments = (0..<3).map { index in
+            (key: Optional("c-1"), value: TestEvent.json(id: "p-\(index)", ts: Int64(index) * 1000, amount: "10", ["card_id": "c-1"]))
+        }
+        // p-1 is delivered again (an upstream retry): without deduplication c-1 would have four payments, and fire.
+        let messages = [payments[0], payments[1], payments[1], payments[2]]
+        try fixture.produce(messages)
+        var configuration = fixture.configuration()
+        configuration.engine.duplicateWindowMilliseconds = 600_000
+        let snapshot = try await fixture.run(configuration, untilConsumed: messages.count)
+
+        let headers = ["vigil.reason", "vigil.source.offset", "vigil.detail"]
+        let deadLetters = try TopicReader.read("payments.dead-letter", from: fixture.cluster, atLeast: 1, headerNames: headers)
+        #expect(deadLetters.map { [$0.headers["vigil.reason"], $0.headers["vigil.source.offset"]] } == [["duplicate_event", "2"]])
+        #expect(deadLetters.first?.headers["vigil.detail"] == "event_id p-1 was counted at offset 1 of this partition")
+        #expect(deadLetters.first?.text == payments[1].value, "original bytes are kept")
+        #expect(snapshot.deadLettersByReason == ["duplicate_event": 1])
+        // card-velocity fires on a third payment in five minutes; counted twice, p-1 would be the third.
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
+        #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "card-velocity", event: "p-2", key: "c-1")])
+        #expect(snapshot.windowState.retainedEntries == 3)
+    }
+
     @Test func readinessWaitsForTheFirstAssignment() async throws {
         let fixture = try PipelineFixture(inputPartitions: 1)
         let pipeline = try Pipeline(configuration: fixture.configuration(), plan: fixture.plan, logger: .quiet)

@@ -38,7 +38,7 @@ struct BacktestTally {
             for alert in alerts { record(alert) }
         case .rejected(let failure):
             rejectedByReason[failure.reason.code, default: 0] += 1
-        case .late:
+        case .late, .duplicate:
             break
         }
     }

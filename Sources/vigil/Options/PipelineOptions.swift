@@ -47,6 +47,12 @@ struct PipelineOptions: ParsableArguments {
         valueName: "duration"))
     var maxSourceSkew = HumanDuration(milliseconds: 15 * 60_000)
 
+    @Option(help: ArgumentHelp(
+        "Remember each event id for this long in event time, and dead-letter a second delivery of it as duplicate_event instead of counting it again.",
+        discussion: "Off by default: every delivery counts. Memory grows with rate x duration (about 190 bytes per UUID-length id held).",
+        valueName: "duration"))
+    var deduplicateWithin: HumanDuration?
+
     @Option(help: "Largest message accepted as an event, in bytes.")
     var maxMessageBytes = 64 * 1024
 
@@ -80,6 +86,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.engine.allowedLatenessMilliseconds = allowedLateness.milliseconds
         configuration.engine.maximumSourceSkewMilliseconds = maxSourceSkew.milliseconds
         configuration.engine.maximumMessageBytes = maxMessageBytes
+        configuration.engine.duplicateWindowMilliseconds = deduplicateWithin?.milliseconds
         configuration.badInput.maximumConsecutive = maxBadConsecutive
         configuration.badInput.maximumShare = maxBadShare
         configuration.consumer.groupInstanceID = instanceID
