@@ -31,7 +31,7 @@ package final class Engine {
     var fieldTable: FieldTable
     @exclusivity(unchecked) var clock: EventTimeClock
     /// Nil unless `options.duplicateWindowMilliseconds` asks for deduplication.
-    var recentEventIDs: RecentEventIDs?
+    @exclusivity(unchecked) var recentEventIDs: RecentEventIDs?
     @exclusivity(unchecked) private var eventsSinceEviction = 0
     /// The aggregators, by index, that record into a store the last reload started, until the
     /// owner has filled those stores with history (see ``backfill(_:)``).

@@ -18,6 +18,8 @@ package struct StateEstimate: Sendable {
         package var replicas = 3
         /// A rule set whose state per replica would exceed this is flagged by `vigil rules check`.
         package var budgetBytes = 4 << 30
+        /// How long event ids are remembered (`--deduplicate-within`); nil when they are not.
+        package var duplicateWindowMilliseconds: Int64?
 
         /// Built-in fields whose values come from a standard code list: ISO 4217 has about 180
         /// currencies in use, ISO 3166-1 249 countries. Without these, a key such as
@@ -67,12 +69,21 @@ package struct StateEstimate: Sendable {
     package let aggregators: [Aggregator]
     package let assumptions: Assumptions
 
-    package var totalBytes: Double { aggregators.map(\.bytes).reduce(0, +) }
+    /// The event ids every replica together remembers for deduplication, at the measured cost
+    /// of a UUID-length id (docs: README, "A payment delivered twice").
+    package var eventIDBytes: Double {
+        guard let window = assumptions.duplicateWindowMilliseconds else { return 0 }
+        return assumptions.eventsPerSecond * Double(window) / 1000 * Self.bytesPerEventID
+    }
+
+    package var totalBytes: Double { aggregators.map(\.bytes).reduce(0, +) + eventIDBytes }
     package var bytesPerReplica: Double { totalBytes / Double(max(1, assumptions.replicas)) }
     package var exceedsBudget: Bool { bytesPerReplica > Double(assumptions.budgetBytes) }
 
     /// Bytes per active key: the key's string, its slot in the key table and its entry buffer.
     static let bytesPerKey = 200.0
+    /// Bytes per remembered event id of 36 characters: its string, its table slot and its place in arrival order.
+    static let bytesPerEventID = 190.0
 
     package init(plan: RulePlan, assumptions: Assumptions) {
         self.assumptions = assumptions

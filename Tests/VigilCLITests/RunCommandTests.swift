@@ -123,4 +123,15 @@ import VigilTesting
         #expect(vigil.printed.contains("sum(amount, by: card_id, over: 30d) of monthly holds the most"), "\(vigil.printed)")
         #expect(!vigil.printed.contains("Connect to"), "refused before Kafka was reached:\n\(vigil.printed)")
     }
+
+    /// Two hours of event ids at 1,000 events/s are about 460 MiB per replica of three: over a 256 MiB budget.
+    @Test func eventIDsKeptForDeduplicationCountAgainstTheStateBudget() async throws {
+        let directory = try makeRulesDirectory(Self.rules)
+        let vigil = try VigilProcess([
+            "run", "--brokers", "127.0.0.1:1", "--rules", directory, "--state-budget", "256MiB", "--deduplicate-within", "2h",
+        ])
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
+        #expect(vigil.printed.contains("exceeds the budget of 256.0 MiB"), "\(vigil.printed)")
+        #expect(vigil.printed.contains("are event ids kept by --deduplicate-within"), "\(vigil.printed)")
+    }
 }

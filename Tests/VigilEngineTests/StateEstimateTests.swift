@@ -16,6 +16,19 @@ import VigilRules
         return try #require(StateEstimate(plan: plan, assumptions: assumptions).aggregators.first).activeKeys
     }
 
+    /// Remembered event ids are state too: rate × window of them, shared out over the replicas.
+    @Test func eventIDsKeptForDeduplicationCountInTheEstimate() throws {
+        let plan = try EngineReloadTests.plan("rules:\n  - {id: r, description: d, severity: low, expression: amount > 1}\n")
+        var assumptions = StateEstimate.Assumptions()
+        assumptions.eventsPerSecond = 500
+        assumptions.replicas = 2
+        #expect(StateEstimate(plan: plan, assumptions: assumptions).bytesPerReplica == 0)
+        assumptions.duplicateWindowMilliseconds = 600_000
+        let estimate = StateEstimate(plan: plan, assumptions: assumptions)
+        #expect(estimate.eventIDBytes == 500 * 600 * 190)
+        #expect(estimate.bytesPerReplica == 500 * 600 * 190 / 2)
+    }
+
     @Test func aKeyWithACurrencyCountsTheCurrenciesInUseNotTheDefault() throws {
         let keys = try Self.activeKeys("sum(amount, by: [account_id, currency], over: 24h)")
         #expect(keys == 100_000 * 180)

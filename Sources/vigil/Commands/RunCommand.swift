@@ -43,7 +43,9 @@ struct RunCommand: AsyncParsableCommand {
         )
         pipeline.apply(to: &configuration)
         if let stateBudget {
-            let assumptions = try capacity.assumptions(budget: stateBudget)
+            var withEventIDs = try capacity.assumptions(budget: stateBudget)
+            withEventIDs.duplicateWindowMilliseconds = configuration.engine.duplicateWindowMilliseconds
+            let assumptions = withEventIDs
             let directory = pipeline.rules
             configuration.refusal = { plan in StateEstimate(plan: plan, assumptions: assumptions).budgetProblem(in: plan, directory: directory) }
         }

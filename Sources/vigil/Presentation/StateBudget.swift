@@ -13,6 +13,9 @@ extension StateEstimate {
         var message = "estimated window state \(ByteSize.text(bytesPerReplica)) per replica exceeds the budget of "
             + "\(ByteSize.text(Double(assumptions.budgetBytes))) (at \(Int(assumptions.eventsPerSecond)) events/s over "
             + "\(assumptions.replicas) replicas)"
+        if eventIDBytes > 0 {
+            message += ", of which \(ByteSize.text(eventIDBytes / Double(max(1, assumptions.replicas)))) are event ids kept by --deduplicate-within"
+        }
         if let largest, let rule {
             let share = largest.bytes / Double(max(1, assumptions.replicas))
             message += "; \(largest.text) of \(rule.id) holds the most, \(ByteSize.text(share)) of it"
