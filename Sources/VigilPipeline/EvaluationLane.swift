@@ -125,6 +125,9 @@ final class EvaluationLane: @unchecked Sendable {
                 Evaluated(
                     batchIndex: batchIndex, message: message, kind: kind, outputs: start..<outputs.count,
                     finishedRestore: finishedRestore, finishedBackfill: finishedBackfill))
+            // Restored, the partition first sends the history it owes (the worker moves reading
+            // back): its later messages would reach those topics before it, so they wait.
+            if finishedRestore, !task.owedHistory.isEmpty { break }
         }
     }
 

@@ -51,9 +51,12 @@ final class PartitionTask {
     private var backfillRequestedStart: Int64?
     /// ``countedInputOffsets`` for the backfill: the history holds every input event once more.
     private var backfillCountedInputOffsets: [Int32: Int64] = [:]
-    /// The repartition topics the reload added, which the backfill's history is also sent to, so
-    /// that the rules there start with the windows they would have had (input partitions only).
+    /// The repartition topics the backfill under way also sends its history to, so that the rules
+    /// there start with the windows they would have had (input partitions only).
     private(set) var historyTopics: Set<String> = []
+    /// Repartition topics this input partition still owes its history: added by a reload, or
+    /// missing from the routes its last commit named (``RestorePoint/routes``).
+    private(set) var owedHistory: Set<String> = []
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
         self.partition = partition
@@ -222,6 +225,12 @@ final class PartitionTask {
 
     var isBackfilling: Bool { backfillUntil != nil }
 
+    /// Notes repartition topics this input partition has not sent its history to.
+    func owe(history topics: Set<String>) {
+        guard !isRepartitioned else { return }
+        owedHistory.formUnion(topics)
+    }
+
     /// Starts filling the window states the engine's last reload started with the history they
     /// reach, from the newest checkpoint old enough, up to what has been evaluated so far; live
     /// messages of the partition wait meanwhile. A restoring partition needs none: its replay
@@ -236,6 +245,8 @@ final class PartitionTask {
         let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
         guard let start, start < nextOffset else {
             engine.endBackfill()
+            // A restoring partition sends its history once restored; one with none owes nothing.
+            if !isRestoring { owedHistory.subtract(topics) }
             return nil
         }
         backfillUntil = nextOffset
@@ -265,6 +276,7 @@ final class PartitionTask {
         guard let until = backfillUntil, position >= until else { return false }
         backfillUntil = nil
         backfillCountedInputOffsets = [:]
+        owedHistory.subtract(historyTopics)
         historyTopics = []
         engine.endBackfill()
         return true
@@ -283,13 +295,17 @@ final class PartitionTask {
     }
 
     /// Where a restore of this partition would start now, to store with the next commit.
-    /// - Parameter fromBatchStart: the point noted by ``startBatch()``, for offsets before the
-    ///   last evaluated message: the current one may already count later messages and skip
-    ///   history those offsets need.
-    func restorePoint(fromBatchStart: Bool = false) -> RestorePoint {
-        if fromBatchStart { return RestorePoint(replayFrom: replayFromBeforeBatch, snapshot: snapshot) }
+    /// - Parameters:
+    ///   - fromBatchStart: the point noted by ``startBatch()``, for offsets before the last
+    ///     evaluated message: the current one may already count later messages and skip history
+    ///     those offsets need.
+    ///   - routes: the repartition topics of the rule set in force; those the partition still owes
+    ///     its history are left out.
+    func restorePoint(fromBatchStart: Bool = false, routes: [String] = []) -> RestorePoint {
+        let sent = isRepartitioned ? nil : routes.filter { !owedHistory.contains($0) }
+        if fromBatchStart { return RestorePoint(replayFrom: replayFromBeforeBatch, snapshot: snapshot, routes: sent) }
         let memory = engine.plan.longestMemoryMilliseconds + engine.options.allowedLatenessMilliseconds
-        return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory), snapshot: snapshot)
+        return RestorePoint(replayFrom: anchors.advance(watermark: engine.watermark, memory: memory), snapshot: snapshot, routes: sent)
     }
 }
 

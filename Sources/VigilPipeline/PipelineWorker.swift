@@ -25,6 +25,9 @@ final class PipelineWorker {
     private var topology: PipelineTopology
     private var router: RepartitionRouter
     private var bundler = RepartitionBundler()
+    /// Partitions whose reading moved back while the batch's partition changes were applied (a
+    /// partition restored from a snapshot that owes history): the batch's messages of them wait.
+    private var movedBackWhileApplying: Set<TopicPartition> = []
     /// Partition counts of the output topics (repartition and snapshot topics among them), from their metadata.
     private var outputPartitionCounts: [String: Int32] = [:]
     /// Nil when snapshots are off, or their topic does not exist: partitions are then restored by replay.
@@ -129,10 +132,8 @@ final class PipelineWorker {
                 plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan),
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
-        let historyReach = addedStages.flatMap(\.plan.aggregators).map(\.windowMilliseconds).max().map {
-            $0 + configuration.engine.allowedLatenessMilliseconds
-        }
-        let movedBack = beginBackfills(sendingHistoryTo: Set(addedStages.map(\.topic)), reaching: historyReach ?? 0)
+        for task in tasks.values { task.owe(history: Set(addedStages.map(\.topic))) }
+        let movedBack = beginBackfills()
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
             try warnAboutRepartitionPartitionCounts()
@@ -164,29 +165,33 @@ final class PipelineWorker {
 
     /// Moves reading back, on each partition whose engine the reload gave new window states, to
     /// the history those states reach, so that a new rule counts what came before it as the
-    /// running ones do. A repartition topic the reload added has no history of its own: each input
-    /// partition reads its history again to send it there, marked as history.
-    /// - Parameters:
-    ///   - topics: the repartition topics the reload added.
-    ///   - reach: how far back in event time their windows reach, lateness included.
+    /// running ones do. A repartition topic that an input partition owes its history (one the
+    /// reload added) has none of its own: the partition reads its history again to send it there,
+    /// marked as history.
     /// - Returns: the partitions moved back.
-    private func beginBackfills(sendingHistoryTo topics: Set<String>, reaching reach: Int64) -> Set<TopicPartition> {
-        var movedBack: Set<TopicPartition> = []
+    private func beginBackfills() -> Set<TopicPartition> {
         gaugesPublishedAt = nil
-        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) {
-            let history = task.isRepartitioned ? [] : topics
-            guard let start = task.beginBackfill(sendingHistoryTo: history, reaching: reach) else { continue }
-            do {
-                try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
-                movedBack.insert(task.partition)
-                let sending = history.isEmpty ? "" : ", sending them to \(history.sorted().joined(separator: ", ")) as history"
-                logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again\(sending)")
-            } catch {
-                _ = task.finishBackfill(ifReached: .max)
-                logger.warning("could not read \(task.partition) again from offset \(start) (\(error)): its new windows start empty")
-            }
+        return Set(tasks.values.sorted(by: { $0.partition < $1.partition }).filter(beginBackfill).map(\.partition))
+    }
+
+    /// Moves reading of `task`'s partition back to the history its new windows, and the
+    /// repartition topics it owes its history, reach; false when there is none to read.
+    private func beginBackfill(of task: PartitionTask) -> Bool {
+        let owed = task.owedHistory
+        let reach = topology.repartitionStages.filter { owed.contains($0.topic) }.flatMap(\.plan.aggregators).map(\.windowMilliseconds).max()
+        guard let start = task.beginBackfill(sendingHistoryTo: owed, reaching: reach.map { $0 + configuration.engine.allowedLatenessMilliseconds } ?? 0)
+        else { return false }
+        do {
+            try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
+            movedBackWhileApplying.insert(task.partition)
+            let sending = owed.isEmpty ? "" : ", sending them to \(owed.sorted().joined(separator: ", ")) as history"
+            logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again\(sending)")
+            return true
+        } catch {
+            _ = task.finishBackfill(ifReached: .max)
+            logger.warning("could not read \(task.partition) again from offset \(start) (\(error)): its new windows start empty")
+            return false
         }
-        return movedBack
     }
 
     private func backfilled(_ task: PartitionTask) {
@@ -201,8 +206,10 @@ final class PipelineWorker {
     }
 
     /// - Parameter skipped: partitions whose messages in the batch are left for a later read.
-    private func process(_ batch: KafkaMessageBatch, skipping skipped: Set<TopicPartition>) throws {
+    private func process(_ batch: KafkaMessageBatch, skipping movedBack: Set<TopicPartition>) throws {
+        movedBackWhileApplying = []
         try apply(batch.rebalances)
+        let skipped = movedBack.union(movedBackWhileApplying)
         var progress = BatchProgress()
         var stop: PipelineError?
         if !batch.isEmpty {
@@ -405,7 +412,8 @@ final class PipelineWorker {
         func withRestorePoints() -> [TopicPartitionOffset] {
             nextOffsets.compactMap { partition, offset -> TopicPartitionOffset? in
                 guard let task = tasks[partition] else { return nil }
-                return TopicPartitionOffset(partition, offset: offset, metadata: task.restorePoint(fromBatchStart: fromBatchStart).metadata)
+                let point = task.restorePoint(fromBatchStart: fromBatchStart, routes: topology.repartitionStages.map(\.topic))
+                return TopicPartitionOffset(partition, offset: offset, metadata: point.metadata)
             }
         }
         let positions: [TopicPartitionOffset]
@@ -700,6 +708,9 @@ final class PipelineWorker {
             tasks[assigned.partition] = task
             if let committed { lastCommitted[assigned.partition] = committed }
             let point = assigned.committed.flatMap { RestorePoint(metadata: $0.metadata) }
+            // Rules on a topic the last owner did not send this partition to (it ran an older
+            // rule set) get the partition's history once it is restored.
+            if let routes = point?.routes { task.owe(history: Set(topology.repartitionStages.map(\.topic)).subtracting(routes)) }
             if snapshots != nil, let committed, let reference = point?.snapshot(usableAt: committed) {
                 wanted[assigned.partition] = reference
             } else if task.isRestoring {
@@ -781,6 +792,7 @@ final class PipelineWorker {
         let rate = Int64(task.replayedMessages) * 1000 / milliseconds
         let source = task.isRestoredFromSnapshot ? "a snapshot and " : ""
         logger.info("restored \(task.partition) from \(source)\(task.replayedMessages) messages replayed in \(milliseconds) ms (\(rate)/s); live")
+        if !task.owedHistory.isEmpty { _ = beginBackfill(of: task) }
     }
 
     private func leaveGroup() {

@@ -7,16 +7,25 @@
 /// snapshot of the partition's state was written before the commit, the metadata names it too:
 /// a new owner loads it and replays only from the snapshot's position.
 ///
-///     vigil-restore/1 replay-from=<offset>[ snapshot=<snapshot partition>:<first offset>-<last offset>@<position>]
+/// An input partition's commit also names the repartition topics that every message before it
+/// was sent to (`routes`): a new owner running rules on a topic missing there sends the
+/// partition's history to it first, as a reload that adds the topic does.
+///
+///     vigil-restore/1 replay-from=<offset>[ snapshot=<snapshot partition>:<first offset>-<last offset>@<position>][ routes=<topic>,…]
 struct RestorePoint: Equatable {
     static let prefix = "vigil-restore/1 replay-from="
     private static let snapshotField = "snapshot="
+    private static let routesField = "routes="
 
     let replayFrom: Int64
     let snapshot: SnapshotReference?
+    /// The repartition topics holding every message of the partition before the commit; nil on
+    /// a repartition topic, and in commits of Vigil versions that did not record them.
+    let routes: [String]?
 
     var metadata: String {
         Self.prefix + String(replayFrom) + (snapshot.map { " " + Self.snapshotField + $0.text } ?? "")
+            + (routes.map { " " + Self.routesField + $0.joined(separator: ",") } ?? "")
     }
 
     /// Nil for offsets committed by something else (or by an older format): then Vigil cannot
@@ -24,16 +33,19 @@ struct RestorePoint: Equatable {
     /// that does not parse is dropped, and the partition is replayed.
     init?(metadata: String?) {
         guard let metadata, metadata.hasPrefix(Self.prefix) else { return nil }
-        let fields = metadata.dropFirst(Self.prefix.count).split(separator: " ", maxSplits: 1)
+        let fields = metadata.dropFirst(Self.prefix.count).split(separator: " ")
         guard let first = fields.first, let offset = Int64(first), offset >= 0 else { return nil }
         replayFrom = offset
-        snapshot = fields.count > 1 && fields[1].hasPrefix(Self.snapshotField)
-            ? SnapshotReference(text: fields[1].dropFirst(Self.snapshotField.count)) : nil
+        snapshot = fields.dropFirst().first { $0.hasPrefix(Self.snapshotField) }
+            .flatMap { SnapshotReference(text: $0.dropFirst(Self.snapshotField.count)) }
+        routes = fields.dropFirst().first { $0.hasPrefix(Self.routesField) }
+            .map { $0.dropFirst(Self.routesField.count).split(separator: ",").map(String.init) }
     }
 
-    init(replayFrom: Int64, snapshot: SnapshotReference? = nil) {
+    init(replayFrom: Int64, snapshot: SnapshotReference? = nil, routes: [String]? = nil) {
         self.replayFrom = replayFrom
         self.snapshot = snapshot
+        self.routes = routes
     }
 
     /// The snapshot worth loading for a partition committed at `committed`: one that leaves less

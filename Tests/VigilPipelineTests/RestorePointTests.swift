@@ -22,6 +22,17 @@ import VigilKafka
         }
     }
 
+    /// An input partition's commit names the repartition topics it sent everything to; one
+    /// committed by a version that did not name them says nothing about them (nil, not empty).
+    @Test func theRoutesOfAnInputPartitionRoundTrip() {
+        let reference = SnapshotReference(partition: 2, firstOffset: 40, lastOffset: 47, position: 1_000)
+        let point = RestorePoint(replayFrom: 900, snapshot: reference, routes: ["vigil-payments-by-account_id", "vigil-payments-by-device_id"])
+        #expect(point.metadata == "vigil-restore/1 replay-from=900 snapshot=2:40-47@1000 routes=vigil-payments-by-account_id,vigil-payments-by-device_id")
+        #expect(RestorePoint(metadata: point.metadata) == point)
+        #expect(RestorePoint(metadata: "vigil-restore/1 replay-from=900 routes=")?.routes == [])
+        #expect(RestorePoint(metadata: "vigil-restore/1 replay-from=900 snapshot=2:40-47@1000")?.routes == nil)
+    }
+
     @Test func aSnapshotIsUsedOnlyBetweenTheReplayPointAndTheCommit() {
         let point = RestorePoint(replayFrom: 900, snapshot: SnapshotReference(partition: 0, firstOffset: 0, lastOffset: 0, position: 1_000))
         #expect(point.snapshot(usableAt: 1_000) != nil)

@@ -283,14 +283,7 @@ extension RuleReloader.Outcome {
     }
 
     @Test func aReloadedRuleRaisesWhatItWouldHaveRaisedFromTheStart() async throws {
-        let fixture = try PipelineFixture(inputPartitions: 3)
-        for group in ["vigil", "fresh"] {
-            for topic in Self.topics(of: group).dropFirst() { try fixture.cluster.createTopic(topic, partitions: 3) }
-        }
-        try fixture.cluster.createTopic("alerts-fresh", partitions: 1)
-        let (history, later) = (Self.payments(0..<240), Self.payments(240..<360))
-        let final = try RuleTestSources.compile(Self.after)
-
+        let (fixture, history, later, final) = try Self.setUp()
         let reloaded = try Pipeline(configuration: fixture.configuration(), plan: try RuleTestSources.compile(Self.before), logger: .quiet)
         let running = Task { try await reloaded.run() }
         try fixture.produce(history.map { ($0.key, $0.value) }, partitions: history.map { _ in 0 })
@@ -302,7 +295,45 @@ extension RuleReloader.Outcome {
         reloaded.requestStop()
         try await running.value
         #expect(reloaded.status.snapshot.backfilledMessages >= 2 * history.count, "the input read its history again, and the device topic recorded it")
+        try await Self.expectAgreement(fixture, later: later, final: final, change: "the reload")
+    }
 
+    /// The same rule set change, reaching the group by a restart: the new member finds the device
+    /// topic missing from the routes the last commit of the input partition names, and sends the
+    /// partition's history there once it is restored.
+    @Test func aTopicAddedAcrossARestartGetsTheHistoryToo() async throws {
+        let (fixture, history, later, final) = try Self.setUp()
+        let old = try Pipeline(configuration: fixture.configuration(), plan: try RuleTestSources.compile(Self.before), logger: .quiet)
+        let oldRun = Task { try await old.run() }
+        try fixture.produce(history.map { ($0.key, $0.value) }, partitions: history.map { _ in 0 })
+        try await fixture.waitUntilDrained(old, topics: ["payments", "vigil-payments-by-account_id"], partitions: 3)
+        old.requestStop()
+        try await oldRun.value
+
+        let restarted = try Pipeline(configuration: fixture.configuration(), plan: final, logger: .quiet)
+        let running = Task { try await restarted.run() }
+        try fixture.produce(later.map { ($0.key, $0.value) }, partitions: later.map { _ in 0 })
+        try await fixture.waitUntilDrained(restarted, topics: Self.topics(of: "vigil"), partitions: 3)
+        restarted.requestStop()
+        try await running.value
+        #expect(restarted.status.snapshot.backfilledMessages >= history.count, "the device topic recorded the history")
+        try await Self.expectAgreement(fixture, later: later, final: final, change: "the restart")
+    }
+
+    static func setUp() throws -> (PipelineFixture, history: [(id: String, key: String?, value: String)], later: [(id: String, key: String?, value: String)], RulePlan) {
+        let fixture = try PipelineFixture(inputPartitions: 3)
+        for group in ["vigil", "fresh"] {
+            for topic in Self.topics(of: group).dropFirst() { try fixture.cluster.createTopic(topic, partitions: 3) }
+        }
+        try fixture.cluster.createTopic("alerts-fresh", partitions: 1)
+        return (fixture, Self.payments(0..<240), Self.payments(240..<360), try RuleTestSources.compile(Self.after))
+    }
+
+    /// Runs the final rule set over the whole input in a group of its own, and expects the alerts
+    /// of the added rules on the later payments to be the same as the changed group's.
+    static func expectAgreement(
+        _ fixture: PipelineFixture, later: [(id: String, key: String?, value: String)], final: RulePlan, change: String
+    ) async throws {
         var configuration = fixture.configuration(group: "fresh")
         configuration.alertTopic = "alerts-fresh"
         let fresh = try Pipeline(configuration: configuration, plan: final, logger: .quiet)
@@ -314,12 +345,12 @@ extension RuleReloader.Outcome {
         let laterIDs = Set(later.flatMap { payment in
             Self.added.map { rule in Alert.makeID(ruleID: rule, eventID: payment.id) }
         })
-        let fromReload = Set(try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1).compactMap(ExpectedAlert.init(record:))
+        let fromChange = Set(try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1).compactMap(ExpectedAlert.init(record:))
             .filter { Self.added.contains($0.rule) })
         let fromStart = Set(try TopicReader.read("alerts-fresh", from: fixture.cluster, atLeast: 1).compactMap(ExpectedAlert.init(record:))
             .filter { laterIDs.contains($0.alertID) })
-        #expect(fromReload.subtracting(fromStart).isEmpty, "raised only after the reload: \(fromReload.subtracting(fromStart))")
-        #expect(fromStart.subtracting(fromReload).isEmpty, "missed after the reload: \(fromStart.subtracting(fromReload))")
-        #expect(Set(fromStart.map(\.rule)) == Set(Self.added), "every added rule fired after the reload")
+        #expect(fromChange.subtracting(fromStart).isEmpty, "raised only after \(change): \(fromChange.subtracting(fromStart))")
+        #expect(fromStart.subtracting(fromChange).isEmpty, "missed after \(change): \(fromStart.subtracting(fromChange))")
+        #expect(Set(fromStart.map(\.rule)) == Set(Self.added), "every added rule fired after \(change)")
     }
 }
