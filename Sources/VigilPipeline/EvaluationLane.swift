@@ -9,7 +9,8 @@ import VigilKafka
 /// is kept per message; the worker then sends it on its own thread, in the batch's order, exactly
 /// as if it had evaluated the batch alone. History being replayed to rebuild the partition's
 /// windows goes through the engine the same way, and what it causes is dropped: it was delivered
-/// before the last commit. `@unchecked Sendable`: while a lane runs it is the only user of its task
+/// before the last commit (except to repartition topics the partition owes its history, which
+/// get it as history). `@unchecked Sendable`: while a lane runs it is the only user of its task
 /// (and so of the task's engine), and the worker reads it only after every lane has finished.
 final class EvaluationLane: @unchecked Sendable {
     /// Something a message caused, to be sent by the worker.
@@ -24,7 +25,8 @@ final class EvaluationLane: @unchecked Sendable {
 
     enum Kind {
         case live
-        /// History replayed to rebuild the windows; it has no outputs and is not committed again.
+        /// History replayed to rebuild the windows; it is not committed again, and its only outputs
+        /// are history for the repartition topics the partition owes it.
         case replayed
         /// A message librdkafka handed out again after it was processed: skipped.
         case redelivered
@@ -90,7 +92,9 @@ final class EvaluationLane: @unchecked Sendable {
             if task.isBackfill(message.offset) {
                 kind = .backfilled
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, source in
-                    if task.engine.backfill(event), !task.historyTopics.isEmpty { route(event, source: source, context: context, asHistory: true) }
+                    if task.engine.backfill(event), !task.historyTopics.isEmpty {
+                        route(event, source: source, context: context, asHistoryFor: task.historyTopics)
+                    }
                     counts.backfilled += 1
                 }
             } else if task.hasProcessed(message.offset) {
@@ -98,7 +102,11 @@ final class EvaluationLane: @unchecked Sendable {
             } else if task.isReplay(message.offset) {
                 kind = .replayed
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
-                    if isHistory { task.engine.recordHistory(event) } else { _ = task.engine.process(event, source: source, now: context.now) }
+                    if isHistory {
+                        task.engine.recordHistory(event)
+                    } else if case .evaluated = task.engine.process(event, source: source, now: context.now), !task.owedHistory.isEmpty {
+                        route(event, source: source, context: context, asHistoryFor: task.owedHistory)
+                    }
                     counts.replayed += 1
                 }
             } else {
@@ -125,9 +133,6 @@ final class EvaluationLane: @unchecked Sendable {
                 Evaluated(
                     batchIndex: batchIndex, message: message, kind: kind, outputs: start..<outputs.count,
                     finishedRestore: finishedRestore, finishedBackfill: finishedBackfill))
-            // Restored, the partition first sends the history it owes (the worker moves reading
-            // back): its later messages would reach those topics before it, so they wait.
-            if finishedRestore, !task.owedHistory.isEmpty { break }
         }
     }
 
@@ -158,10 +163,11 @@ final class EvaluationLane: @unchecked Sendable {
         outputs.append(.verdict(isBad: isBad, source: source))
     }
 
-    /// Finds the partition a valid input event goes to on every repartition topic, or as history,
-    /// on each topic the task's backfill sends history to.
-    private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context, asHistory: Bool = false) {
-        for (index, route) in context.router.routes.enumerated() where !asHistory || task.historyTopics.contains(route.topic) {
+    /// Finds the partition a valid input event goes to on every repartition topic, or, as history,
+    /// on each of `historyTopics`.
+    private func route(_ event: UnsafeRawBufferPointer, source: EventSource, context: Context, asHistoryFor historyTopics: Set<String>? = nil) {
+        let asHistory = historyTopics != nil
+        for (index, route) in context.router.routes.enumerated() where historyTopics?.contains(route.topic) ?? true {
             guard context.router.key(at: routeKeyPositions[index], of: task.engine, into: &routeKey) else {
                 // The metric counts live events a route could not forward.
                 if !asHistory { counts.unroutable[route.topic, default: 0] += 1 }

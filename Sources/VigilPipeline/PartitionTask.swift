@@ -55,7 +55,8 @@ final class PartitionTask {
     /// there start with the windows they would have had (input partitions only).
     private(set) var historyTopics: Set<String> = []
     /// Repartition topics this input partition still owes its history: added by a reload, or
-    /// missing from the routes its last commit named (``RestorePoint/routes``).
+    /// missing from the routes its last commit named (``RestorePoint/routes``). A restore's replay
+    /// sends its events there; a backfill sends its history there.
     private(set) var owedHistory: Set<String> = []
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
@@ -218,6 +219,8 @@ final class PartitionTask {
     func finishRestore(ifReached position: Int64) -> Bool {
         guard let until = restoreUntil, position >= until else { return false }
         restoreUntil = nil
+        // The replay sent its events to the topics owed history.
+        owedHistory = []
         return true
     }
 

@@ -25,9 +25,6 @@ final class PipelineWorker {
     private var topology: PipelineTopology
     private var router: RepartitionRouter
     private var bundler = RepartitionBundler()
-    /// Partitions whose reading moved back while the batch's partition changes were applied (a
-    /// partition restored from a snapshot that owes history): the batch's messages of them wait.
-    private var movedBackWhileApplying: Set<TopicPartition> = []
     /// Partition counts of the output topics (repartition and snapshot topics among them), from their metadata.
     private var outputPartitionCounts: [String: Int32] = [:]
     /// Nil when snapshots are off, or their topic does not exist: partitions are then restored by replay.
@@ -183,7 +180,6 @@ final class PipelineWorker {
         else { return false }
         do {
             try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
-            movedBackWhileApplying.insert(task.partition)
             let sending = owed.isEmpty ? "" : ", sending them to \(owed.sorted().joined(separator: ", ")) as history"
             logger.info("backfilling the new windows of \(task.partition): reading offsets \(start) up to \(task.nextOffset) again\(sending)")
             return true
@@ -206,10 +202,8 @@ final class PipelineWorker {
     }
 
     /// - Parameter skipped: partitions whose messages in the batch are left for a later read.
-    private func process(_ batch: KafkaMessageBatch, skipping movedBack: Set<TopicPartition>) throws {
-        movedBackWhileApplying = []
+    private func process(_ batch: KafkaMessageBatch, skipping skipped: Set<TopicPartition>) throws {
         try apply(batch.rebalances)
-        let skipped = movedBack.union(movedBackWhileApplying)
         var progress = BatchProgress()
         var stop: PipelineError?
         if !batch.isEmpty {
@@ -299,6 +293,8 @@ final class PipelineWorker {
                 continue
             case .replayed:
                 noteFirstOffset(message.offset, of: lane.task)
+                // History for the repartition topics the partition owes it; nothing is committed for it.
+                for output in lane.outputs[evaluated.outputs] { _ = try send(output, of: lane.task, progress: &progress) }
                 if evaluated.finishedRestore { restored(lane.task) }
                 continue
             case .backfilled:
@@ -332,7 +328,7 @@ final class PipelineWorker {
         case .deadLetter(let event, let key, let source, let reason, let detail):
             try deadLetter(event, key: key, source: source, reason: reason, detail: detail)
         case .repartitioned(let event, let offset, let destination):
-            if let full = bundler.add(event, offset: offset, to: destination) { try send(full, to: destination) }
+            for (ready, bundle) in bundler.add(event, offset: offset, to: destination) { try send(bundle, to: ready) }
             tally.repartitioned += 1
         case .verdict(let isBad, let source):
             if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
@@ -708,13 +704,14 @@ final class PipelineWorker {
             tasks[assigned.partition] = task
             if let committed { lastCommitted[assigned.partition] = committed }
             let point = assigned.committed.flatMap { RestorePoint(metadata: $0.metadata) }
-            // Rules on a topic the last owner did not send this partition to (it ran an older
-            // rule set) get the partition's history once it is restored.
+            // Rules on a topic the last owner did not send this partition to (it ran an older rule
+            // set) get the partition's history: its replay sends it there, so no snapshot skips it.
             if let routes = point?.routes { task.owe(history: Set(topology.repartitionStages.map(\.topic)).subtracting(routes)) }
-            if snapshots != nil, let committed, let reference = point?.snapshot(usableAt: committed) {
+            if snapshots != nil, task.owedHistory.isEmpty, let committed, let reference = point?.snapshot(usableAt: committed) {
                 wanted[assigned.partition] = reference
             } else if task.isRestoring {
-                logger.info("restoring \(assigned.partition): replaying from offset \(assigned.start ?? 0) up to \(committed ?? 0)")
+                let sending = task.owedHistory.isEmpty ? "" : ", sending it to \(task.owedHistory.sorted().joined(separator: ", ")) as history"
+                logger.info("restoring \(assigned.partition): replaying from offset \(assigned.start ?? 0) up to \(committed ?? 0)\(sending)")
             }
         }
         if let snapshots, !wanted.isEmpty { restoreFromSnapshots(wanted, in: snapshots) }
@@ -792,7 +789,6 @@ final class PipelineWorker {
         let rate = Int64(task.replayedMessages) * 1000 / milliseconds
         let source = task.isRestoredFromSnapshot ? "a snapshot and " : ""
         logger.info("restored \(task.partition) from \(source)\(task.replayedMessages) messages replayed in \(milliseconds) ms (\(rate)/s); live")
-        if !task.owedHistory.isEmpty { _ = beginBackfill(of: task) }
     }
 
     private func leaveGroup() {

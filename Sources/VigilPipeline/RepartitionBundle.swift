@@ -129,24 +129,46 @@ struct RepartitionBundler {
     }
 
     private var open: [Destination: RepartitionBundle.Writer] = [:]
+    /// How many of the open bundles hold history, so that live events look for one only then.
+    private var openHistory = 0
 
     var isEmpty: Bool { open.isEmpty }
 
-    /// Adds an input event; returns the destination's bundle when it is full, removed from the open ones.
-    mutating func add(_ event: UnsafeRawBufferPointer, offset: Int64, to destination: Destination) -> RepartitionBundle.Writer? {
+    /// Adds an input event; returns the bundles to send now, in order, removed from the open ones:
+    /// the destination's when it is full, and before a live event, the history bundle open for the
+    /// same destination, which must reach the topic first (the repartition partition skips an
+    /// input offset below one it has counted).
+    mutating func add(_ event: UnsafeRawBufferPointer, offset: Int64, to destination: Destination) -> [(Destination, RepartitionBundle.Writer)] {
+        var ready: [(Destination, RepartitionBundle.Writer)] = []
+        if openHistory > 0, !destination.isHistory {
+            var history = destination
+            history.isHistory = true
+            if let bundle = open.removeValue(forKey: history) {
+                openHistory -= 1
+                ready.append((history, bundle))
+            }
+        }
+        if destination.isHistory, open[destination] == nil { openHistory += 1 }
         let isFull = Self.append(
             event, offset: offset,
             to: &open[
                 destination,
                 default: RepartitionBundle.Writer(inputPartition: destination.inputPartition, firstOffset: offset, isHistory: destination.isHistory)
             ])
-        return isFull ? open.removeValue(forKey: destination) : nil
+        if isFull, let bundle = open.removeValue(forKey: destination) {
+            if destination.isHistory { openHistory -= 1 }
+            ready.append((destination, bundle))
+        }
+        return ready
     }
 
-    /// Every bundle still open, which the batch must send before it commits.
+    /// Every bundle still open, which the batch must send before it commits; history first.
     mutating func drain() -> [(Destination, RepartitionBundle.Writer)] {
-        defer { open.removeAll() }
-        return open.map { ($0.key, $0.value) }
+        defer {
+            open.removeAll()
+            openHistory = 0
+        }
+        return open.map { ($0.key, $0.value) }.sorted { $0.0.isHistory && !$1.0.isHistory }
     }
 
     /// Appends in place (the dictionary's slot is written through) and tells whether the bundle is full.

@@ -20,6 +20,30 @@ import VigilTesting
         #expect(writer.headers.map(\.name) == ["vigil.bundle", "vigil.source.partition", "vigil.source.offset"])
     }
 
+    /// History and live events of one input partition for one destination go in separate bundles;
+    /// the history bundle is handed out before the first live event joins the other, since the
+    /// repartition partition skips an input offset below one it has counted.
+    @Test func historyBundlesLeaveBeforeLiveEventsOfTheSameDestination() {
+        var bundler = RepartitionBundler()
+        let live = RepartitionBundler.Destination(route: 0, partition: 1, inputPartition: 2)
+        var history = live
+        history.isHistory = true
+        let other = RepartitionBundler.Destination(route: 0, partition: 0, inputPartition: 2)
+        let event = Array(#"{"event_id":"a"}"#.utf8)
+        event.withUnsafeBytes { bytes in
+            #expect(bundler.add(bytes, offset: 10, to: history).isEmpty)
+            #expect(bundler.add(bytes, offset: 11, to: history).isEmpty)
+            #expect(bundler.add(bytes, offset: 12, to: other).isEmpty, "a live event elsewhere leaves the history open")
+            let ready = bundler.add(bytes, offset: 13, to: live)
+            #expect(ready.map(\.0) == [history])
+            #expect(ready.first?.1.headers.contains { $0.name == "vigil.history" } == true)
+            #expect(bundler.add(bytes, offset: 14, to: history).isEmpty)
+        }
+        let drained = bundler.drain()
+        #expect(drained.first?.0 == history, "history first")
+        #expect(Set(drained.map(\.0)) == [history, live, other])
+    }
+
     @Test func aBrokenBundleIsRefusedWhole() {
         var writer = RepartitionBundle.Writer(inputPartition: 0, firstOffset: 5)
         Array("{}".utf8).withUnsafeBytes { writer.append($0, offset: 5) }
