@@ -10,27 +10,43 @@ import VigilRules
 /// baseline (plan compiled, engine empty) is the engine's state, allocator overhead included.
 /// The curve stops early when the next point would need more than 70 % of the memory this
 /// process could have, and says so.
+///
+/// `--event-ids uuid` gives events 36-character ids instead of short ones, and
+/// `--deduplicate-within 1h` has the engine remember them (`EngineOptions.duplicateWindowMilliseconds`):
+/// the difference between two runs that differ only in the latter is what the ids cost.
 struct MemoryScenario {
     private let maximumKeys: Int
     private let eventsPerCard: Int
+    private let uuidEventIDs: Bool
+    private let duplicateWindowMilliseconds: Int64?
     /// Active keys (window lanes over all stores) at which RSS is read.
     private static let points = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000]
 
     init(options: inout Options) throws {
         maximumKeys = try options.int("max-keys", default: 10_000_000)
         eventsPerCard = try min(5, options.int("events-per-key", default: 2))
+        let ids = options.string("event-ids", default: "short")
+        guard ["short", "uuid"].contains(ids) else { throw Options.Invalid(description: "--event-ids takes short or uuid, got '\(ids)'") }
+        uuidEventIDs = ids == "uuid"
+        let window = options.string("deduplicate-within", default: "off")
+        guard window == "off" || window == "1h" else { throw Options.Invalid(description: "--deduplicate-within takes off or 1h, got '\(window)'") }
+        duplicateWindowMilliseconds = window == "1h" ? 3_600_000 : nil
         try options.checkAllRead()
     }
 
     func run() throws -> ScenarioReport {
         let plan = RuleSet.reference.plan()
-        let engine = Engine(plan: plan)
+        var engineOptions = EngineOptions()
+        engineOptions.duplicateWindowMilliseconds = duplicateWindowMilliseconds
+        let engine = Engine(plan: plan, options: engineOptions)
         let keysPerCard = plan.aggregators.count
-        var feed = KeyedFeed(eventsPerCard: eventsPerCard, plannedEvents: maximumKeys / keysPerCard * eventsPerCard)
+        var feed = KeyedFeed(eventsPerCard: eventsPerCard, plannedEvents: maximumKeys / keysPerCard * eventsPerCard, uuidEventIDs: uuidEventIDs)
         let baseline = ProcessMemory.residentBytes()
         var report = ScenarioReport(scenario: "memory", settings: [
             "rules": "Benchmarks/rules/reference (\(keysPerCard) window stores)",
             "feed": "new cards, each with its own account and device; \(eventsPerCard) events per card, all within 4 minutes",
+            "event ids": uuidEventIDs ? "36 characters (UUID)" : "short (k-123456)",
+            "deduplication": duplicateWindowMilliseconds == nil ? "off" : "every event id remembered",
             "baseline RSS (bytes)": "\(baseline)",
         ])
         for point in Self.points where point <= maximumKeys {
