@@ -73,7 +73,7 @@ package final class Engine {
             statistics.late += 1
             return .late(eventTime: time, watermark: watermark)
         }
-        if recentEventIDs != nil, let first = recentEventIDs?.repeatOf(event.eventID, time: time, offset: source.offset) {
+        if let first = recentEventIDs?.repeatOf(event.eventID, time: time, offset: source.offset) {
             statistics.duplicates += 1
             return .duplicate(eventID: event.eventID, firstOffset: first.offset)
         }

@@ -23,8 +23,6 @@ struct RecentEventIDs: Sendable {
         self.windowMilliseconds = windowMilliseconds
     }
 
-    var count: Int { firstSeen.count }
-
     /// Where `id` was first counted when it is a repeat; otherwise records it and returns nil.
     mutating func repeatOf(_ id: String, time: Int64, offset: Int64) -> FirstSeen? {
         if let first = firstSeen[id] { return first }

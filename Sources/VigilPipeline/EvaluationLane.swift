@@ -92,8 +92,8 @@ final class EvaluationLane: @unchecked Sendable {
             if task.isBackfill(message.offset) {
                 kind = .backfilled
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, source in
-                    if task.engine.backfill(event), !task.historyTopics.isEmpty {
-                        route(event, source: source, context: context, asHistoryFor: task.historyTopics)
+                    if task.engine.backfill(event), !task.owedHistory.isEmpty {
+                        route(event, source: source, context: context, asHistoryFor: task.owedHistory)
                     }
                     counts.backfilled += 1
                 }

@@ -43,7 +43,7 @@ final class PartitionTask {
     private var skipTarget: Int64?
     private var hasRetriedSkip = false
     /// While a reload's new window states are filled from history: messages before this offset,
-    /// evaluated before the reload, go to those states only (see ``beginBackfill()``).
+    /// evaluated before the reload, go to those states only (see ``beginBackfill(historyReach:)``).
     private(set) var backfillUntil: Int64?
     private(set) var backfilledMessages = 0
     private(set) var backfillStartedAt = ContinuousClock.now
@@ -51,12 +51,10 @@ final class PartitionTask {
     private var backfillRequestedStart: Int64?
     /// ``countedInputOffsets`` for the backfill: the history holds every input event once more.
     private var backfillCountedInputOffsets: [Int32: Int64] = [:]
-    /// The repartition topics the backfill under way also sends its history to, so that the rules
-    /// there start with the windows they would have had (input partitions only).
-    private(set) var historyTopics: Set<String> = []
     /// Repartition topics this input partition still owes its history: added by a reload, or
     /// missing from the routes its last commit named (``RestorePoint/routes``). A restore's replay
-    /// sends its events there; a backfill sends its history there.
+    /// sends its events there; a backfill sends its history there, so that the rules there start
+    /// with the windows they would have had.
     private(set) var owedHistory: Set<String> = []
 
     init(partition: TopicPartition, engine: Engine, isRepartitioned: Bool, replayFrom: Int64, restoreUntil: Int64?) {
@@ -238,22 +236,20 @@ final class PartitionTask {
     /// reach, from the newest checkpoint old enough, up to what has been evaluated so far; live
     /// messages of the partition wait meanwhile. A restoring partition needs none: its replay
     /// runs through the new rule set already.
-    /// - Parameters:
-    ///   - topics: repartition topics the reload added, to send the history to as well.
-    ///   - reach: how far back in event time their windows reach, lateness included.
+    /// The history also goes to the repartition topics the partition owes it (``owedHistory``).
+    /// - Parameter reach: how far back in event time those topics' windows reach, lateness included.
     /// - Returns: the offset reading must move back to; nil when there is nothing to fill.
-    func beginBackfill(sendingHistoryTo topics: Set<String> = [], reaching reach: Int64 = 0) -> Int64? {
-        guard engine.needsBackfill || !topics.isEmpty else { return nil }
+    func beginBackfill(historyReach reach: Int64 = 0) -> Int64? {
+        guard engine.needsBackfill || !owedHistory.isEmpty else { return nil }
         let longest = max(engine.needsBackfill ? engine.backfillReachMilliseconds : 0, reach)
         let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
         guard let start, start < nextOffset else {
             engine.endBackfill()
             // A restoring partition sends its history once restored; one with none owes nothing.
-            if !isRestoring { owedHistory.subtract(topics) }
+            if !isRestoring { owedHistory = [] }
             return nil
         }
         backfillUntil = nextOffset
-        historyTopics = topics
         backfilledMessages = 0
         backfillStartedAt = .now
         backfillRequestedStart = start
@@ -279,8 +275,7 @@ final class PartitionTask {
         guard let until = backfillUntil, position >= until else { return false }
         backfillUntil = nil
         backfillCountedInputOffsets = [:]
-        owedHistory.subtract(historyTopics)
-        historyTopics = []
+        owedHistory = []
         engine.endBackfill()
         return true
     }

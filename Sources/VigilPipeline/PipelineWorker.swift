@@ -129,7 +129,8 @@ final class PipelineWorker {
                 plan: newTopology.stage(for: task.partition.topic)?.plan ?? Self.emptyPlan(like: plan),
                 alsoDecoding: task.isRepartitioned ? [] : router.fields)
         }
-        for task in tasks.values { task.owe(history: Set(addedStages.map(\.topic))) }
+        let addedTopics = Set(addedStages.map(\.topic))
+        for task in tasks.values { task.owe(history: addedTopics) }
         let movedBack = beginBackfills()
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
@@ -176,7 +177,7 @@ final class PipelineWorker {
     private func beginBackfill(of task: PartitionTask) -> Bool {
         let owed = task.owedHistory
         let reach = topology.repartitionStages.filter { owed.contains($0.topic) }.flatMap(\.plan.aggregators).map(\.windowMilliseconds).max()
-        guard let start = task.beginBackfill(sendingHistoryTo: owed, reaching: reach.map { $0 + configuration.engine.allowedLatenessMilliseconds } ?? 0)
+        guard let start = task.beginBackfill(historyReach: reach.map { $0 + configuration.engine.allowedLatenessMilliseconds } ?? 0)
         else { return false }
         do {
             try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))

@@ -66,10 +66,15 @@ struct ScaleOutWorkload {
 
     /// Alert ids one engine reading the whole stream in order publishes (shadow rules aside).
     func expectedAlertIDs() throws -> Set<String> {
-        let driver = try EngineTestDriver(rules: Self.rules)
+        try Self.alertIDs(of: messages.map(\.value))
+    }
+
+    /// Alert ids one engine with the workload's rules raises reading `values` in order.
+    static func alertIDs(of values: some Sequence<String>) throws -> Set<String> {
+        let driver = try EngineTestDriver(rules: rules)
         var ids: Set<String> = []
-        for message in messages {
-            for alert in driver.alerts(message.value) { ids.insert(alert.alertID) }
+        for value in values {
+            for alert in driver.alerts(value) { ids.insert(alert.alertID) }
         }
         return ids
     }
