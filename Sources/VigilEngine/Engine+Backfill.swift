@@ -17,12 +17,17 @@ extension Engine {
 
     /// Records an event the engine evaluated before the last reload into the states that reload
     /// started, and into no other: the others hold it already. Rules do not run, nothing is
-    /// counted, and the event clock stays where live traffic put it; an event that does not
-    /// decode was dead-lettered the first time and is skipped.
-    /// - Returns: whether the event decoded; its fields can then be read, to route it.
+    /// counted, and the event clock stays where live traffic put it.
+    ///
+    /// An event that was dead-lettered the first time is skipped: one that does not decode, and,
+    /// judged as a replay judges them (see ``HistoryJudge``), one that was late or a second
+    /// delivery. So the new states hold what the running ones hold.
+    /// - Returns: whether the event counts; its fields can then be read, to route it.
     @discardableResult
     package func backfill(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        record(bytes, intoEveryState: false)
+        guard decoder.decode(bytes, into: &event) == nil, historyJudge.admits(event) else { return false }
+        record(intoEveryState: false)
+        return true
     }
 
     /// Records an event of history into every window state, as `backfill` does into the started
@@ -30,12 +35,14 @@ extension Engine {
     /// - Returns: whether the event decoded.
     @discardableResult
     package func recordHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        record(bytes, intoEveryState: true)
+        guard decoder.decode(bytes, into: &event) == nil else { return false }
+        record(intoEveryState: true)
+        return true
     }
 
-    private func record(_ bytes: UnsafeRawBufferPointer, intoEveryState: Bool) -> Bool {
-        guard decoder.decode(bytes, into: &event) == nil else { return false }
-        guard intoEveryState || !backfilling.isEmpty else { return true }
+    /// Records the decoded event.
+    private func record(intoEveryState: Bool) {
+        guard intoEveryState || !backfilling.isEmpty else { return }
         let time = event.timestamp
         let fields = event.fields
         keyGroups.findLanes(from: fields)
@@ -49,12 +56,45 @@ extension Engine {
             }
         }
         keyGroups.forgetUnheldKeys()
-        return true
     }
 
     /// Ends the backfill: the started states hold what history could give them, and from now on
     /// they are ordinary states, snapshotted and kept across reloads like any other.
     package func endBackfill() {
         backfilling = []
+    }
+}
+
+/// Tells which events of the history a backfill reads again live evaluation set aside as late or
+/// as second deliveries, so that they stay out of the new states and of the repartition topics
+/// the history goes to.
+///
+/// It judges them as a restart's replay does: with an event clock, and the event ids of the
+/// deduplication window, rebuilt from the first event read again. History starts the allowed
+/// lateness before the oldest window it fills, which is the margin that clock needs to catch up.
+struct HistoryJudge {
+    private var clock: EventTimeClock
+    private var eventIDs: RecentEventIDs?
+    private var eventsSinceForgetting = 0
+
+    init(options: EngineOptions) {
+        clock = EventTimeClock(allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
+        eventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
+    }
+
+    /// Whether live evaluation counted `event`; notes it when it did.
+    mutating func admits(_ event: PaymentEvent) -> Bool {
+        let time = event.timestamp
+        guard !clock.isLate(time) else { return false }
+        // The offset a repeat was first seen at is never reported for history.
+        guard eventIDs?.repeatOf(event.eventID, time: time, offset: -1) == nil else { return false }
+        // History is one input partition's, so it has one source.
+        clock.advance(to: time, source: 0)
+        eventsSinceForgetting += 1
+        if eventsSinceForgetting >= 1024 {
+            eventsSinceForgetting = 0
+            eventIDs?.forget(behind: clock.watermark)
+        }
+        return true
     }
 }

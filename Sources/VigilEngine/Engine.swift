@@ -36,6 +36,8 @@ package final class Engine {
     /// The aggregators, by index, that record into a store the last reload started, until the
     /// owner has filled those stores with history (see ``backfill(_:)``).
     @exclusivity(unchecked) var backfilling: [Int] = []
+    /// Judges the history a backfill reads again as live evaluation judged it, from the last reload on.
+    @exclusivity(unchecked) var historyJudge: HistoryJudge
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
     ///   read them after an event (an input stage routes events on them) without decoding twice.
@@ -54,6 +56,7 @@ package final class Engine {
         self.clock = EventTimeClock(
             allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
         self.recentEventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
+        self.historyJudge = HistoryJudge(options: options)
     }
 
     /// The event time below which events are late: the newest event time of the source partition

@@ -60,6 +60,44 @@ import VigilValues
         #expect(alerts.first { $0.ruleID == "velocity" }?.explanation.aggregates.first?.value == .number(ExactDecimal(4)!))
     }
 
+    @Test func historyThatWasLateOrDeliveredTwiceStaysOutOfTheNewWindows() throws {
+        var options = EngineOptions()
+        options.allowedLatenessMilliseconds = 60_000
+        options.duplicateWindowMilliseconds = 3_600_000
+        let driver = try EngineTestDriver(
+            rules: "rules:\n  - {id: big, description: d, severity: high, expression: amount > 1000}\n", options: options)
+        let minute: Int64 = 60_000
+        let history = [
+            TestEvent.json(id: "e0", ts: 0, amount: "10", ["card_id": "c-1"]),
+            TestEvent.json(id: "e1", ts: 5 * minute, amount: "10", ["card_id": "c-1"]),
+            TestEvent.json(id: "e1", ts: 5 * minute, amount: "10", ["card_id": "c-1"]),
+            TestEvent.json(id: "e2", ts: 2 * minute, amount: "10", ["card_id": "c-1"]),
+            TestEvent.json(id: "e3", ts: 6 * minute, amount: "10", ["card_id": "c-1"]),
+        ]
+        #expect(history.map { Self.kind(driver.send($0)) } == ["evaluated", "evaluated", "duplicate", "late", "evaluated"])
+
+        driver.engine.replace(plan: try Self.plan("""
+            rules:
+              - {id: spend, description: d, severity: low, expression: "sum(amount, by: card_id, over: 1h) > 0"}
+            """))
+        let admitted = history.map { event in Array(event.utf8).withUnsafeBytes { driver.engine.backfill($0) } }
+        driver.engine.endBackfill()
+        #expect(admitted == [true, true, false, false, true])
+
+        // The new sum holds what live evaluation counted (e0, e1 once, e3) and this payment: 40.
+        let alerts = driver.alerts(TestEvent.json(id: "e4", ts: 7 * minute, amount: "10", ["card_id": "c-1"]))
+        #expect(alerts.first?.explanation.aggregates.first?.value == .number(ExactDecimal(40)!))
+    }
+
+    static func kind(_ outcome: EngineOutcome) -> String {
+        switch outcome {
+        case .evaluated: "evaluated"
+        case .rejected: "rejected"
+        case .late: "late"
+        case .duplicate: "duplicate"
+        }
+    }
+
     @Test func aStateStillWaitingForHistoryStartsAgainAtTheNextReload() throws {
         let rules = """
             rules:
