@@ -33,6 +33,14 @@ struct ContentHash {
         }
     }
 
+    /// The 128-bit fingerprint of one text: the same on every replica, and 16 bytes whatever the
+    /// text's length.
+    static func fingerprint(of text: String) -> UInt128 {
+        var hash = ContentHash()
+        hash.combine(text)
+        return hash.state
+    }
+
     /// The id of the alert `ruleID` raised for `eventID`: the same on every replay.
     static func alertID(ruleID: String, eventID: String) -> String {
         var hash = ContentHash()

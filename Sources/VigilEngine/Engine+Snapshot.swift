@@ -2,18 +2,19 @@ import VigilRules
 import VigilValues
 package import VigilWindows
 
-/// Engine snapshot format, version 3 (the varints, strings and window snapshots of `VigilWindows`):
+/// Engine snapshot format, version 4 (the varints, strings and window snapshots of `VigilWindows`):
 ///
 ///     "VGES" version:u8
 ///     clock: allowedLateness:zigzag maximumSkew:zigzag watermark:zigzag sourceCount:varint newest:zigzag…
 ///     storeCount:varint, per store: name:string (its state's canonical text), a window snapshot ("VGWS" …)
 ///     cooldowns: ruleCount:varint, per rule: ruleID:string keyCount:varint, per key: key:string lastFired:zigzag suppressed:varint
-///     event ids: count:varint, per id in arrival order: id:string time:zigzag offset:zigzag
+///     event ids: count:varint, per id in arrival order: fingerprint:16 bytes time:zigzag offset:zigzag
 extension Engine {
     fileprivate static let snapshotSignature: [UInt8] = Array("VGES".utf8)
     /// Version 1 named a store per aggregator; version 2 names each store once, by its state;
-    /// version 3 adds the event ids held for deduplication. Version 2 is still read (with none).
-    fileprivate static let snapshotVersion: UInt8 = 3
+    /// version 3 adds the event ids held for deduplication; version 4 holds their fingerprints
+    /// instead. Versions 2 (with no ids) and 3 are still read.
+    fileprivate static let snapshotVersion: UInt8 = 4
 
     /// Everything a later event's outcome depends on: each store's windows (by the definition of
     /// its state, not its position), the event-time clock and the cooldowns. Counters are not
@@ -60,7 +61,7 @@ extension Engine {
         }
         let ledger = try CooldownLedger(from: &reader, rules: plan.rules)
         let windowMilliseconds = options.duplicateWindowMilliseconds
-        let ids = version >= 3 ? try RecentEventIDs.read(from: &reader, windowMilliseconds: windowMilliseconds)
+        let ids = version >= 3 ? try RecentEventIDs.read(from: &reader, version: version, windowMilliseconds: windowMilliseconds)
             : windowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
         let assignment = StateAssignment(plan: plan, existing: stores, createMissing: false)

@@ -2,6 +2,7 @@ import Testing
 import VigilEngine
 import VigilEvents
 import VigilTesting
+import VigilWindows
 
 /// With a deduplication window, a second delivery of an event id is set aside, counted nowhere,
 /// and told apart from a first one; an id is forgotten once it falls a window behind.
@@ -72,12 +73,36 @@ import VigilTesting
         let original = try EngineTestDriver(rules: Self.rules, options: Self.options(window: nil))
         original.send(Self.payment("e1", at: 1_000))
         var bytes = original.engine.snapshot()
-        #expect(bytes[4] == 3 && bytes.last == 0, "version 3, ending with no event ids")
+        #expect(bytes[4] == 4 && bytes.last == 0, "version 4, ending with no event ids")
         bytes[4] = 2
         bytes.removeLast()
         let restored = try EngineTestDriver(rules: Self.rules, options: Self.options(window: 600_000))
         try restored.engine.restore(fromSnapshot: bytes[...])
         #expect(restored.alerts(Self.payment("e2", at: 2_000)).isEmpty)
         #expect(restored.alerts(Self.payment("e3", at: 3_000)).map(\.ruleID) == ["burst"], "e1's window came back")
+    }
+
+    /// Version 3 held the ids themselves; version 4 holds their fingerprints. A snapshot of
+    /// version 3 still restores, and its ids are still found.
+    @Test func aSnapshotHoldingTheIdsThemselvesStillRestoresThem() throws {
+        let original = try EngineTestDriver(rules: Self.rules, options: Self.options(window: nil))
+        original.send(Self.payment("e1", at: 1_000))
+        var bytes = original.engine.snapshot()
+        bytes[4] = 3
+        bytes.removeLast()
+        var ids = SnapshotWriter()
+        ids.writeVarint(1)
+        ids.writeString("e1")
+        ids.writeSigned(1_000)
+        ids.writeSigned(7)
+        bytes += ids.bytes
+        let restored = try EngineTestDriver(rules: Self.rules, options: Self.options(window: 600_000))
+        try restored.engine.restore(fromSnapshot: bytes[...])
+        guard case .duplicate(_, let firstOffset) = restored.send(Self.payment("e1", at: 1_000)) else {
+            Issue.record("the id of the version 3 snapshot was not restored")
+            return
+        }
+        #expect(firstOffset == 7)
+        #expect(restored.alerts(Self.payment("e2", at: 2_000)).isEmpty, "e1 once and e2: two payments")
     }
 }

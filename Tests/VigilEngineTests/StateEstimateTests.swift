@@ -25,8 +25,8 @@ import VigilRules
         #expect(StateEstimate(plan: plan, assumptions: assumptions).bytesPerReplica == 0)
         assumptions.duplicateWindowMilliseconds = 600_000
         let estimate = StateEstimate(plan: plan, assumptions: assumptions)
-        #expect(estimate.eventIDBytes == 500 * 600 * 190)
-        #expect(estimate.bytesPerReplica == 500 * 600 * 190 / 2)
+        #expect(estimate.eventIDBytes == 500 * 600 * 120)
+        #expect(estimate.bytesPerReplica == 500 * 600 * 120 / 2)
     }
 
     @Test func aKeyWithACurrencyCountsTheCurrenciesInUseNotTheDefault() throws {
