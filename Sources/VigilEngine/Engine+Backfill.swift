@@ -20,12 +20,13 @@ extension Engine {
     /// counted, and the event clock stays where live traffic put it.
     ///
     /// An event that was dead-lettered the first time is skipped: one that does not decode, and,
-    /// judged as a replay judges them (see ``HistoryJudge``), one that was late or a second
-    /// delivery. So the new states hold what the running ones hold.
+    /// judged as a replay judges them (see ``HistoryJudge``), one that was too far ahead of its
+    /// message, late, or a second delivery. So the new states hold what the running ones hold.
+    /// - Parameter messageTime: as for ``process(_:source:now:messageTime:)``.
     /// - Returns: whether the event counts; its fields can then be read, to route it.
     @discardableResult
-    package func backfill(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard decoder.decode(bytes, into: &event) == nil, historyJudge.admits(event) else { return false }
+    package func backfill(_ bytes: UnsafeRawBufferPointer, messageTime: Int64? = nil) -> Bool {
+        guard decoder.decode(bytes, into: &event) == nil, historyJudge.admits(event, messageTime: messageTime) else { return false }
         record(intoEveryState: false)
         return true
     }
@@ -65,26 +66,29 @@ extension Engine {
     }
 }
 
-/// Tells which events of the history a backfill reads again live evaluation set aside as late or
-/// as second deliveries, so that they stay out of the new states and of the repartition topics
+/// Tells which events of the history a backfill reads again live evaluation set aside (too far
+/// ahead of their message, late, or second deliveries), so that they stay out of the new states and of the repartition topics
 /// the history goes to.
 ///
 /// It judges them as a restart's replay does: with an event clock, and the event ids of the
 /// deduplication window, rebuilt from the first event read again. History starts the allowed
 /// lateness before the oldest window it fills, which is the margin that clock needs to catch up.
 struct HistoryJudge {
+    private let options: EngineOptions
     private var clock: EventTimeClock
     private var eventIDs: RecentEventIDs?
     private var eventsSinceForgetting = 0
 
     init(options: EngineOptions) {
+        self.options = options
         clock = EventTimeClock(allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
         eventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
     }
 
     /// Whether live evaluation counted `event`; notes it when it did.
-    mutating func admits(_ event: PaymentEvent) -> Bool {
+    mutating func admits(_ event: PaymentEvent, messageTime: Int64?) -> Bool {
         let time = event.timestamp
+        if let messageTime, options.isTooFarAhead(time, of: messageTime) { return false }
         guard !clock.isLate(time) else { return false }
         // The offset a repeat was first seen at is never reported for history.
         guard eventIDs?.repeatOf(event.eventID, time: time, offset: -1) == nil else { return false }

@@ -64,14 +64,22 @@ package final class Engine {
     package var watermark: Int64 { clock.watermark }
 
     /// Evaluates one message.
-    /// - Parameter now: wall-clock epoch milliseconds, recorded as the alerts' detection time.
-    package func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64) -> EngineOutcome {
+    /// - Parameters:
+    ///   - now: wall-clock epoch milliseconds, recorded as the alerts' detection time.
+    ///   - messageTime: the Kafka timestamp of the message that carried the event, when it came
+    ///     from the input topic; an event time too far ahead of it is refused (see
+    ///     ``EngineOptions/maximumTimeAheadMilliseconds``).
+    package func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64, messageTime: Int64? = nil) -> EngineOutcome {
         statistics.eventsSeen += 1
         if let failure = decoder.decode(bytes, into: &event) {
             statistics.rejected += 1
             return .rejected(failure)
         }
         let time = event.timestamp
+        if let messageTime, options.isTooFarAhead(time, of: messageTime) {
+            statistics.aheadOfMessage += 1
+            return .aheadOfMessage(eventTime: time, messageTime: messageTime)
+        }
         if clock.isLate(time) {
             statistics.late += 1
             return .late(eventTime: time, watermark: watermark)
@@ -165,11 +173,22 @@ package enum EngineOutcome {
     /// Its event id was counted within the deduplication window, at `firstOffset` of the same
     /// partition: a second delivery of one payment, which no window counts again.
     case duplicate(eventID: String, firstOffset: Int64)
+    /// Its event time is further ahead of its message's Kafka timestamp than the options allow:
+    /// a wrong clock or unit upstream, which would otherwise move the event clock ahead and make
+    /// every event after it late.
+    case aheadOfMessage(eventTime: Int64, messageTime: Int64)
 
     /// Why a late event was set aside, as its dead letter says it: both times, and how far apart.
     package static func lateDetail(eventTime: Int64, watermark: Int64) -> String {
         let behind = ReadableDuration.text(milliseconds: watermark.clampedSubtracting(eventTime))
         return "event time \(RFC3339.format(milliseconds: eventTime)) is \(behind) before the watermark \(RFC3339.format(milliseconds: watermark))"
+    }
+
+    /// Why an event too far ahead was set aside, as its dead letter says it.
+    package static func aheadDetail(eventTime: Int64, messageTime: Int64, limit: Int64) -> String {
+        let ahead = ReadableDuration.text(milliseconds: eventTime.clampedSubtracting(messageTime))
+        return "event time \(RFC3339.format(milliseconds: eventTime)) is \(ahead) after its message's timestamp "
+            + "\(RFC3339.format(milliseconds: messageTime)), more than the \(ReadableDuration.text(milliseconds: limit)) allowed"
     }
 }
 
@@ -186,6 +205,17 @@ package struct EngineOptions: Sendable {
     /// How long, in event time, an event id is remembered so that a second delivery of the same
     /// payment is set aside instead of counted twice; nil (the default) counts every delivery.
     package var duplicateWindowMilliseconds: Int64?
+    /// How far an event's time may be ahead of its input message's Kafka timestamp; nil (the
+    /// default) accepts any. One event a year ahead would otherwise move its partition's event
+    /// clock a year ahead, and every event after it would be late; the message timestamp, unlike
+    /// the wall clock, is the same on every replay.
+    package var maximumTimeAheadMilliseconds: Int64?
 
     package init() {}
+
+    /// Whether an event at `eventTime`, carried by a message stamped `messageTime`, is further ahead than allowed.
+    func isTooFarAhead(_ eventTime: Int64, of messageTime: Int64) -> Bool {
+        guard let limit = maximumTimeAheadMilliseconds else { return false }
+        return eventTime.clampedSubtracting(messageTime) > limit
+    }
 }

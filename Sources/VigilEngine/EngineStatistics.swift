@@ -17,6 +17,8 @@ package struct EngineStatistics: Sendable {
     package var late = 0
     /// Events set aside as second deliveries of an event id (see `EngineOptions.duplicateWindowMilliseconds`).
     package var duplicates = 0
+    /// Events set aside as too far ahead of their message's timestamp (see `EngineOptions.maximumTimeAheadMilliseconds`).
+    package var aheadOfMessage = 0
     package var rules: [RuleCounters]
 
     init(rules: [CompiledRule]) {

@@ -89,10 +89,12 @@ final class EvaluationLane: @unchecked Sendable {
             let kind: Kind
             // History a reload sent to the topic it added: it fills the windows, live or replayed.
             let isHistory = task.isRepartitioned && RepartitionBundle.isHistory(message)
+            // An input message's timestamp bounds how far ahead its event's time may be.
+            let messageTime = task.isRepartitioned ? nil : message.timestampMilliseconds
             if task.isBackfill(message.offset) {
                 kind = .backfilled
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, source in
-                    if task.engine.backfill(event), !task.owedHistory.isEmpty {
+                    if task.engine.backfill(event, messageTime: messageTime), !task.owedHistory.isEmpty {
                         route(event, source: source, context: context, asHistoryFor: task.owedHistory)
                     }
                     counts.backfilled += 1
@@ -104,7 +106,9 @@ final class EvaluationLane: @unchecked Sendable {
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic) { event, source in
                     if isHistory {
                         task.engine.recordHistory(event)
-                    } else if case .evaluated = task.engine.process(event, source: source, now: context.now), !task.owedHistory.isEmpty {
+                    } else if case .evaluated = task.engine.process(event, source: source, now: context.now, messageTime: messageTime),
+                        !task.owedHistory.isEmpty
+                    {
                         route(event, source: source, context: context, asHistoryFor: task.owedHistory)
                     }
                     counts.replayed += 1
@@ -116,7 +120,7 @@ final class EvaluationLane: @unchecked Sendable {
                         task.engine.recordHistory(event)
                         counts.backfilled += 1
                     } else {
-                        evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, context: context)
+                        evaluate(event, key: task.isRepartitioned ? nil : message.key, source: source, messageTime: messageTime, context: context)
                     }
                 }
                 counts.duplicatesSkipped += skipped.duplicates
@@ -136,8 +140,10 @@ final class EvaluationLane: @unchecked Sendable {
         }
     }
 
-    private func evaluate(_ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, context: Context) {
-        let outcome = task.engine.process(event, source: source, now: context.now)
+    private func evaluate(
+        _ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, messageTime: Int64?, context: Context
+    ) {
+        let outcome = task.engine.process(event, source: source, now: context.now, messageTime: messageTime)
         if task.isRepartitioned { counts.repartitionedConsumed += 1 } else { counts.consumed += 1 }
         var isBad = false
         switch outcome {
@@ -159,6 +165,15 @@ final class EvaluationLane: @unchecked Sendable {
                 .deadLetter(
                     event: event, key: key, source: source, reason: "duplicate_event",
                     detail: "event_id \(eventID) was counted at offset \(firstOffset) of this partition"))
+        case .aheadOfMessage(let eventTime, let messageTime):
+            // A wrong clock or unit upstream: bad input, so that a producer whose every event is
+            // ahead stops the pipeline instead of being dead-lettered quietly.
+            isBad = true
+            outputs.append(
+                .deadLetter(
+                    event: event, key: key, source: source, reason: "future_event",
+                    detail: EngineOutcome.aheadDetail(
+                        eventTime: eventTime, messageTime: messageTime, limit: task.engine.options.maximumTimeAheadMilliseconds ?? 0)))
         }
         outputs.append(.verdict(isBad: isBad, source: source))
     }

@@ -187,6 +187,32 @@ import VigilTesting
         #expect(Self.alerts(report)["account-spend"] == 20)
     }
 
+    /// `--max-event-time-ahead` judges each event against its message's timestamp as `vigil run`
+    /// does: the event a year ahead is counted as ahead, and the one after it still counts.
+    @Test func anEventFarAheadOfItsMessageIsCountedAsAheadWhenTheBoundIsSet() async throws {
+        let rules = try makeRulesDirectory("""
+            rules:
+              - {id: burst, description: d, severity: high, expression: "count(by: card_id, over: 1h) > 2"}
+            """)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let times = [now - 2_000, now - 1_000, now + 365 * 24 * 3_600_000, now]
+        let lines: [Substring] = times.enumerated().map { index, time in
+            #"{"event_id":"e\#(index)","ts":\#(time),"amount":10,"card_id":"c-1"}"#[...]
+        }
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments", partitions: 1)
+        try Self.topic(of: lines, on: cluster)
+
+        let bounded = try await Self.backtest(
+            ["--rules", rules, "--topic", "payments", "--brokers", cluster.bootstrapServers, "--max-event-time-ahead", "1m"])
+        #expect([bounded["ahead_of_message"] as? Int, bounded["late"] as? Int] == [1, 0])
+        #expect(Self.alerts(bounded)["burst"] == 1)
+        // Without the bound the event ahead moves the clock a year on, and the last event is late.
+        let unbounded = try await Self.backtest(["--rules", rules, "--topic", "payments", "--brokers", cluster.bootstrapServers])
+        #expect([unbounded["ahead_of_message"] as? Int, unbounded["late"] as? Int] == [0, 1])
+        #expect(Self.alerts(unbounded)["burst"] == 0)
+    }
+
     @Test func fromSkipsWhatTheTopicHeldBeforeThatTime() async throws {
         let lines: [Substring] = (1...40).map {
             #"{"event_id":"e\#($0)","ts":1798761600000,"amount":\#($0 * 1000),"currency":"EUR","card_id":"c-\#($0)"}"#[...]

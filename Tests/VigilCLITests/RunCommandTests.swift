@@ -17,6 +17,7 @@ import VigilTesting
         (["--commit-interval", "0ms"], "--commit-interval must be at least 1ms"),
         (["--snapshot-interval", "0s"], "--snapshot-interval must be at least 1ms"),
         (["--allowed-lateness", "10"], "Help:  --allowed-lateness <duration>"),
+        (["--max-event-time-ahead", "10m"], "--max-event-time-ahead must be shorter than --allowed-lateness (10m)"),
     ])
     func settingsOutOfRangeAreRefusedWithWhatIsAllowed(_ flags: [String], _ message: String) async throws {
         let vigil = try VigilProcess(["run", "--brokers", "127.0.0.1:1"] + flags)

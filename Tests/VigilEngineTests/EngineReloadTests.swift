@@ -95,6 +95,7 @@ import VigilValues
         case .rejected: "rejected"
         case .late: "late"
         case .duplicate: "duplicate"
+        case .aheadOfMessage: "ahead"
         }
     }
 

@@ -45,6 +45,7 @@ import VigilWindows
             case .rejected(let failure): return "rejected \(failure.reason.code)"
             case .late(let time, let watermark): return "late \(time) \(watermark)"
             case .duplicate(let eventID, let firstOffset): return "duplicate \(eventID) \(firstOffset)"
+            case .aheadOfMessage(let time, let messageTime): return "ahead \(time) \(messageTime)"
             }
         }
     }

@@ -36,6 +36,20 @@ import VigilTesting
         #expect(!snapshot.isAlive(now: .now), "a stopped pipeline is not alive")
     }
 
+    /// Sends `messages`, runs a pipeline with the engine options `configure` sets until it has
+    /// consumed them all, and returns its final status and its dead letters (with their reason,
+    /// source offset and detail headers).
+    static func run(
+        _ messages: [(key: String?, value: String)], on fixture: PipelineFixture, engine configure: (inout EngineOptions) -> Void
+    ) async throws -> (PipelineSnapshot, [ReadRecord]) {
+        try fixture.produce(messages)
+        var configuration = fixture.configuration()
+        configure(&configuration.engine)
+        let snapshot = try await fixture.run(configuration, untilConsumed: messages.count)
+        let headers = ["vigil.reason", "vigil.source.offset", "vigil.detail"]
+        return (snapshot, try TopicReader.read("payments.dead-letter", from: fixture.cluster, atLeast: 1, headerNames: headers))
+    }
+
     /// With `--deduplicate-within`, a payment delivered twice is dead-lettered the second time,
     /// saying where it was counted, and no window counts it again.
     @Test func aSecondDeliveryOfAnEventIDIsDeadLetteredAsADuplicate() async throws {
@@ -45,13 +59,7 @@ import VigilTesting
         }
         // p-1 is delivered again (an upstream retry): without deduplication c-1 would have four payments, and fire.
         let messages = [payments[0], payments[1], payments[1], payments[2]]
-        try fixture.produce(messages)
-        var configuration = fixture.configuration()
-        configuration.engine.duplicateWindowMilliseconds = 600_000
-        let snapshot = try await fixture.run(configuration, untilConsumed: messages.count)
-
-        let headers = ["vigil.reason", "vigil.source.offset", "vigil.detail"]
-        let deadLetters = try TopicReader.read("payments.dead-letter", from: fixture.cluster, atLeast: 1, headerNames: headers)
+        let (snapshot, deadLetters) = try await Self.run(messages, on: fixture) { $0.duplicateWindowMilliseconds = 600_000 }
         #expect(deadLetters.map { [$0.headers["vigil.reason"], $0.headers["vigil.source.offset"]] } == [["duplicate_event", "2"]])
         #expect(deadLetters.first?.headers["vigil.detail"] == "event_id p-1 was counted at offset 1 of this partition")
         #expect(deadLetters.first?.text == payments[1].value, "original bytes are kept")
@@ -60,6 +68,29 @@ import VigilTesting
         let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
         #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "card-velocity", event: "p-2", key: "c-1")])
         #expect(snapshot.windowState.retainedEntries == 3)
+    }
+
+    /// With `--max-event-time-ahead`, an event stamped far ahead of its message's Kafka timestamp
+    /// is dead-lettered as `future_event`, and the on-time events after it still count (without
+    /// the bound, it would move the event clock a year ahead and make them late).
+    @Test func anEventFarAheadOfItsMessageIsDeadLetteredAndLaterEventsStillCount() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        // The producer stamps each message when it sends it, after this.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let year: Int64 = 365 * 24 * 3600 * 1000
+        let messages = [("p-0", now - 2_000), ("p-1", now - 1_000), ("ahead", now + year), ("p-2", now)].map { id, time in
+            (key: Optional("c-1"), value: TestEvent.json(id: id, ts: time, amount: "10", ["card_id": "c-1"]))
+        }
+        let (snapshot, deadLetters) = try await Self.run(messages, on: fixture) { $0.maximumTimeAheadMilliseconds = 60_000 }
+        #expect(deadLetters.map { [$0.headers["vigil.reason"], $0.headers["vigil.source.offset"]] } == [["future_event", "2"]])
+        let detail = deadLetters.first?.headers["vigil.detail"] ?? ""
+        #expect(detail.hasPrefix("event time ") && detail.contains(" after its message's timestamp "), "\(detail)")
+        #expect(detail.hasSuffix(", more than the 1m allowed"), "\(detail)")
+        #expect(deadLetters.first?.text == messages[2].value, "original bytes are kept")
+        #expect(snapshot.deadLettersByReason == ["future_event": 1])
+        #expect(snapshot.lateEvents == 0, "the event ahead moved no clock")
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
+        #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "card-velocity", event: "p-2", key: "c-1")])
     }
 
     @Test func readinessWaitsForTheFirstAssignment() async throws {

@@ -39,6 +39,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Events later than this behind the newest event time are counted as late.")
     var allowedLateness = HumanDuration(argument: "10m")!
 
+    @Option(help: "With --topic, events whose time is further than this ahead of their message's timestamp are counted as ahead, as `vigil run --max-event-time-ahead` sets them aside.")
+    var maxEventTimeAhead: HumanDuration?
+
     @Option(help: "Keys shown per rule.")
     var topKeys = 3
 
@@ -67,6 +70,7 @@ struct BacktestCommand: ParsableCommand {
         let other = try compare.map { try RuleLoading.compile(directory: $0) }
         var options = EngineOptions()
         options.allowedLatenessMilliseconds = allowedLateness.milliseconds
+        options.maximumTimeAheadMilliseconds = maxEventTimeAhead?.milliseconds
         var base = BacktestTally(plan: plan, options: options, keepsIdentities: other != nil, exampleLimit: examples)
         var changed = other.map { BacktestTally(plan: $0, options: options, keepsIdentities: true, exampleLimit: examples) }
         let elapsed: Duration
@@ -78,7 +82,9 @@ struct BacktestCommand: ParsableCommand {
             }
             // Alerts cite the partition and offset their event was read at.
             elapsed = try replay(into: &base, and: &changed, fraction: { Double($0) / Double(max(history.total, 1)) }) { feed in
-                try history.forEach { feed($0.value, EventSource(topic: $0.topic, partition: $0.partition, offset: $0.offset)) }
+                try history.forEach {
+                    feed($0.value, EventSource(topic: $0.topic, partition: $0.partition, offset: $0.offset), $0.timestampMilliseconds)
+                }
             }
             source = .topic(name: topic, from: from == "beginning" ? nil : from)
         } else {
@@ -94,7 +100,7 @@ struct BacktestCommand: ParsableCommand {
             elapsed = try replay(into: &base, and: &changed, fraction: { _ in Double(file.storedOffset) / Double(max(size, 1)) }) { feed in
                 try file.forEachLine { bytes in
                     line += 1
-                    feed(bytes, EventSource(topic: path, partition: 0, offset: line))
+                    feed(bytes, EventSource(topic: path, partition: 0, offset: line), nil)
                 }
             }
             source = .file(path: path)
@@ -117,15 +123,15 @@ struct BacktestCommand: ParsableCommand {
     /// - Parameter fraction: how far through its input reading is, after so many events.
     private func replay(
         into base: inout BacktestTally, and changed: inout BacktestTally?, fraction: @escaping (Int64) -> Double,
-        _ read: ((UnsafeRawBufferPointer, EventSource) -> Void) throws -> Void
+        _ read: ((UnsafeRawBufferPointer, EventSource, Int64?) -> Void) throws -> Void
     ) throws -> Duration {
         var progress = ProgressLine()
         var events: Int64 = 0
         let now = EpochClock.nowMilliseconds()
-        try read { bytes, source in
+        try read { bytes, source, messageTime in
             events += 1
-            base.process(bytes, source: source, now: now)
-            changed?.process(bytes, source: source, now: now)
+            base.process(bytes, source: source, messageTime: messageTime, now: now)
+            changed?.process(bytes, source: source, messageTime: messageTime, now: now)
             guard events & 0xFFF == 0 else { return }
             progress.update { Self.progressText(events: events, elapsed: $0, fraction: fraction(events)) }
         }

@@ -31,14 +31,15 @@ struct BacktestTally {
         self.exampleLimit = exampleLimit
     }
 
-    /// Evaluates one line; `source` names the file and line number the alerts will cite.
-    mutating func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, now: Int64) {
-        switch engine.process(bytes, source: source, now: now) {
+    /// Evaluates one line; `source` names the file and line number the alerts will cite, and
+    /// `messageTime` is the Kafka timestamp of an event read from a topic.
+    mutating func process(_ bytes: UnsafeRawBufferPointer, source: EventSource, messageTime: Int64?, now: Int64) {
+        switch engine.process(bytes, source: source, now: now, messageTime: messageTime) {
         case .evaluated(let alerts):
             for alert in alerts { record(alert) }
         case .rejected(let failure):
             rejectedByReason[failure.reason.code, default: 0] += 1
-        case .late, .duplicate:
+        case .late, .duplicate, .aheadOfMessage:
             break
         }
     }

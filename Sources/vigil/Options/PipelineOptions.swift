@@ -53,6 +53,12 @@ struct PipelineOptions: ParsableArguments {
         valueName: "duration"))
     var deduplicateWithin: HumanDuration?
 
+    @Option(help: ArgumentHelp(
+        "Dead-letter an event as future_event when its time is further than this ahead of its Kafka message's timestamp.",
+        discussion: "Off by default. One event stamped far ahead (a wrong clock, or microseconds for milliseconds) would otherwise move its partition's event clock that far, and every on-time event after it would be late. Must be shorter than --allowed-lateness; 1m suits producers that stamp messages when they send them.",
+        valueName: "duration"))
+    var maxEventTimeAhead: HumanDuration?
+
     @Option(help: "Largest message accepted as an event, in bytes.")
     var maxMessageBytes = 64 * 1024
 
@@ -87,6 +93,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.engine.maximumSourceSkewMilliseconds = maxSourceSkew.milliseconds
         configuration.engine.maximumMessageBytes = maxMessageBytes
         configuration.engine.duplicateWindowMilliseconds = deduplicateWithin?.milliseconds
+        configuration.engine.maximumTimeAheadMilliseconds = maxEventTimeAhead?.milliseconds
         configuration.badInput.maximumConsecutive = maxBadConsecutive
         configuration.badInput.maximumShare = maxBadShare
         configuration.consumer.groupInstanceID = instanceID
@@ -109,6 +116,10 @@ struct PipelineOptions: ParsableArguments {
         if maxMessageBytes < 1 { throw ValidationError("--max-message-bytes must be at least 1") }
         if commitInterval.milliseconds < 1 { throw ValidationError("--commit-interval must be at least 1ms") }
         if snapshotInterval.milliseconds < 1 { throw ValidationError("--snapshot-interval must be at least 1ms") }
+        if let ahead = maxEventTimeAhead, ahead.milliseconds >= allowedLateness.milliseconds {
+            throw ValidationError(
+                "--max-event-time-ahead must be shorter than --allowed-lateness (\(allowedLateness.defaultValueDescription)): an event that far ahead would still make on-time events late")
+        }
         if exactlyOnce, transactionalID == nil, instanceID == nil {
             throw ValidationError("--exactly-once needs --transactional-id or --instance-id (one stable id per replica)")
         }

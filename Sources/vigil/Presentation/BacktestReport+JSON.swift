@@ -8,7 +8,8 @@ extension BacktestReport {
         var object: [String: Any] = [
             "input": input.description, "events_read": events, "seconds": seconds, "events_per_second": eventsPerSecond,
             "rejected": base.engine.statistics.rejected, "rejected_by_reason": base.rejectedByReason,
-            "late": base.engine.statistics.late, "ruleset_version": base.engine.plan.version,
+            "late": base.engine.statistics.late, "ahead_of_message": base.engine.statistics.aheadOfMessage,
+            "ruleset_version": base.engine.plan.version,
             "rules": Self.rules(base, topKeys: topKeys),
             "examples": base.examples.compactMap { try? JSONSerialization.jsonObject(with: Data($0.jsonBytes())) },
         ]

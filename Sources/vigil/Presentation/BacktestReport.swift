@@ -54,6 +54,9 @@ struct BacktestReport {
         lines.append("  rejected      \(base.engine.statistics.rejected)")
         for (reason, count) in base.rejectedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(reason.padding(28)) \(count)") }
         lines.append("  late          \(base.engine.statistics.late)")
+        if base.engine.options.maximumTimeAheadMilliseconds != nil {
+            lines.append("  ahead         \(base.engine.statistics.aheadOfMessage)")
+        }
         lines.append("  alerts        \(base.alertsByRule.values.reduce(0, +))")
         lines += ruleLines(base)
         if !base.examples.isEmpty { lines += ["", Style.bold("Examples")] + base.examples.flatMap(exampleLines) }
