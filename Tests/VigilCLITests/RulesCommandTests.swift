@@ -77,6 +77,19 @@ import Testing
         #expect(vigil.printed.contains("exceeds the budget of 1.0 GiB"))
     }
 
+    /// `--deduplicate-within` counts the event ids kept in the estimate, as `vigil run
+    /// --state-budget` does: a day of ids at 1,000 events/s takes the shipped policy over 4 GiB.
+    @Test func eventIDsKeptForDeduplicationCountInTheCheckAndTheExplanation() async throws {
+        let check = try VigilProcess(["rules", "check", Self.shippedRules, "--deduplicate-within", "24h"])
+        #expect(try await check.waitForExit(timeout: .seconds(60)) == 3, "output:\n\(check.printed)")
+        #expect(check.printed.contains("OVER BUDGET "), "output:\n\(check.printed)")
+        #expect(check.printed.contains("event ids kept by --deduplicate-within included)"), "output:\n\(check.printed)")
+        #expect(check.printed.contains(/of which 3\.\d GiB are event ids kept by --deduplicate-within/), "output:\n\(check.printed)")
+        let explain = try VigilProcess(["rules", "explain", Self.shippedRules, "--deduplicate-within", "24h"])
+        #expect(try await explain.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(explain.printed)")
+        #expect(explain.printed.contains(/events\/s, event ids kept by --deduplicate-within included \(9\.\d GiB\)/), "output:\n\(explain.printed)")
+    }
+
     @Test func everyErrorIsReportedWithFileLineColumnAndCaret() async throws {
         let directory = try makeRulesDirectory("""
             rules:

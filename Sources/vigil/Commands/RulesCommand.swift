@@ -24,16 +24,17 @@ struct RulesCheckCommand: ParsableCommand {
     @OptionGroup var capacity: CapacityOptions
     @Option(help: "Window-state budget per replica, e.g. 512MiB or 4GiB; check fails above it.")
     var stateBudget = CapacityOptions.defaultBudget
+    @OptionGroup var deduplication: DeduplicationOptions
     @OptionGroup var routing: RoutingOptions
 
     func validate() throws {
-        _ = try capacity.assumptions(budget: stateBudget)
+        _ = try capacity.assumptions(budget: stateBudget, deduplication: deduplication)
     }
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
         let topology = try RuleLoading.topology(of: plan, group: routing.group, input: routing.input, inputKey: routing.inputKeyFields)
-        let estimate = try capacity.estimate(for: plan, budget: stateBudget)
+        let estimate = try capacity.estimate(for: plan, budget: stateBudget, deduplication: deduplication)
         let shadow = plan.rules.filter { $0.mode == .shadow }.count
         let states = Set(plan.aggregators.map(\.state)).count
         let topics = topology.repartitionStages.count
@@ -44,7 +45,8 @@ struct RulesCheckCommand: ParsableCommand {
                 + "\(plan.fields.count) fields, \(lists) list\(lists == 1 ? "" : "s"), \(tables) table\(tables == 1 ? "" : "s"), "
                 + "\(topics) repartition topic\(topics == 1 ? "" : "s"), version \(plan.version); "
                 + "estimated window state \(ByteSize.text(estimate.bytesPerReplica)) per replica "
-                + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas)"
+                + "(\(Int(capacity.eventsPerSecond)) events/s over \(capacity.replicas) replicas"
+                + "\(estimate.eventIDBytes > 0 ? ", event ids kept by --deduplicate-within included" : ""))"
         )
         if let problem = estimate.budgetProblem(in: plan, directory: directory) {
             printToStandardError(problem.rendered)
@@ -103,16 +105,17 @@ struct RulesExplainCommand: ParsableCommand {
     @OptionGroup var capacity: CapacityOptions
     @Option(help: "Window-state budget per replica, e.g. 512MiB or 4GiB, shown beside the estimate.")
     var stateBudget = CapacityOptions.defaultBudget
+    @OptionGroup var deduplication: DeduplicationOptions
     @OptionGroup var routing: RoutingOptions
 
     func validate() throws {
-        _ = try capacity.assumptions(budget: stateBudget)
+        _ = try capacity.assumptions(budget: stateBudget, deduplication: deduplication)
     }
 
     func run() throws {
         let plan = try RuleLoading.compile(directory: directory)
         let topology = try RuleLoading.topology(of: plan, group: routing.group, input: routing.input, inputKey: routing.inputKeyFields)
-        let estimate = try capacity.estimate(for: plan, budget: stateBudget)
+        let estimate = try capacity.estimate(for: plan, budget: stateBudget, deduplication: deduplication)
         print(PlanExplanation(plan: plan, estimate: estimate, topology: topology).rendered)
     }
 }

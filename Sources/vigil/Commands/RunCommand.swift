@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     var stateBudget: String?
 
     func validate() throws {
-        if let stateBudget { _ = try capacity.assumptions(budget: stateBudget) }
+        if let stateBudget { _ = try capacity.assumptions(budget: stateBudget, deduplication: pipeline.deduplication) }
     }
 
     func run() async throws {
@@ -43,9 +43,7 @@ struct RunCommand: AsyncParsableCommand {
         )
         pipeline.apply(to: &configuration)
         if let stateBudget {
-            var withEventIDs = try capacity.assumptions(budget: stateBudget)
-            withEventIDs.duplicateWindowMilliseconds = configuration.engine.duplicateWindowMilliseconds
-            let assumptions = withEventIDs
+            let assumptions = try capacity.assumptions(budget: stateBudget, deduplication: pipeline.deduplication)
             let directory = pipeline.rules
             configuration.refusal = { plan in StateEstimate(plan: plan, assumptions: assumptions).budgetProblem(in: plan, directory: directory) }
         }

@@ -22,8 +22,10 @@ struct CapacityOptions: ParsableArguments {
     /// The budget `vigil rules check` holds a rule set to unless told otherwise.
     static let defaultBudget = "4GiB"
 
-    func assumptions(budget: String) throws -> StateEstimate.Assumptions {
+    /// - Parameter deduplication: the event ids kept for deduplication, counted with the windows.
+    func assumptions(budget: String, deduplication: DeduplicationOptions) throws -> StateEstimate.Assumptions {
         var assumptions = StateEstimate.Assumptions()
+        assumptions.duplicateWindowMilliseconds = deduplication.deduplicateWithin?.milliseconds
         assumptions.eventsPerSecond = eventsPerSecond
         assumptions.defaultCardinality = defaultCardinality
         assumptions.replicas = replicas
@@ -52,8 +54,8 @@ struct CapacityOptions: ParsableArguments {
     /// The estimate, with a warning for each `--cardinality` field or combination that no
     /// aggregate is keyed by: probably a misspelt name, whose own cardinality then silently fell
     /// back to the default.
-    func estimate(for plan: RulePlan, budget: String) throws -> StateEstimate {
-        let assumptions = try assumptions(budget: budget)
+    func estimate(for plan: RulePlan, budget: String, deduplication: DeduplicationOptions) throws -> StateEstimate {
+        let assumptions = try assumptions(budget: budget, deduplication: deduplication)
         let keys = plan.rules.flatMap { plan.aggregateKeys(of: $0) }
         let named = Set(keys.joined()).union(keys.filter { $0.count > 1 }.map(StateEstimate.Assumptions.combinationName))
         for field in assumptions.cardinality.keys.sorted() where !named.contains(field) {

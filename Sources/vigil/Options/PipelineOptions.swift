@@ -47,11 +47,7 @@ struct PipelineOptions: ParsableArguments {
         valueName: "duration"))
     var maxSourceSkew = HumanDuration(milliseconds: 15 * 60_000)
 
-    @Option(help: ArgumentHelp(
-        "Remember each event id for this long in event time, and dead-letter a second delivery of it as duplicate_event instead of counting it again.",
-        discussion: "Off by default: every delivery counts. Memory grows with rate x duration, about 70-92 bytes per id held whatever its length.",
-        valueName: "duration"))
-    var deduplicateWithin: HumanDuration?
+    @OptionGroup var deduplication: DeduplicationOptions
 
     @Option(help: ArgumentHelp(
         "Dead-letter an event as future_event when its time is further than this ahead of its Kafka message's timestamp.",
@@ -92,7 +88,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.engine.allowedLatenessMilliseconds = allowedLateness.milliseconds
         configuration.engine.maximumSourceSkewMilliseconds = maxSourceSkew.milliseconds
         configuration.engine.maximumMessageBytes = maxMessageBytes
-        configuration.engine.duplicateWindowMilliseconds = deduplicateWithin?.milliseconds
+        configuration.engine.duplicateWindowMilliseconds = deduplication.deduplicateWithin?.milliseconds
         configuration.engine.maximumTimeAheadMilliseconds = maxEventTimeAhead?.milliseconds
         configuration.badInput.maximumConsecutive = maxBadConsecutive
         configuration.badInput.maximumShare = maxBadShare

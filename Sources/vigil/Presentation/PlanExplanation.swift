@@ -55,9 +55,10 @@ struct PlanExplanation {
                     + "a retention of at least the longest window + cooldown + allowed lateness.")
         }
         lines.append("")
+        let eventIDs = estimate.eventIDBytes > 0 ? ", event ids kept by --deduplicate-within included (\(ByteSize.text(estimate.eventIDBytes)))" : ""
         lines.append(
             "Estimated window state: \(ByteSize.text(estimate.totalBytes)) at \(Int(estimate.assumptions.eventsPerSecond)) "
-                + "events/s, \(ByteSize.text(estimate.bytesPerReplica)) per replica over \(estimate.assumptions.replicas) "
+                + "events/s\(eventIDs), \(ByteSize.text(estimate.bytesPerReplica)) per replica over \(estimate.assumptions.replicas) "
                 + "(budget \(ByteSize.text(Double(estimate.assumptions.budgetBytes))) each); filters are assumed to pass every event."
         )
         return lines.joined(separator: "\n")
