@@ -20,24 +20,39 @@ extension Engine {
     /// counted, and the event clock stays where live traffic put it.
     ///
     /// An event that was dead-lettered the first time is skipped: one that does not decode, and,
-    /// judged as a replay judges them (see ``HistoryJudge``), one that was too far ahead of its
+    /// judged as a replay judges them (see ``EventAdmission``), one that was too far ahead of its
     /// message, late, or a second delivery. So the new states hold what the running ones hold.
-    /// - Parameter messageTime: as for ``process(_:source:now:messageTime:)``.
+    /// - Parameters:
+    ///   - source: where the event was read; on a repartition topic, its input partition and offset.
+    ///   - messageTime: as for ``process(_:source:now:messageTime:)``.
     /// - Returns: whether the event counts; its fields can then be read, to route it.
     @discardableResult
-    package func backfill(_ bytes: UnsafeRawBufferPointer, messageTime: Int64? = nil) -> Bool {
-        guard decoder.decode(bytes, into: &event) == nil, historyJudge.admits(event, messageTime: messageTime) else { return false }
+    package func backfill(_ bytes: UnsafeRawBufferPointer, from source: EventSource, messageTime: Int64? = nil) -> Bool {
+        guard decoder.decode(bytes, into: &event) == nil else { return false }
+        var judge = historyAdmission ?? EventAdmission(options: options)
+        defer { historyAdmission = judge }
+        guard case .admitted = judge.judge(event, source: source, messageTime: messageTime) else { return false }
         record(intoEveryState: false)
         return true
     }
 
     /// Records an event of history into every window state, as `backfill` does into the started
-    /// ones: the history a reload sends to a repartition topic it added, which has no other.
+    /// ones: the history a reload sends to a repartition topic it added, which has no other. It
+    /// was judged where it was read, so it is not judged again.
     /// - Returns: whether the event decoded.
     @discardableResult
     package func recordHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard decoder.decode(bytes, into: &event) == nil else { return false }
         record(intoEveryState: true)
+        return true
+    }
+
+    /// Records an event of history, as ``recordHistory(_:)`` does, that a backfill reads again:
+    /// into the states the last reload started only, since the others hold it already.
+    @discardableResult
+    package func backfillHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard decoder.decode(bytes, into: &event) == nil else { return false }
+        record(intoEveryState: false)
         return true
     }
 
@@ -63,42 +78,6 @@ extension Engine {
     /// they are ordinary states, snapshotted and kept across reloads like any other.
     package func endBackfill() {
         backfilling = []
-    }
-}
-
-/// Tells which events of the history a backfill reads again live evaluation set aside (too far
-/// ahead of their message, late, or second deliveries), so that they stay out of the new states and of the repartition topics
-/// the history goes to.
-///
-/// It judges them as a restart's replay does: with an event clock, and the event ids of the
-/// deduplication window, rebuilt from the first event read again. History starts the allowed
-/// lateness before the oldest window it fills, which is the margin that clock needs to catch up.
-struct HistoryJudge {
-    private let options: EngineOptions
-    private var clock: EventTimeClock
-    private var eventIDs: RecentEventIDs?
-    private var eventsSinceForgetting = 0
-
-    init(options: EngineOptions) {
-        self.options = options
-        clock = EventTimeClock(allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
-        eventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
-    }
-
-    /// Whether live evaluation counted `event`; notes it when it did.
-    mutating func admits(_ event: PaymentEvent, messageTime: Int64?) -> Bool {
-        let time = event.timestamp
-        if let messageTime, options.isTooFarAhead(time, of: messageTime) { return false }
-        guard !clock.isLate(time) else { return false }
-        // The offset a repeat was first seen at is never reported for history.
-        guard eventIDs?.repeatOf(event.eventID, time: time, offset: -1) == nil else { return false }
-        // History is one input partition's, so it has one source.
-        clock.advance(to: time, source: 0)
-        eventsSinceForgetting += 1
-        if eventsSinceForgetting >= 1024 {
-            eventsSinceForgetting = 0
-            eventIDs?.forget(behind: clock.watermark)
-        }
-        return true
+        historyAdmission = nil
     }
 }

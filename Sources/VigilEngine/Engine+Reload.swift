@@ -21,7 +21,7 @@ extension Engine {
     /// reads an existing sum's store). Cooldowns and counters follow the rule id.
     ///
     /// The stores it starts are empty; the owner may fill them from the history the engine has
-    /// already evaluated (see ``backfill(_:)``). A store still waiting for that history when the
+    /// already evaluated (see ``backfill(_:from:messageTime:)``). A store still waiting for that history when the
     /// next reload comes is started again, so that one backfill fills it once.
     /// - Parameter extraFields: the new fields to decode beyond the rules' (see `init`); nil keeps them.
     @discardableResult
@@ -33,7 +33,7 @@ extension Engine {
             keptAggregators: assignment.kept, startedAggregators: assignment.started, droppedAggregators: assignment.unused.count)
         aggregators = assignment.aggregators
         backfilling = aggregators.indices.filter { aggregators[$0].records && existing[aggregators[$0].stateName] == nil }
-        historyJudge = HistoryJudge(options: options)
+        historyAdmission = nil
         keyGroups = KeyGroups(aggregators: aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)

@@ -28,8 +28,8 @@ extension Engine {
     /// `FrozenWindowStore`).
     package func frozenState() -> FrozenEngineState {
         FrozenEngineState(
-            clock: clock, stores: aggregators.filter(\.records).map { ($0.stateName, $0.store.frozen()) },
-            cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id), recentEventIDs: recentEventIDs)
+            clock: admission.clock, stores: aggregators.filter(\.records).map { ($0.stateName, $0.store.frozen()) },
+            cooldowns: cooldownLedger, ruleIDs: plan.rules.map(\.id), recentEventIDs: admission.recentEventIDs)
     }
 
     /// Takes the state of a snapshot, in an engine that has evaluated nothing yet.
@@ -74,9 +74,8 @@ extension Engine {
         }
         aggregators = assignment.aggregators
         keyGroups = KeyGroups(aggregators: assignment.aggregators)
-        clock = restoredClock
+        admission = EventAdmission(options: options, clock: restoredClock, recentEventIDs: ids)
         cooldownLedger = ledger
-        recentEventIDs = ids
     }
 }
 

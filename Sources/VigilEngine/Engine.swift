@@ -29,15 +29,15 @@ package final class Engine {
     var cooldownLedger: CooldownLedger
     /// Fields named in the plan, plus the entity fields alerts are keyed by when a rule has no aggregate.
     var fieldTable: FieldTable
-    @exclusivity(unchecked) var clock: EventTimeClock
-    /// Nil unless `options.duplicateWindowMilliseconds` asks for deduplication.
-    @exclusivity(unchecked) var recentEventIDs: RecentEventIDs?
+    /// The event clock, and the event ids kept for deduplication: what decides whether an event counts.
+    @exclusivity(unchecked) var admission: EventAdmission
     @exclusivity(unchecked) private var eventsSinceEviction = 0
     /// The aggregators, by index, that record into a store the last reload started, until the
-    /// owner has filled those stores with history (see ``backfill(_:)``).
+    /// owner has filled those stores with history (see ``backfill(_:from:messageTime:)``).
     @exclusivity(unchecked) var backfilling: [Int] = []
-    /// Judges the history a backfill reads again as live evaluation judged it, from the last reload on.
-    @exclusivity(unchecked) var historyJudge: HistoryJudge
+    /// Judges the history a backfill reads again as a replay would; started by the backfill's
+    /// first event, dropped when it ends.
+    @exclusivity(unchecked) var historyAdmission: EventAdmission?
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
     ///   read them after an event (an input stage routes events on them) without decoding twice.
@@ -53,15 +53,12 @@ package final class Engine {
         self.keyGroups = KeyGroups(aggregators: aggregators)
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
-        self.clock = EventTimeClock(
-            allowedLateness: options.allowedLatenessMilliseconds, maximumSkew: options.maximumSourceSkewMilliseconds)
-        self.recentEventIDs = options.duplicateWindowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
-        self.historyJudge = HistoryJudge(options: options)
+        self.admission = EventAdmission(options: options)
     }
 
     /// The event time below which events are late: the newest event time of the source partition
     /// furthest behind less the allowed lateness (see ``EventTimeClock``).
-    package var watermark: Int64 { clock.watermark }
+    package var watermark: Int64 { admission.clock.watermark }
 
     /// Evaluates one message.
     /// - Parameters:
@@ -76,19 +73,19 @@ package final class Engine {
             return .rejected(failure)
         }
         let time = event.timestamp
-        if let messageTime, options.isTooFarAhead(time, of: messageTime) {
+        switch admission.judge(event, source: source, messageTime: messageTime) {
+        case .admitted:
+            break
+        case .aheadOfMessage(let messageTime):
             statistics.aheadOfMessage += 1
             return .aheadOfMessage(eventTime: time, messageTime: messageTime)
-        }
-        if clock.isLate(time) {
+        case .late(let watermark):
             statistics.late += 1
             return .late(eventTime: time, watermark: watermark)
-        }
-        if let first = recentEventIDs?.repeatOf(event.eventID, time: time, offset: source.offset) {
+        case .duplicate(let firstOffset):
             statistics.duplicates += 1
-            return .duplicate(eventID: event.eventID, firstOffset: first.offset)
+            return .duplicate(eventID: event.eventID, firstOffset: firstOffset)
         }
-        clock.advance(to: time, source: source.partition)
         updateAggregates(at: time)
         frame.exchange(fields: &event.fields, aggregates: &aggregates)
         let alerts = evaluateRules(source: source, now: now)
@@ -158,7 +155,6 @@ package final class Engine {
         let horizon = watermark
         for index in aggregators.indices where aggregators[index].records { aggregators[index].store.advance(watermark: horizon) }
         cooldownLedger.forget(before: horizon, rules: plan.rules)
-        recentEventIDs?.forget(behind: horizon)
     }
 }
 

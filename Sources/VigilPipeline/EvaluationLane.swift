@@ -94,7 +94,10 @@ final class EvaluationLane: @unchecked Sendable {
             if task.isBackfill(message.offset) {
                 kind = .backfilled
                 _ = task.forEachEvent(in: message, inputTopic: context.inputTopic, isBackfill: true) { event, source in
-                    if task.engine.backfill(event, messageTime: messageTime), !task.owedHistory.isEmpty {
+                    if isHistory {
+                        // Judged where it was read, and recorded unjudged when it arrived.
+                        task.engine.backfillHistory(event)
+                    } else if task.engine.backfill(event, from: source, messageTime: messageTime), !task.owedHistory.isEmpty {
                         route(event, source: source, context: context, asHistoryFor: task.owedHistory)
                     }
                     counts.backfilled += 1
@@ -127,7 +130,7 @@ final class EvaluationLane: @unchecked Sendable {
                 if let reason = skipped.brokenBecause {
                     let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
                     outputs.append(
-                        .deadLetter(event: message.value, key: message.key, source: source, reason: "invalid_repartition_record", detail: reason))
+                        .deadLetter(event: message.value, key: message.key, source: source, reason: DeadLetterReason.invalidRepartitionRecord, detail: reason))
                 }
             }
             // A message past the backfill also ends it, should the history end in a gap.
@@ -158,12 +161,12 @@ final class EvaluationLane: @unchecked Sendable {
             counts.late += 1
             outputs.append(
                 .deadLetter(
-                    event: event, key: key, source: source, reason: "late_event",
+                    event: event, key: key, source: source, reason: DeadLetterReason.late,
                     detail: EngineOutcome.lateDetail(eventTime: eventTime, watermark: watermark)))
         case .duplicate(let eventID, let firstOffset):
             outputs.append(
                 .deadLetter(
-                    event: event, key: key, source: source, reason: "duplicate_event",
+                    event: event, key: key, source: source, reason: DeadLetterReason.duplicate,
                     detail: "event_id \(eventID) was counted at offset \(firstOffset) of this partition"))
         case .aheadOfMessage(let eventTime, let messageTime):
             // A wrong clock or unit upstream: bad input, so that a producer whose every event is
@@ -171,7 +174,7 @@ final class EvaluationLane: @unchecked Sendable {
             isBad = true
             outputs.append(
                 .deadLetter(
-                    event: event, key: key, source: source, reason: "future_event",
+                    event: event, key: key, source: source, reason: DeadLetterReason.ahead,
                     detail: EngineOutcome.aheadDetail(
                         eventTime: eventTime, messageTime: messageTime, limit: task.engine.options.maximumTimeAheadMilliseconds ?? 0)))
         }

@@ -6,7 +6,8 @@ import VigilRules
 /// Vigil's metrics, recorded through swift-metrics once per batch (never per event).
 ///
 /// Names follow Prometheus conventions: `vigil_` prefix, `_total` for counters, base units.
-/// Per-rule and per-reason series are created the first time the label value appears, then reused.
+/// Per-rule and per-reason series are created the first time the label value appears, then
+/// reused; the dead-letter reasons alerts watch exist from the start (`DeadLetterReason.countedFromZero`).
 final class PipelineMetrics {
     private let consumed: Counter
     private let evaluated: Counter
@@ -78,6 +79,9 @@ final class PipelineMetrics {
         partitionsRevoked = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "revoked")], factory: factory)
         partitionsLost = Counter(label: "vigil_partition_changes_total", dimensions: [("change", "lost")], factory: factory)
         ruleSetLoadedAt = Gauge(label: "vigil_ruleset_loaded_timestamp_seconds", factory: factory)
+        for reason in DeadLetterReason.countedFromZero {
+            deadLetters[reason] = Counter(label: "vigil_dead_letters_total", dimensions: [("reason", reason)], factory: factory)
+        }
     }
 
     func record(_ batch: BatchTally, duration: Duration) {

@@ -32,6 +32,16 @@ package final class EngineTestDriver {
         return bytes.withUnsafeMutableBytes { engine.process(UnsafeRawBufferPointer($0), source: source, now: now) }
     }
 
+    /// Backfills messages as if read again from `partition` from offset 0, each stamped
+    /// `messageTime`; returns whether each counted.
+    @discardableResult
+    package func backfill(_ messages: [String], partition: Int32 = 0, messageTime: Int64? = nil) -> [Bool] {
+        messages.enumerated().map { offset, message in
+            let source = EventSource(topic: "payments", partition: partition, offset: Int64(offset))
+            return Array(message.utf8).withUnsafeBytes { engine.backfill($0, from: source, messageTime: messageTime) }
+        }
+    }
+
     /// Sends one message and returns its alerts (none for a rejected or late message).
     package func alerts(_ message: String, partition: Int32 = 0) -> [Alert] {
         if case .evaluated(let alerts) = send(message, partition: partition) { return alerts }

@@ -243,6 +243,15 @@ import VigilTesting
             #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 64, "output:\n\(vigil.printed)")
             #expect(vigil.printed.contains("--topic"), "output:\n\(vigil.printed)")
         }
+        // A file's lines carry no message timestamp to judge by, and the bound must stay under the lateness.
+        for (arguments, message) in [
+            (["--input", "x.jsonl", "--max-event-time-ahead", "1m"], "--max-event-time-ahead needs --topic"),
+            (["--topic", "payments", "--brokers", "127.0.0.1:1", "--max-event-time-ahead", "10m"], "must be shorter than --allowed-lateness (10m)"),
+        ] {
+            let vigil = try VigilProcess(["backtest"] + arguments)
+            #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 64, "output:\n\(vigil.printed)")
+            #expect(vigil.printed.contains(message), "output:\n\(vigil.printed)")
+        }
     }
 
     /// Card-testing bursts complete enough to fire at both thresholds (seven payments or more), by card.

@@ -35,6 +35,8 @@ import VigilTesting
         let metrics = try await http.get("/metrics").body
         #expect(metrics.contains(#"vigil_alerts_total{rule="large-amount"} 1"#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_dead_letters_total{reason="invalid_json"} 1"#))
+        // The reasons alerts watch are counted from zero, so that `increase` sees the first one.
+        #expect(metrics.contains(#"vigil_dead_letters_total{reason="future_event"} 0"#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_partition_changes_total{change="assigned"} "#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_consumer_lag_messages{partition="0",topic="payments"} 0"#) || metrics.contains(#"vigil_consumer_lag_messages{topic="payments",partition="0"} 0"#), "metrics:\n\(metrics)")
         // Every metric says what it counts, as Prometheus' text format expects.

@@ -88,9 +88,7 @@ import VigilTesting
         }
         driver.engine.replace(
             plan: try RuleCompiler.compile(sources: [RuleSource(path: "rules.yaml", text: Self.rules)]).get())
-        let admitted = Self.events.map { event in
-            Array(event.utf8).withUnsafeBytes { driver.engine.backfill($0, messageTime: Self.sent) }
-        }
+        let admitted = driver.backfill(Self.events, messageTime: Self.sent)
         #expect(admitted == [true, true, false, true])
     }
 }

@@ -156,6 +156,35 @@ extension RuleReloader.Outcome {
         #expect(pipeline.status.snapshot.eventsEvaluated == history.count + 1, "history is not evaluated twice")
     }
 
+    /// A backfill judges the history it reads again against each message's timestamp, as live
+    /// evaluation did: the payment stamped a year ahead, dead-lettered live, stays out, and does
+    /// not move the backfill's clock past the payment after it.
+    @Test func aBackfillLeavesOutAPaymentThatWasAheadOfItsMessage() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        var configuration = fixture.configuration()
+        configuration.engine.maximumTimeAheadMilliseconds = 60_000
+        let pipeline = try Pipeline(configuration: configuration, plan: try RuleTestSources.compile(Self.before), logger: .quiet)
+        let running = Task { try await pipeline.run() }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let history = [("c-1-0", now - 3_000), ("c-1-1", now - 2_000), ("ahead", now + 365 * 24 * 3_600_000), ("c-1-2", now - 1_000)]
+            .map { id, time in (key: Optional("c-1"), value: TestEvent.json(id: id, ts: time, amount: "10", ["card_id": "c-1"])) }
+        try fixture.produce(history)
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == history.count }
+        #expect(pipeline.status.snapshot.deadLettersByReason == ["future_event": 1])
+
+        let after = try RuleTestSources.compile(Self.after)
+        try pipeline.offer(after)
+        try await waitUntil { pipeline.status.snapshot.rulesetVersion == after.version }
+        try await waitUntil { pipeline.status.snapshot.backfilledMessages == history.count }
+        try fixture.produce([("c-1", TestEvent.json(id: "c-1-3", ts: now, amount: "10", ["card_id": "c-1"]))])
+        try await waitUntil { pipeline.status.snapshot.eventsConsumed == history.count + 1 }
+        pipeline.requestStop()
+        try await running.value
+        // c-1-3 is the fourth payment in the hour only if the backfill counted c-1-2, after the one ahead.
+        let alerts = try TopicReader.read("alerts", from: fixture.cluster, atLeast: 1)
+        #expect(alerts.compactMap(ExpectedAlert.init(record:)) == [ExpectedAlert(rule: "burst", event: "c-1-3", key: "c-1")])
+    }
+
     /// `vigil_backfilling_partitions` counts the partitions `GET /rules` lists as backfilling: both
     /// come from one count at the end of each loop. The loop that swaps the rules in starts both
     /// partitions' backfills and cannot end them (their history arrives in later batches), so the

@@ -60,6 +60,12 @@ struct BacktestCommand: ParsableCommand {
         guard (input == nil) != (topic == nil) else { throw ValidationError("give either --input FILE or --topic TOPIC with --brokers") }
         if topic != nil, kafka.brokers == nil { throw ValidationError("--topic needs --brokers") }
         if input != nil, kafka.brokers != nil { throw ValidationError("--brokers reads --topic; --input reads a file") }
+        if let ahead = maxEventTimeAhead {
+            guard topic != nil else { throw ValidationError("--max-event-time-ahead needs --topic: lines of a file carry no message timestamp") }
+            guard ahead.milliseconds < allowedLateness.milliseconds else {
+                throw ValidationError("--max-event-time-ahead must be shorter than --allowed-lateness (\(allowedLateness.defaultValueDescription))")
+            }
+        }
         guard let start = AlertStart(argument: from), start != .latest else {
             throw ValidationError("--from takes beginning, an RFC 3339 time or a duration such as 24h, got '\(from)'")
         }

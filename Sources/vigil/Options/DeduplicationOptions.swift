@@ -5,7 +5,7 @@ import ArgumentParser
 struct DeduplicationOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Remember each event id for this long in event time, and dead-letter a second delivery of it as duplicate_event instead of counting it again.",
-        discussion: "Off by default: every delivery counts. Memory grows with rate x duration, about 70-92 bytes per id held whatever its length.",
+        discussion: "Off by default: every delivery counts. Memory grows with rate x duration, about 68-92 bytes per id held whatever its length.",
         valueName: "duration"))
     var deduplicateWithin: HumanDuration?
 }

@@ -60,7 +60,7 @@ struct EngineWorkloadScenario {
                 switch engine.process(message, source: source, now: 0) {
                 case .evaluated(let fired): alerts += fired.count
                 case .late: late += 1
-                case .rejected, .duplicate: break
+                case .rejected, .duplicate, .aheadOfMessage: break
                 }
             }
         }
