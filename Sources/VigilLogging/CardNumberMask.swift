@@ -5,11 +5,11 @@
 /// pass the Luhn check become the first six and last four digits with `*` between them. Blocks are
 /// never split, so a 20-digit run stays as it is, and runs failing Luhn (order ids, epoch
 /// milliseconds) are left alone. Over-masking an unlucky Luhn-valid id is the accepted cost.
-enum CardNumberMask {
+package enum CardNumberMask {
     static let minimumDigits = 13
     static let maximumDigits = 19
 
-    static func masked(_ text: String) -> String {
+    package static func masked(_ text: String) -> String {
         guard text.utf8.lazy.filter(\.isASCIIDigit).count >= minimumDigits else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []

@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import Testing
+import VigilKafka
+import VigilTesting
+
+/// `vigil dead-letters` shows why each message was set aside and where it was read, with card
+/// numbers masked, and counts them by reason.
+@Suite struct DeadLettersCommandTests {
+    /// Three dead letters as the pipeline writes them (headers and the raw payload), one carrying
+    /// a card number in its payload, spread over two partitions.
+    static let letters: [(reason: String, detail: String, offset: Int, payload: String)] = [
+            ("invalid_json", "expected a value at offset 11, found '}'", 4, #"{"amount": }"#),
+            ("future_event", "event time 2028-01-15T08:00:00.000Z is 365d after its message's timestamp", 9,
+             #"{"event_id":"e-9","ts":1831622400000,"amount":10,"pan":"4111 1111 1111 1111"}"#),
+            ("invalid_json", "unterminated string starting at offset 1", 12, #"{"event_id"#),
+        ]
+
+    static func deadLetters(on cluster: MockCluster) throws {
+        try cluster.createTopic("payments.dead-letter", partitions: 2)
+        let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
+        for (index, letter) in letters.enumerated() {
+            let headers = [
+                ("vigil.reason", letter.reason), ("vigil.detail", letter.detail), ("vigil.source.topic", "payments"),
+                ("vigil.source.partition", "\(index % 2)"), ("vigil.source.offset", "\(letter.offset)"),
+            ].map { (name: $0.0, value: Array($0.1.utf8)) }
+            try producer.send(topic: "payments.dead-letter", partition: Int32(index % 2), key: nil, value: Array(letter.payload.utf8), headers: headers)
+            usleep(2_000)
+        }
+        #expect(try producer.flush().isEmpty)
+    }
+
+    @Test func rowsSayWhyAndWhereWithCardNumbersMasked() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try Self.deadLetters(on: cluster)
+        let vigil = try VigilProcess(["dead-letters", "--brokers", cluster.bootstrapServers])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        let output = vigil.printed
+        #expect(output.contains("DEAD-LETTERED AT"), "output:\n\(output)")
+        #expect(output.contains(/future_event\s+payments\[1\]@9\s+event time 2028-01-15T08:00:00.000Z is 365d after/), "output:\n\(output)")
+        #expect(output.contains(/invalid_json\s+payments\[0\]@4\s+expected a value at offset 11/), "output:\n\(output)")
+        #expect(output.contains(#""pan":"411111******1111""#), "output:\n\(output)")
+        #expect(!output.contains("4111 1111 1111 1111"), "the card number is masked; output:\n\(output)")
+        #expect(output.contains("vigil dead-letters: 3 on payments.dead-letter since the beginning: invalid_json 2, future_event 1"), "output:\n\(output)")
+    }
+
+    @Test func aReasonFilterAndJSONLines() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try Self.deadLetters(on: cluster)
+        let vigil = try VigilProcess(["dead-letters", "--brokers", cluster.bootstrapServers, "--reason", "future_event", "--json"])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        let lines = vigil.printed.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 1, "output:\n\(vigil.printed)")
+        let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any] ?? [:]
+        #expect(object["reason"] as? String == "future_event")
+        #expect((object["source"] as? [String: Any])?["offset"] as? Int == 9)
+        #expect(object["payload_bytes"] as? Int == Self.letters[1].payload.utf8.count)
+        #expect((object["payload"] as? String)?.contains("4111 1111 1111 1111") == false, "masked: \(object)")
+        #expect(vigil.printed.contains("vigil dead-letters: 1 on payments.dead-letter since the beginning: future_event 1"), "output:\n\(vigil.printed)")
+    }
+}
