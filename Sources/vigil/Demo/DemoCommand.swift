@@ -44,7 +44,12 @@ struct DemoCommand: AsyncParsableCommand {
         let cluster = try MockCluster(brokers: 1, logger: logger)
         let topics = DemoTopics()
         try topics.create(on: cluster, inputPartitions: partitions)
-        printToStandardError(Style.bold("Embedded Kafka broker at \(cluster.bootstrapServers)") + " (kcat -b \(cluster.bootstrapServers) -t \(topics.alerts) -C)")
+        let brokers = cluster.bootstrapServers
+        // The executable as it was started (`scripts/demo` runs the release build), to paste as is.
+        let vigil = CommandLine.arguments.first ?? "vigil"
+        printToStandardError(
+            Style.bold("Embedded Kafka broker at \(brokers)")
+                + " (from another terminal: \(vigil) tail --brokers \(brokers) --explain; \(vigil) dead-letters --brokers \(brokers))")
 
         let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         var configuration = PipelineConfiguration(
