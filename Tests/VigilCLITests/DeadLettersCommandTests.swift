@@ -18,6 +18,11 @@ import VigilTesting
 
     static func deadLetters(on cluster: MockCluster) throws {
         try cluster.createTopic("payments.dead-letter", partitions: 2)
+        try send(letters, on: cluster)
+    }
+
+    /// Writes `letters` as the pipeline does; the nth goes to partition n % 2 and names it as its source.
+    static func send(_ letters: [(reason: String, detail: String, offset: Int, payload: String)], on cluster: MockCluster) throws {
         let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
         for (index, letter) in letters.enumerated() {
             let headers = [
@@ -57,5 +62,19 @@ import VigilTesting
         #expect(object["payload_bytes"] as? Int == Self.letters[1].payload.utf8.count)
         #expect((object["payload"] as? String)?.contains("4111 1111 1111 1111") == false, "masked: \(object)")
         #expect(vigil.printed.contains("vigil dead-letters: 1 on payments.dead-letter since the beginning: future_event 1"), "output:\n\(vigil.printed)")
+    }
+
+    /// With `--follow`, a dead letter written after the command started is shown too, and Ctrl-C
+    /// ends it with the count of everything shown.
+    @Test func followShowsDeadLettersAsTheyArriveUntilInterrupted() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try Self.deadLetters(on: cluster)
+        let vigil = try VigilProcess(["dead-letters", "--brokers", cluster.bootstrapServers, "--follow", "--reason", "future_event"])
+        try await TailCommandTests.waitUntil(vigil) { $0.contains("payments[1]@9") }
+        try Self.send([("future_event", "event time 2028-02-01T00:00:00.000Z is 60d after", 21, #"{"event_id":"e-21"}"#)], on: cluster)
+        try await TailCommandTests.waitUntil(vigil) { $0.contains("payments[0]@21") }
+        vigil.signal(SIGINT)
+        #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 0, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("vigil dead-letters: 2 on payments.dead-letter since the beginning: future_event 2"), "output:\n\(vigil.printed)")
     }
 }
