@@ -29,10 +29,9 @@ extension Engine {
     @discardableResult
     package func backfill(_ bytes: UnsafeRawBufferPointer, from source: EventSource, messageTime: Int64? = nil) -> Bool {
         guard decoder.decode(bytes, into: &event) == nil else { return false }
-        var judge = historyAdmission ?? EventAdmission(options: options)
-        defer { historyAdmission = judge }
-        guard case .admitted = judge.judge(event, source: source, messageTime: messageTime) else { return false }
-        record(intoEveryState: false)
+        // Judged in place: a copy would copy its clock and event ids for every event.
+        guard case .admitted = historyAdmission.judge(event, source: source, messageTime: messageTime) else { return false }
+        recordDecoded(intoEveryState: false)
         return true
     }
 
@@ -42,22 +41,26 @@ extension Engine {
     /// - Returns: whether the event decoded.
     @discardableResult
     package func recordHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard decoder.decode(bytes, into: &event) == nil else { return false }
-        record(intoEveryState: true)
-        return true
+        record(bytes, intoEveryState: true)
     }
 
     /// Records an event of history, as ``recordHistory(_:)`` does, that a backfill reads again:
     /// into the states the last reload started only, since the others hold it already.
     @discardableResult
     package func backfillHistory(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        record(bytes, intoEveryState: false)
+    }
+
+    /// Decodes and records an event, unjudged.
+    /// - Returns: whether it decoded.
+    private func record(_ bytes: UnsafeRawBufferPointer, intoEveryState: Bool) -> Bool {
         guard decoder.decode(bytes, into: &event) == nil else { return false }
-        record(intoEveryState: false)
+        recordDecoded(intoEveryState: intoEveryState)
         return true
     }
 
-    /// Records the decoded event.
-    private func record(intoEveryState: Bool) {
+    /// Records the event decoded last.
+    private func recordDecoded(intoEveryState: Bool) {
         guard intoEveryState || !backfilling.isEmpty else { return }
         let time = event.timestamp
         let fields = event.fields
@@ -78,6 +81,6 @@ extension Engine {
     /// they are ordinary states, snapshotted and kept across reloads like any other.
     package func endBackfill() {
         backfilling = []
-        historyAdmission = nil
+        historyAdmission = EventAdmission(options: options)
     }
 }

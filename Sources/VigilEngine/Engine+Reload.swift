@@ -33,7 +33,7 @@ extension Engine {
             keptAggregators: assignment.kept, startedAggregators: assignment.started, droppedAggregators: assignment.unused.count)
         aggregators = assignment.aggregators
         backfilling = aggregators.indices.filter { aggregators[$0].records && existing[aggregators[$0].stateName] == nil }
-        historyAdmission = nil
+        historyAdmission = EventAdmission(options: options)
         keyGroups = KeyGroups(aggregators: aggregators)
         cooldownLedger = cooldownLedger.carried(from: plan.rules, to: newPlan.rules)
         statistics = statistics.carried(to: newPlan.rules)

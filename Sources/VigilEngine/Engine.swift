@@ -35,9 +35,9 @@ package final class Engine {
     /// The aggregators, by index, that record into a store the last reload started, until the
     /// owner has filled those stores with history (see ``backfill(_:from:messageTime:)``).
     @exclusivity(unchecked) var backfilling: [Int] = []
-    /// Judges the history a backfill reads again as a replay would; started by the backfill's
-    /// first event, dropped when it ends.
-    @exclusivity(unchecked) var historyAdmission: EventAdmission?
+    /// Judges the history a backfill reads again as a replay would; started afresh by each reload
+    /// and at the backfill's end, which drops what it held.
+    @exclusivity(unchecked) var historyAdmission: EventAdmission
 
     /// - Parameter extraFields: fields to decode although no rule reads them, so the owner can
     ///   read them after an event (an input stage routes events on them) without decoding twice.
@@ -54,6 +54,7 @@ package final class Engine {
         self.cooldownLedger = CooldownLedger(rules: plan.rules)
         self.statistics = EngineStatistics(rules: plan.rules)
         self.admission = EventAdmission(options: options)
+        self.historyAdmission = EventAdmission(options: options)
     }
 
     /// The event time below which events are late: the newest event time of the source partition

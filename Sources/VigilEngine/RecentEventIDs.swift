@@ -23,9 +23,16 @@ struct RecentEventIDs: Sendable {
         let low: UInt64
         let high: UInt64
 
-        init(_ value: UInt128) {
+        /// The fingerprint of an event id (``ContentHash/fingerprint(of:)``).
+        init(of id: String) {
+            let value = ContentHash.fingerprint(of: id)
             low = UInt64(truncatingIfNeeded: value)
             high = UInt64(truncatingIfNeeded: value >> 64)
+        }
+
+        init(low: UInt64, high: UInt64) {
+            self.low = low
+            self.high = high
         }
     }
 
@@ -41,7 +48,7 @@ struct RecentEventIDs: Sendable {
 
     /// Where `id` was first counted when it is a repeat; otherwise records it and returns nil.
     mutating func repeatOf(_ id: String, time: Int64, offset: Int64) -> FirstSeen? {
-        repeatOf(fingerprint: Fingerprint(ContentHash.fingerprint(of: id)), time: time, offset: offset)
+        repeatOf(fingerprint: Fingerprint(of: id), time: time, offset: offset)
     }
 
     private mutating func repeatOf(fingerprint: Fingerprint, time: Int64, offset: Int64) -> FirstSeen? {
@@ -77,9 +84,8 @@ extension RecentEventIDs {
         writer.writeVarint(UInt64(ids.arrivals.count - ids.head))
         for (fingerprint, time) in ids.arrivals[ids.head...] {
             let first = ids.firstSeen[fingerprint] ?? FirstSeen(time: time, offset: -1)
-            for half in [fingerprint.low, fingerprint.high] {
-                withUnsafeBytes(of: half.littleEndian) { writer.bytes.append(contentsOf: $0) }
-            }
+            withUnsafeBytes(of: fingerprint.low.littleEndian) { writer.bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: fingerprint.high.littleEndian) { writer.bytes.append(contentsOf: $0) }
             writer.writeSigned(first.time)
             writer.writeSigned(first.offset)
         }
@@ -92,7 +98,7 @@ extension RecentEventIDs {
     ) throws(WindowSnapshotError) -> RecentEventIDs? {
         var ids = windowMilliseconds.map(RecentEventIDs.init(windowMilliseconds:))
         for _ in 0..<(try reader.readCount()) {
-            let fingerprint = version >= 4 ? try readFingerprint(from: &reader) : Fingerprint(ContentHash.fingerprint(of: try reader.readString()))
+            let fingerprint = version >= 4 ? try readFingerprint(from: &reader) : Fingerprint(of: try reader.readString())
             let time = try reader.readSigned()
             let offset = try reader.readSigned()
             _ = ids?.repeatOf(fingerprint: fingerprint, time: time, offset: offset)
@@ -101,9 +107,9 @@ extension RecentEventIDs {
     }
 
     private static func readFingerprint(from reader: inout SnapshotReader) throws(WindowSnapshotError) -> Fingerprint {
-        let bytes = try reader.readBytes(16)
-        var value: UInt128 = 0
-        for (position, byte) in bytes.enumerated() { value |= UInt128(byte) << (8 * position) }
-        return Fingerprint(value)
+        func half(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        return Fingerprint(low: half(try reader.readBytes(8)), high: half(try reader.readBytes(8)))
     }
 }
