@@ -44,11 +44,18 @@ struct CooldownLedger: Sendable {
         Self.decide(&entries[rule][key], time: time, cooldown: cooldown)
     }
 
+    /// A match within a cooldown of the key's latest alert, before or after it, is held back. A late
+    /// event a cooldown or more before that alert fires on its own (it reports nothing held back,
+    /// and the latest alert stays the one later matches are judged against): holding it back
+    /// would lose the alert of a payment that no other alert covers.
     private static func decide(_ entry: inout Entry?, time: Int64, cooldown: Int64) -> Decision {
-        // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
-        if let lastFired = entry?.lastFired, time < lastFired.clampedAdding(cooldown) {
-            entry?.suppressed += 1
-            return .suppress
+        if let lastFired = entry?.lastFired {
+            // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
+            if time < lastFired.clampedAdding(cooldown), time > lastFired.clampedSubtracting(cooldown) {
+                entry?.suppressed += 1
+                return .suppress
+            }
+            if time <= lastFired.clampedSubtracting(cooldown) { return .fire(suppressedSincePrevious: 0) }
         }
         let suppressed = entry?.suppressed ?? 0
         entry = Entry(lastFired: time, suppressed: 0)

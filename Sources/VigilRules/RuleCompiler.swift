@@ -42,7 +42,7 @@ package enum RuleCompiler {
     /// cheap enough to poll for changes. Files that cannot be read count by their problem, so a
     /// file becoming unreadable, or readable again, is a change. `nil` when the directory cannot be read.
     package static func version(ofDirectory directory: String) -> String? {
-        guard case .success(let contents) = RuleDirectory.read(directory) else { return nil }
+        guard case .success(let contents) = RuleDirectory.read(directory, parsing: false) else { return nil }
         return ContentHash.version(of: contents.files + contents.problems.map { ($0.location.file, $0.message) })
     }
 
@@ -82,7 +82,12 @@ package enum RuleCompiler {
         let drafts = selected.map { ids in allDrafts.filter { ids.contains($0.id ?? "") } } ?? allDrafts
         let rules = drafts.compactMap { compilation.compile($0) }
         let ordered = compilation.diagnostics.sorted(by: Compilation.precedes)
-        let findings = fileFindings + ordered
+        var findings = fileFindings + ordered
+        if allDrafts.isEmpty, selected == nil, !findings.contains(where: { $0.severity == .error }), let first = sources.first {
+            // A set that detects nothing is a mistake (a file emptied by accident, a ConfigMap cut
+            // short), and a reload to it must keep the running set.
+            findings.append(RuleDirectory.wholeFile(first.path, "no file defines a rule; a rule set without rules would raise no alert"))
+        }
         guard !findings.contains(where: { $0.severity == .error }), rules.count == drafts.count else {
             return .failure(Diagnostics(items: findings))
         }

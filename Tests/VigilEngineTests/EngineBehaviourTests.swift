@@ -27,6 +27,30 @@ import VigilTesting
         #expect(driver.engine.statistics.rules.first?.suppressed == 4)
     }
 
+    /// A cooldown holds back matches within it on either side of the key's latest alert; a late
+    /// payment from well before that alert is an alert of its own, not a repeat of it.
+    @Test func aLatePaymentACooldownBeforeTheLatestAlertStillFires() throws {
+        let driver = try EngineTestDriver(rules: """
+            rules:
+              - id: big
+                description: Big
+                severity: high
+                expression: amount > 100
+                cooldown: 1m
+            """)
+        let card = ["card_id": "c-1"]
+        var fired: [String] = []
+        for (index, seconds) in [600, 300, 570, 640].enumerated() {
+            for alert in driver.alerts(TestEvent.json(id: "e\(index)", ts: Int64(seconds) * 1_000, amount: "500", card)) {
+                fired.append(alert.eventID)
+            }
+        }
+        // e0 fires at 10:00; e1 (05:00, five minutes earlier) fires; e2 (09:30) and e3 (10:40) are
+        // within a minute of the latest alert, e0, and are held back.
+        #expect(fired == ["e0", "e1"])
+        #expect(driver.engine.statistics.rules.first?.suppressed == 2)
+    }
+
     /// In `a and b or c and d`, the alert lists every comparison; each says whether it held, so a
     /// reader can tell the branch that fired from the one that did not.
     @Test func alertJSONSaysWhichComparisonsHeld() throws {

@@ -87,6 +87,35 @@ import VigilValues
         #expect(evaluate(plan, country: "FR") == true, "the list still loads")
     }
 
+    /// Spreadsheet exports: a byte order mark before the first entry, a no-break space after one,
+    /// and old Mac line ends (a lone carriage return) between them. Each made an entry that never
+    /// matched, without a word.
+    @Test func listsExportedBySpreadsheetsMatchTheirEntries() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let list = directory.appendingPathComponent("lists/high_risk_countries.txt")
+        for (bytes, country) in [
+            ([0xEF, 0xBB, 0xBF] + Array("KP\nIR\n".utf8), "KP"),
+            (Array("IR\nKP\u{00A0}\n".utf8), "KP"),
+            (Array("KP\rIR\rSY\r".utf8), "IR"),
+        ] {
+            try Data(bytes).write(to: list)
+            let plan = try #require(RuleCompiler.compile(directory: directory.path).plan)
+            #expect(evaluate(plan, country: country) == true, "\(bytes)")
+            #expect(evaluate(plan, country: "FR") == false)
+        }
+    }
+
+    /// A directory whose files define no rule (emptied by accident, a ConfigMap cut short) would
+    /// raise no alert: it is refused, so a reload to it keeps the running set.
+    @Test func aRuleSetWithoutRulesIsRefused() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "rules: []\n".write(to: directory.appendingPathComponent("velocity.yaml"), atomically: true, encoding: .utf8)
+        let diagnostics = try #require(RuleCompiler.compile(directory: directory.path).diagnostics)
+        #expect(diagnostics.items.map(\.message) == ["no file defines a rule; a rule set without rules would raise no alert"])
+    }
+
     @Test func aRulesPathThatIsAFileSaysSo() throws {
         let directory = try makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

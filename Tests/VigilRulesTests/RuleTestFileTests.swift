@@ -41,6 +41,23 @@ import VigilValues
         ])
     }
 
+    /// Failures are reported by test name, so two tests of one name could not be told apart.
+    @Test func twoTestsOfOneNameAreALoadErrorAtTheSecond() {
+        let diagnostics = rendered("""
+            tests:
+              - name: burst
+                events:
+                  - {at: 0s, card_id: c-1}
+              - name: burst
+                events:
+                  - {at: 0s, card_id: c-2}
+            """)
+        #expect(diagnostics == [
+            "t.yaml:5:11: error: a test named 'burst' comes earlier, at line 2; give each test a name of its own\n"
+                + "    - name: burst\n            ^~~~~",
+        ])
+    }
+
     @Test func brokenYAMLIsPlacedWhereItCanBeFixed() {
         let diagnostics = rendered("tests:\n  - name: \"burst\n    events: []\n")
         #expect(diagnostics == [

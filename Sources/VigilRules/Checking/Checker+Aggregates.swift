@@ -133,6 +133,11 @@ extension Checker {
         let fields = elements.map { aggregatedField($0) }
         let resolved = fields.compactMap { $0 }
         guard resolved.count == elements.count else { return nil }
+        var seen = Set<String>()
+        for (element, field) in zip(elements, resolved) where !seen.insert(field.name).inserted {
+            report(element.span, "\(field.name) appears twice in by:; a key names each field once")
+            return nil
+        }
         let names = resolved.map(\.name).joined(separator: ", ")
         return (resolved.map(\.id), resolved.count == 1 ? names : "[" + names + "]")
     }

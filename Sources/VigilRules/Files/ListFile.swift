@@ -21,19 +21,27 @@ enum ListFile {
 
     static func read(_ file: SourceFile) -> Contents {
         var contents = Contents()
-        for (index, line) in file.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, line) in file.lines.enumerated() {
             let content = line.prefix { $0 != "#" }
-            let entry = content.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-            guard !entry.isEmpty else { continue }
-            let text = String(entry.reversed())
+            guard let first = content.firstIndex(where: { !isBlank($0) }), let last = content.lastIndex(where: { !isBlank($0) }) else {
+                continue
+            }
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: content[first...last])
+            let text = String(scalars)
             contents.entries.insert(text)
-            let column = content.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count + 1
             if let warning = warning(about: text) {
                 contents.warnings.append(
-                    file.diagnostic(warning, line: index + 1, column: column, length: text.unicodeScalars.count, severity: .warning))
+                    file.diagnostic(warning, line: index + 1, column: first + 1, length: last - first + 1, severity: .warning))
             }
         }
         return contents
+    }
+
+    /// Space between and around the words of a list or table line: any Unicode white space, since
+    /// a no-break space pasted from a spreadsheet looks like a space and must act as one.
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || !scalar.isASCII && scalar.properties.isWhitespace
     }
 
     /// Entries that are written as they would be in a rule are probably not what the file meant.

@@ -17,7 +17,10 @@ struct RuleDirectory {
     /// What is wrong in the lists and tables folders: warnings, and the errors of table rows.
     var findings: [Diagnostic] = []
 
-    static func read(_ path: String) -> Result<RuleDirectory, Diagnostics> {
+    /// - Parameter parsing: whether to read the lists and tables as well as their text; the
+    ///   version poll needs only the text, and parsing a list of a million entries every two
+    ///   seconds would keep a core busy.
+    static func read(_ path: String, parsing: Bool = true) -> Result<RuleDirectory, Diagnostics> {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let directory = trimmed.isEmpty ? "." : trimmed
         let names: [String]
@@ -33,29 +36,31 @@ struct RuleDirectory {
             contents.sources.append(RuleSource(path: directory + "/" + name, text: text))
             contents.files.append((name, text))
         }
-        contents.readLists(directory + "/lists")
-        contents.readTables(directory + "/tables")
+        contents.readLists(directory + "/lists", parsing: parsing)
+        contents.readTables(directory + "/tables", parsing: parsing)
         guard !contents.sources.isEmpty || !contents.problems.isEmpty else {
             return .failure(Diagnostics(items: [wholeFile(directory, "the rules directory has no .yaml or .yml files")]))
         }
         return .success(contents)
     }
 
-    private mutating func readLists(_ directory: String) {
-        for (name, fileName, file) in namedFiles(in: directory, kind: "named lists", noun: "a list") {
-            let contents = ListFile.read(file)
+    private mutating func readLists(_ directory: String, parsing: Bool) {
+        for (name, fileName, path, text) in namedFiles(in: directory, kind: "named lists", noun: "a list") {
+            files.append(("lists/" + fileName, text))
+            guard parsing else { continue }
+            let contents = ListFile.read(SourceFile(path: path, text: text))
             lists[name] = contents.entries
             findings += contents.warnings
-            files.append(("lists/" + fileName, file.text))
         }
     }
 
-    private mutating func readTables(_ directory: String) {
-        for (name, fileName, file) in namedFiles(in: directory, kind: "tables", noun: "a table") {
-            let (table, diagnostics) = TableFile.read(file, name: name)
+    private mutating func readTables(_ directory: String, parsing: Bool) {
+        for (name, fileName, path, text) in namedFiles(in: directory, kind: "tables", noun: "a table") {
+            files.append(("tables/" + fileName, text))
+            guard parsing else { continue }
+            let (table, diagnostics) = TableFile.read(SourceFile(path: path, text: text), name: name)
             tables[name] = table
             findings += diagnostics
-            files.append(("tables/" + fileName, file.text))
         }
     }
 
@@ -63,9 +68,9 @@ struct RuleDirectory {
     /// A folder that is not there holds nothing.
     private mutating func namedFiles(
         in directory: String, kind: String, noun: String
-    ) -> [(name: String, fileName: String, file: SourceFile)] {
+    ) -> [(name: String, fileName: String, path: String, text: String)] {
         guard case .success(let names) = FileSystem.entries(of: directory) else { return [] }
-        var found: [(name: String, fileName: String, file: SourceFile)] = []
+        var found: [(name: String, fileName: String, path: String, text: String)] = []
         for fileName in names where !fileName.hasPrefix(".") {
             let path = directory + "/" + fileName
             guard fileName.hasSuffix(".txt") else {
@@ -79,7 +84,7 @@ struct RuleDirectory {
                 continue
             }
             guard let text = text(of: path) else { continue }
-            found.append((name, fileName, SourceFile(path: path, text: text)))
+            found.append((name, fileName, path, text))
         }
         return found
     }
@@ -151,6 +156,21 @@ enum FileSystem {
             bytes.append(contentsOf: buffer[0..<count])
         }
         guard ferror(file) == 0 else { return .failure(.fromErrno()) }
-        return .success(String(decoding: bytes, as: UTF8.self))
+        return .success(String(decoding: normalized(bytes), as: UTF8.self))
+    }
+
+    /// Without a UTF-8 byte order mark, and with old Mac line ends (a lone carriage return) as line
+    /// feeds: spreadsheets export both, and the mark would become part of a list's first entry,
+    /// and a file of carriage returns one long line, so that entries never match.
+    private static func normalized(_ bytes: [UInt8]) -> [UInt8] {
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        guard body.contains(UInt8(ascii: "\r")) else { return Array(body) }
+        var result: [UInt8] = []
+        result.reserveCapacity(body.count)
+        for (index, byte) in zip(body.indices, body) {
+            let isLoneReturn = byte == UInt8(ascii: "\r") && (index + 1 == body.endIndex || body[index + 1] != UInt8(ascii: "\n"))
+            result.append(isLoneReturn ? UInt8(ascii: "\n") : byte)
+        }
+        return result
     }
 }

@@ -14,6 +14,9 @@ struct RuleTestReader {
     /// The fields the rule set knows, so an event's values are read as the rules will read them.
     let fieldTypes: [String: ValueType]
     private(set) var diagnostics: [Diagnostic] = []
+    /// The line of each test name read so far: a failure is reported by its test's name, so two
+    /// tests of one name could not be told apart.
+    private var nameLines: [String: Int] = [:]
 
     init(file: SourceFile, knownRuleIDs: Set<String>, rulesWithCooldown: Set<String>, fieldTypes: [String: ValueType]) {
         self.file = file
@@ -42,7 +45,12 @@ struct RuleTestReader {
         for key in mapping.keys where !Self.caseKeys.contains(key.string ?? "") {
             report(key, "unknown key '\(key.string ?? "")' in a test" + Suggestion.hint(for: key.string ?? "", among: Self.caseKeys))
         }
-        guard let name = mapping["name"]?.string else { return fail(node, "the test needs a name:") }
+        guard let nameNode = mapping["name"], let name = nameNode.string else { return fail(node, "the test needs a name:") }
+        if let line = nameLines[name] {
+            report(nameNode, "a test named '\(name)' comes earlier, at line \(line); give each test a name of its own", length: name.unicodeScalars.count)
+        } else {
+            nameLines[name] = nameNode.mark?.line ?? 1
+        }
         guard let events = mapping["events"]?.sequence, !events.isEmpty else {
             return fail(node, "the test '\(name)' needs a non-empty events: list")
         }

@@ -69,7 +69,7 @@ enum TableFile {
         var current = String.UnicodeScalarView()
         var start = 0
         for (offset, scalar) in line.enumerated() {
-            guard scalar == " " || scalar == "\t" else {
+            guard ListFile.isBlank(scalar) else {
                 if current.isEmpty { start = offset + 1 }
                 current.append(scalar)
                 continue

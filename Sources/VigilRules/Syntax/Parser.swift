@@ -75,6 +75,11 @@ struct Parser {
         let left = try parseBinary(minimumPrecedence: 5)
         if let negated = membershipKeyword() {
             let set = try parseBinary(minimumPrecedence: 5)
+            if let next = binaryOperator(), next.isComparison {
+                throw ExpressionIssue(
+                    span: current.span,
+                    message: "a membership test cannot be compared again; write `not in` for the opposite, and join other tests with and")
+            }
             return Expression(kind: .membership(negated: negated, left, set), span: left.span.union(set.span))
         }
         guard let op = binaryOperator(), op.isComparison else { return left }
