@@ -49,10 +49,14 @@ package struct AssignedPartition: Sendable, Equatable {
     /// Where fetching starts, as the policy chose it; nil: at the committed offset (or by
     /// `auto.offset.reset` when none is committed).
     package let start: Int64?
+    /// The group's committed position could not be read: `committed` being nil says nothing, and
+    /// a partition taken as new would run with empty windows.
+    package let isCommittedUnknown: Bool
 
-    package init(partition: TopicPartition, committed: TopicPartitionOffset? = nil, start: Int64? = nil) {
+    package init(partition: TopicPartition, committed: TopicPartitionOffset? = nil, start: Int64? = nil, isCommittedUnknown: Bool = false) {
         self.partition = partition
         self.committed = committed
         self.start = start
+        self.isCommittedUnknown = isCommittedUnknown
     }
 }

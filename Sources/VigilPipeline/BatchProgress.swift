@@ -10,6 +10,9 @@ struct BatchProgress {
     /// `nextOffsets` as it was when the latest run of bad messages began: what to commit if the
     /// bad-input guard trips, so the bad stretch is read again after the fix.
     private(set) var beforeBadRun: [TopicPartition: Int64] = [:]
+    /// Whether a run of bad messages began in this batch (`beforeBadRun` is empty when it began
+    /// with the batch's first message).
+    private(set) var badRunBegan = false
 
     /// The next offset to read, by partition.
     var nextOffsets: [TopicPartition: Int64] {
@@ -26,6 +29,7 @@ struct BatchProgress {
 
     mutating func markBadRunStart() {
         beforeBadRun = nextOffsets
+        badRunBegan = true
     }
 }
 

@@ -14,13 +14,30 @@ import VigilKafka
 /// (and so of the task's engine), and the worker reads it only after every lane has finished.
 final class EvaluationLane: @unchecked Sendable {
     /// Something a message caused, to be sent by the worker.
+    ///
+    /// Plain data, without references: a lane appends several per event (a verdict, a bundle
+    /// entry per route) and the worker reads each back, and outputs holding strings or objects
+    /// cost a retain and a release at every step. Alerts and dead letters, which do hold them,
+    /// wait in arrays of their own and are named here by position.
     enum Output {
-        case alert(Alert)
-        case deadLetter(event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String)
+        /// The lane's `alerts[index]`.
+        case alert(index: Int)
+        /// The lane's `deadLetters[index]`.
+        case deadLetter(index: Int)
         /// An input event for a repartition topic's bundle.
         case repartitioned(event: UnsafeRawBufferPointer, offset: Int64, destination: RepartitionBundler.Destination)
-        /// An event's standing for the bad-input guard; it follows the event's other outputs.
-        case verdict(isBad: Bool, source: EventSource)
+        /// An event's standing for the bad-input guard, with where it was read; it follows the
+        /// event's other outputs.
+        case verdict(isBad: Bool, partition: Int32, offset: Int64)
+    }
+
+    /// An event or message for the dead-letter topic, with why.
+    struct DeadLetter {
+        let event: UnsafeRawBufferPointer
+        let key: UnsafeRawBufferPointer?
+        let source: EventSource
+        let reason: String
+        let detail: String
     }
 
     enum Kind {
@@ -60,6 +77,8 @@ final class EvaluationLane: @unchecked Sendable {
     private var pending: [(batchIndex: Int, message: KafkaMessage)] = []
     private(set) var evaluated: [Evaluated] = []
     private(set) var outputs: [Output] = []
+    private(set) var alerts: [Alert] = []
+    private(set) var deadLetters: [DeadLetter] = []
     private(set) var counts = BatchTally()
     /// Reused for every repartitioned event's key.
     private var routeKey: [UInt8] = []
@@ -84,6 +103,9 @@ final class EvaluationLane: @unchecked Sendable {
     func run(_ context: Context) {
         task.startBatch()
         if !task.isRepartitioned { routeKeyPositions = context.router.keyFieldPositions(in: task.engine) }
+        evaluated.reserveCapacity(pending.count)
+        // A verdict per event, and on the input topic an entry per route.
+        outputs.reserveCapacity(pending.count * (task.isRepartitioned ? 1 : 1 + context.router.routes.count))
         for (batchIndex, message) in pending {
             let start = outputs.count
             let kind: Kind
@@ -129,8 +151,7 @@ final class EvaluationLane: @unchecked Sendable {
                 counts.duplicatesSkipped += skipped.duplicates
                 if let reason = skipped.brokenBecause {
                     let source = EventSource(topic: message.topic, partition: message.partition, offset: message.offset)
-                    outputs.append(
-                        .deadLetter(event: message.value, key: message.key, source: source, reason: DeadLetterReason.invalidRepartitionRecord, detail: reason))
+                    deadLetter(message.value, key: message.key, source: source, reason: DeadLetterReason.invalidRepartitionRecord, detail: reason)
                 }
             }
             // A message past the backfill also ends it, should the history end in a gap.
@@ -152,33 +173,38 @@ final class EvaluationLane: @unchecked Sendable {
         switch outcome {
         case .evaluated(let alerts):
             if !task.isRepartitioned { counts.evaluated += 1 }
-            for alert in alerts { outputs.append(.alert(alert)) }
+            for alert in alerts {
+                outputs.append(.alert(index: self.alerts.count))
+                self.alerts.append(alert)
+            }
             if !task.isRepartitioned { route(event, source: source, context: context) }
         case .rejected(let failure):
             isBad = true
-            outputs.append(.deadLetter(event: event, key: key, source: source, reason: failure.reason.code, detail: failure.detail))
+            deadLetter(event, key: key, source: source, reason: failure.reason.code, detail: failure.detail)
         case .late(let eventTime, let watermark):
             counts.late += 1
-            outputs.append(
-                .deadLetter(
-                    event: event, key: key, source: source, reason: DeadLetterReason.late,
-                    detail: EngineOutcome.lateDetail(eventTime: eventTime, watermark: watermark)))
+            deadLetter(
+                event, key: key, source: source, reason: DeadLetterReason.late,
+                detail: EngineOutcome.lateDetail(eventTime: eventTime, watermark: watermark))
         case .duplicate(let eventID, let firstOffset):
-            outputs.append(
-                .deadLetter(
-                    event: event, key: key, source: source, reason: DeadLetterReason.duplicate,
-                    detail: "event_id \(eventID) was counted at offset \(firstOffset) of this partition"))
+            deadLetter(
+                event, key: key, source: source, reason: DeadLetterReason.duplicate,
+                detail: "event_id \(eventID) was counted at offset \(firstOffset) of this partition")
         case .aheadOfMessage(let eventTime, let messageTime):
             // A wrong clock or unit upstream: bad input, so that a producer whose every event is
             // ahead stops the pipeline instead of being dead-lettered quietly.
             isBad = true
-            outputs.append(
-                .deadLetter(
-                    event: event, key: key, source: source, reason: DeadLetterReason.ahead,
-                    detail: EngineOutcome.aheadDetail(
-                        eventTime: eventTime, messageTime: messageTime, limit: task.engine.options.maximumTimeAheadMilliseconds ?? 0)))
+            deadLetter(
+                event, key: key, source: source, reason: DeadLetterReason.ahead,
+                detail: EngineOutcome.aheadDetail(
+                    eventTime: eventTime, messageTime: messageTime, limit: task.engine.options.maximumTimeAheadMilliseconds ?? 0))
         }
-        outputs.append(.verdict(isBad: isBad, source: source))
+        outputs.append(.verdict(isBad: isBad, partition: source.partition, offset: source.offset))
+    }
+
+    private func deadLetter(_ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String) {
+        outputs.append(.deadLetter(index: deadLetters.count))
+        deadLetters.append(DeadLetter(event: event, key: key, source: source, reason: reason, detail: detail))
     }
 
     /// Finds the partition a valid input event goes to on every repartition topic, or, as history,

@@ -174,11 +174,16 @@ final class PartitionTask {
                 skipped.brokenBecause = "the bundle's event lengths or offsets are inconsistent with its \(message.value.count) bytes"
                 return skipped
             }
+            // Every event of a bundle comes from one input partition: its newest counted offset
+            // is read once and written back once, not looked up per event.
+            var newest = newestCounted(inputPartition: origin.partition, isBackfill: isBackfill)
+            defer { setNewestCounted(newest, inputPartition: origin.partition, isBackfill: isBackfill) }
             for entry in entries {
-                guard counts(inputPartition: origin.partition, offset: entry.offset, isBackfill: isBackfill) else {
+                if let newest, entry.offset <= newest {
                     skipped.duplicates += 1
                     continue
                 }
+                newest = entry.offset
                 try body(entry.bytes, EventSource(topic: inputTopic, partition: origin.partition, offset: entry.offset))
             }
         case nil:
@@ -192,6 +197,18 @@ final class PartitionTask {
         isBackfill
             ? Self.isNew(offset, of: inputPartition, in: &backfillCountedInputOffsets)
             : Self.isNew(offset, of: inputPartition, in: &countedInputOffsets)
+    }
+
+    private func newestCounted(inputPartition: Int32, isBackfill: Bool) -> Int64? {
+        isBackfill ? backfillCountedInputOffsets[inputPartition] : countedInputOffsets[inputPartition]
+    }
+
+    private func setNewestCounted(_ offset: Int64?, inputPartition: Int32, isBackfill: Bool) {
+        if isBackfill {
+            backfillCountedInputOffsets[inputPartition] = offset
+        } else {
+            countedInputOffsets[inputPartition] = offset
+        }
     }
 
     private static func isNew(_ offset: Int64, of inputPartition: Int32, in counted: inout [Int32: Int64]) -> Bool {

@@ -66,6 +66,21 @@ package struct PipelineConfiguration: Sendable {
         self.snapshotTopic = Self.snapshotTopic(group: consumer.groupID, input: inputTopic)
     }
 
+    /// The producer the pipeline writes with: ``producer``, with sends that never expire unless
+    /// transactions bound them.
+    ///
+    /// A send that expired while a later send to the same partition got through would leave a gap.
+    /// The commit would then fail, and the input would be read again, but a repartition partition
+    /// skips input offsets below the newest it has counted: the events of the gap would never be
+    /// counted. An idempotent producer whose sends never expire delivers each partition's sends in
+    /// order and without gaps; a broker that stays away fails the commit's flush instead, and no
+    /// later send gets through before that.
+    package var outputProducer: ProducerConfiguration {
+        var configuration = producer
+        if !isExactlyOnce { configuration.deliveryTimeoutMilliseconds = 0 }
+        return configuration
+    }
+
     /// The default snapshot topic, named after the group like the repartition topics.
     package static func snapshotTopic(group: String, input: String) -> String {
         "\(group)-\(input)-snapshots"

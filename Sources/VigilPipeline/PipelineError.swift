@@ -10,6 +10,9 @@ package enum PipelineError: Error, CustomStringConvertible {
     case transactionAborted(KafkaError)
     /// The broker knows no partitions of a repartition topic, so events cannot be placed there.
     case repartitionTopicUnavailable(String)
+    /// The group's committed positions of newly assigned partitions could not be read, so it is
+    /// unknown what history their windows need; running them as new would miss alerts unseen.
+    case committedPositionsUnknown([TopicPartition])
 
     package var description: String {
         switch self {
@@ -18,6 +21,10 @@ package enum PipelineError: Error, CustomStringConvertible {
             return "\(failures.count) output messages were not delivered (\(sample)); their input was not committed"
         case .transactionAborted(let error):
             return "the batch's transaction was aborted (\(error)); restart to rebuild the window state from the last commit"
+        case .committedPositionsUnknown(let partitions):
+            let names = partitions.map(\.description).sorted().joined(separator: ", ")
+            return "the group's committed positions of \(names) could not be read, so their window state cannot be rebuilt; "
+                + "restart once the group coordinator answers"
         case .repartitionTopicUnavailable(let topic):
             return "the broker reports no partitions for the repartition topic \(topic); create it with as many partitions as the input"
         case .badInputLimit(let reason, let partition, let offset):

@@ -63,7 +63,7 @@ final class PipelineWorker {
         self.status = status
         self.logger = logger
         self.metrics = PipelineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
-        self.producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
+        self.producer = try KafkaProducer(configuration: configuration.outputProducer, logger: logger)
         self.consumer = try KafkaConsumer(configuration: configuration.consumer, logger: logger)
         let (plan, topology) = pendingPlan.current
         self.topology = topology
@@ -219,10 +219,20 @@ final class PipelineWorker {
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
         finishRebuildsAtPosition()
-        pending.merge(stop == nil ? progress.nextOffsets : progress.beforeBadRun) { _, newer in newer }
-        if stop == nil { commitQuietPartitionsForSnapshots() }
-        let isDue = stop != nil || configuration.isExactlyOnce || pausedForCommit != nil
-            || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
+        // While bad messages keep coming, nothing past the first of them is committed, over as
+        // many batches as the run lasts: should the guard trip, the whole stretch is read again
+        // after the fix. A run that began in an earlier batch commits nothing when it trips, since
+        // this batch's restore points do not cover offsets before it; the last commit does.
+        let isBadRunOpen = stop != nil || badInput.consecutiveBad > 0
+        if !isBadRunOpen {
+            pending.merge(progress.nextOffsets) { _, newer in newer }
+            commitQuietPartitionsForSnapshots()
+        } else if progress.badRunBegan {
+            pending.merge(progress.beforeBadRun) { _, newer in newer }
+        }
+        let isDue = stop != nil ? progress.badRunBegan || configuration.isExactlyOnce
+            : configuration.isExactlyOnce || pausedForCommit != nil
+                || !isBadRunOpen && ContinuousClock.now - lastCommitAt >= configuration.commitInterval
         guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
@@ -295,13 +305,13 @@ final class PipelineWorker {
             case .replayed:
                 noteFirstOffset(message.offset, of: lane.task)
                 // History for the repartition topics the partition owes it; nothing is committed for it.
-                for output in lane.outputs[evaluated.outputs] { _ = try send(output, of: lane.task, progress: &progress) }
+                for index in evaluated.outputs { _ = try send(lane.outputs[index], of: lane, progress: &progress) }
                 if evaluated.finishedRestore { restored(lane.task) }
                 continue
             case .backfilled:
                 noteFirstOffset(message.offset, of: lane.task, isBackfill: true)
                 // History for the repartition topics a reload added; nothing is committed for it.
-                for output in lane.outputs[evaluated.outputs] { _ = try send(output, of: lane.task, progress: &progress) }
+                for index in evaluated.outputs { _ = try send(lane.outputs[index], of: lane, progress: &progress) }
                 if evaluated.finishedBackfill { backfilled(lane.task) }
                 continue
             case .live:
@@ -309,8 +319,8 @@ final class PipelineWorker {
                 if evaluated.finishedBackfill { backfilled(lane.task) }
             }
             var trip: PipelineError?
-            for output in lane.outputs[evaluated.outputs] where trip == nil {
-                trip = try send(output, of: lane.task, progress: &progress)
+            for index in evaluated.outputs where trip == nil {
+                trip = try send(lane.outputs[index], of: lane, progress: &progress)
             }
             progress.advance(message.topicPartition, past: message.offset)
             if evaluated.finishedRestore { restored(lane.task) }
@@ -322,20 +332,21 @@ final class PipelineWorker {
         return nil
     }
 
-    private func send(_ output: EvaluationLane.Output, of task: PartitionTask, progress: inout BatchProgress) throws -> PipelineError? {
+    private func send(_ output: EvaluationLane.Output, of lane: EvaluationLane, progress: inout BatchProgress) throws -> PipelineError? {
         switch output {
-        case .alert(let alert):
-            try send(alert)
-        case .deadLetter(let event, let key, let source, let reason, let detail):
-            try deadLetter(event, key: key, source: source, reason: reason, detail: detail)
+        case .alert(let index):
+            try send(lane.alerts[index])
+        case .deadLetter(let index):
+            let letter = lane.deadLetters[index]
+            try deadLetter(letter.event, key: letter.key, source: letter.source, reason: letter.reason, detail: letter.detail)
         case .repartitioned(let event, let offset, let destination):
             for (ready, bundle) in bundler.add(event, offset: offset, to: destination) { try send(bundle, to: ready) }
             tally.repartitioned += 1
-        case .verdict(let isBad, let source):
+        case .verdict(let isBad, let partition, let offset):
             if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
             if case .trip(let reason) = badInput.record(isBad: isBad) {
-                logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(task.partition)", "offset": "\(source.offset)"])
-                return .badInputLimit(reason: reason, partition: source.partition, offset: source.offset)
+                logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(lane.task.partition)", "offset": "\(offset)"])
+                return .badInputLimit(reason: reason, partition: partition, offset: offset)
             }
         }
         return nil
@@ -388,7 +399,7 @@ final class PipelineWorker {
     private func deadLetter(_ value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String)
         throws
     {
-        let headers: [(name: String, value: [UInt8])] = [
+        let headers: [(name: StaticString, value: [UInt8])] = [
             ("vigil.reason", Array(reason.utf8)),
             ("vigil.detail", Array(detail.utf8)),
             ("vigil.source.topic", Array(source.topic.utf8)),
@@ -443,6 +454,12 @@ final class PipelineWorker {
         commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
         let committing = pending.count
         if !pending.isEmpty { try commit(pending, isStopping: true) }
+        guard pending.isEmpty else {
+            // Refused (a rebalance under way): the group keeps the previous commit.
+            logger.warning(
+                "stopping: outputs acknowledged, but the group refused the final commit of \(pending.count) partition\(pending.count == 1 ? "" : "s"); their next owner replays from the previous commit and sends those alerts again, with the same ids")
+            return
+        }
         logger.info("stopping: outputs acknowledged, offsets of \(committing) partition\(committing == 1 ? "" : "s") committed")
     }
 
@@ -656,7 +673,7 @@ final class PipelineWorker {
             case .assigned(let partitions):
                 logger.info("partitions assigned: \(partitions.map(\.partition.description).joined(separator: ", "))")
                 metrics.recordAssigned(partitions.count)
-                startTasks(for: partitions)
+                try startTasks(for: partitions)
             case .revoked(let partitions, let isLost):
                 for partition in partitions {
                     if let task = tasks[partition] { retiredRuleCounts.add(task.engine.statistics) }
@@ -693,7 +710,9 @@ final class PipelineWorker {
     /// Gives each newly assigned partition an engine; one with committed history loads its
     /// snapshot and replays what followed it, or replays the history from its restore point,
     /// before going live.
-    private func startTasks(for partitions: [AssignedPartition]) {
+    private func startTasks(for partitions: [AssignedPartition]) throws {
+        let unknown = partitions.filter(\.isCommittedUnknown).map(\.partition)
+        guard unknown.isEmpty else { throw PipelineError.committedPositionsUnknown(unknown) }
         var wanted: [TopicPartition: SnapshotReference] = [:]
         for assigned in partitions {
             guard let stage = topology.stage(for: assigned.partition.topic) else { continue }
@@ -802,8 +821,8 @@ final class PipelineWorker {
 
 /// Where a repartitioned record (or a dead letter) came from on the input topic, carried in its headers.
 struct RepartitionOrigin {
-    static let partitionHeader = "vigil.source.partition"
-    static let offsetHeader = "vigil.source.offset"
+    static let partitionHeader: StaticString = "vigil.source.partition"
+    static let offsetHeader: StaticString = "vigil.source.offset"
 
     let partition: Int32
     let offset: Int64
@@ -827,7 +846,7 @@ struct RepartitionOrigin {
         return value
     }
 
-    static func headers(partition: Int32, offset: Int64) -> [(name: String, value: [UInt8])] {
+    static func headers(partition: Int32, offset: Int64) -> [(name: StaticString, value: [UInt8])] {
         [(partitionHeader, Array(String(partition).utf8)), (offsetHeader, Array(String(offset).utf8))]
     }
 }

@@ -14,10 +14,10 @@ import VigilKafka
 /// (4 bytes), both little-endian, then its bytes exactly as read from the input. The headers carry
 /// the format (`vigil.bundle: 1`) and the input partition and first offset, as a single record's do.
 enum RepartitionBundle {
-    static let formatHeader = "vigil.bundle"
+    static let formatHeader: StaticString = "vigil.bundle"
     /// Marks a bundle of history: input events evaluated before a reload added the topic, sent
     /// so that its windows start with what they reach. They fill windows; no rule runs on them.
-    static let historyHeader = "vigil.history"
+    static let historyHeader: StaticString = "vigil.history"
     static let formatVersion = UInt8(ascii: "1")
     /// A bundle is sent once it holds this much, well under librdkafka's default `message.max.bytes`.
     static let targetBytes = 256 * 1024
@@ -58,7 +58,7 @@ enum RepartitionBundle {
 
         var isFull: Bool { bytes.count >= RepartitionBundle.targetBytes }
 
-        var headers: [(name: String, value: [UInt8])] {
+        var headers: [(name: StaticString, value: [UInt8])] {
             [(RepartitionBundle.formatHeader, [RepartitionBundle.formatVersion])]
                 + RepartitionOrigin.headers(partition: inputPartition, offset: firstOffset)
                 + (isHistory ? [(RepartitionBundle.historyHeader, Array("1".utf8))] : [])

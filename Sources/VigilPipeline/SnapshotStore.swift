@@ -11,7 +11,7 @@ import VigilKafka
 /// reader reads only around them and never searches the topic, and a snapshot never counts
 /// before it is durable.
 final class SnapshotStore {
-    static let header = "vigil.snapshot"
+    static let header: StaticString = "vigil.snapshot"
     /// Below the 1 MB that brokers and librdkafka accept by default.
     static let chunkBytes = 512 * 1024
 

@@ -25,7 +25,7 @@ import VigilTesting
     static func send(_ letters: [(reason: String, detail: String, offset: Int, payload: String)], on cluster: MockCluster) throws {
         let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
         for (index, letter) in letters.enumerated() {
-            let headers = [
+            let headers: [(name: StaticString, value: [UInt8])] = [
                 ("vigil.reason", letter.reason), ("vigil.detail", letter.detail), ("vigil.source.topic", "payments"),
                 ("vigil.source.partition", "\(index % 2)"), ("vigil.source.offset", "\(letter.offset)"),
             ].map { (name: $0.0, value: Array($0.1.utf8)) }

@@ -4,18 +4,24 @@ import VigilPipeline
 import VigilTesting
 
 @Suite struct PipelineFailureTests {
-    @Test func floodOfBadInputStopsConsumingWithoutCommittingPastTheBadStretch() async throws {
+    /// Five good payments at offsets 0–4, then 30 messages that are not JSON at 5–34.
+    private static func goodThenBad() throws -> (fixture: PipelineFixture, count: Int) {
         let fixture = try PipelineFixture(inputPartitions: 1)
         let good = (0..<5).map { index in
             (key: Optional("c-\(index)"), value: TestEvent.json(id: "ok-\(index)", ts: Int64(index), amount: "1", ["card_id": "c-\(index)"]))
         }
         let bad = (0..<30).map { index in (key: Optional<String>.none, value: "garbage \(index)") }
         try fixture.produce(good + bad)
+        return (fixture, good.count + bad.count)
+    }
+
+    @Test func floodOfBadInputStopsConsumingWithoutCommittingPastTheBadStretch() async throws {
+        let (fixture, count) = try Self.goodThenBad()
         var configuration = fixture.configuration()
         configuration.badInput.maximumConsecutive = 10
 
         await #expect {
-            _ = try await fixture.run(configuration, untilConsumed: good.count + bad.count)
+            _ = try await fixture.run(configuration, untilConsumed: count)
         } throws: { error in
             guard case .badInputLimit(_, let partition, let offset) = error as? PipelineError else { return false }
             return partition == 0 && offset == 14  // the tenth bad message in a row
@@ -26,6 +32,42 @@ import VigilTesting
         #expect(committed <= 14, "nothing past the tripping message is committed")
         let deadLetters = try TopicReader.read("payments.dead-letter", from: fixture.cluster, atLeast: 10)
         #expect(deadLetters.count == 10, "the stretch up to the trip is dead-lettered, not the whole topic")
+    }
+
+    /// A stretch of bad messages longer than a batch: the commits of the batches it spans must not
+    /// move past its first message, or the guard's trip would leave most of it unread after the fix.
+    @Test func badStretchOverManyBatchesIsNotCommittedPastItsStart() async throws {
+        let (fixture, count) = try Self.goodThenBad()
+        var configuration = fixture.configuration()
+        configuration.badInput.maximumConsecutive = 10
+        configuration.batchSize = 3
+        configuration.commitInterval = .zero
+
+        await #expect {
+            _ = try await fixture.run(configuration, untilConsumed: count)
+        } throws: { error in
+            guard case .badInputLimit(_, _, let offset) = error as? PipelineError else { return false }
+            return offset == 14
+        }
+        let committed = try committedOffset(fixture, group: "vigil")
+        #expect(committed >= 1, "batches before the stretch are committed")
+        #expect(committed <= 5, "nothing past the first bad message is committed")
+    }
+
+    /// Assigned partitions whose committed positions cannot be read would otherwise run as new,
+    /// with empty windows and no replay: the pipeline stops instead, and its restart reads them.
+    @Test func committedPositionsThatCannotBeReadStopThePipeline() async throws {
+        let fixture = try PipelineFixture(inputPartitions: 1)
+        try fixture.produce(Workload.first())
+        // Every offset lookup at assignment fails (GROUP_AUTHORIZATION_FAILED, not retried).
+        fixture.cluster.failNextRequests(apiKey: 9, with: Array(repeating: 30, count: 5))
+
+        await #expect {
+            _ = try await fixture.run(fixture.configuration(), untilConsumed: Workload.first().count)
+        } throws: { error in
+            guard case .committedPositionsUnknown(let partitions) = error as? PipelineError else { return false }
+            return partitions.map(\.topic) == ["payments"]
+        }
     }
 
     @Test func undeliverableAlertsLeaveTheirInputUncommitted() async throws {

@@ -17,7 +17,7 @@ import VigilTesting
         }
         #expect(read.map(\.0) == events.map(\.offset))
         #expect(read.map(\.1) == events.map(\.text))
-        #expect(writer.headers.map(\.name) == ["vigil.bundle", "vigil.source.partition", "vigil.source.offset"])
+        #expect(writer.headers.map(\.name.description) == ["vigil.bundle", "vigil.source.partition", "vigil.source.offset"])
     }
 
     /// History and live events of one input partition for one destination go in separate bundles;
@@ -36,7 +36,7 @@ import VigilTesting
             #expect(bundler.add(bytes, offset: 12, to: other).isEmpty, "a live event elsewhere leaves the history open")
             let ready = bundler.add(bytes, offset: 13, to: live)
             #expect(ready.map(\.0) == [history])
-            #expect(ready.first?.1.headers.contains { $0.name == "vigil.history" } == true)
+            #expect(ready.first?.1.headers.contains { $0.name.description == "vigil.history" } == true)
             #expect(bundler.add(bytes, offset: 14, to: history).isEmpty)
         }
         let drained = bundler.drain()

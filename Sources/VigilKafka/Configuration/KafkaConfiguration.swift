@@ -73,7 +73,7 @@ package struct ProducerConfiguration: Sendable {
     package var kafka: KafkaConfiguration
     package var lingerMilliseconds = 5
     package var isIdempotent = true
-    /// How long librdkafka keeps retrying a send before reporting it failed.
+    /// How long librdkafka keeps retrying a send before reporting it failed; 0 for ever.
     package var deliveryTimeoutMilliseconds = 30_000
     /// Set for exactly-once mode: one stable id per replica (e.g. the pod name), so a restarted
     /// replica fences its predecessor's open transaction.

@@ -59,7 +59,7 @@ extension KafkaConsumer {
             rd_kafka_error_destroy(failure)
             throw KafkaError(.consume, response: code, context: "seek \(position)")
         }
-        if let (_, result) = PartitionList.firstError(of: list) {
+        if let (_, result) = PartitionList.errors(of: list).first {
             throw KafkaError(.consume, response: result, context: "seek \(position)")
         }
     }

@@ -145,7 +145,7 @@ package final class KafkaConsumer {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.commit, response: result, context: "commit \(offsets)")
         }
-        if let (partition, error) = PartitionList.firstError(of: list) {
+        if let (partition, error) = PartitionList.errors(of: list).first {
             throw KafkaError(.commit, response: error, context: "commit \(partition)")
         }
     }

@@ -65,16 +65,23 @@ package struct KafkaMessage {
 
     /// Header values by name (the last one when a name repeats).
     package func header(_ name: String) -> [UInt8]? {
-        withHeader(name) { $0.map(Array.init) }
+        name.withCString { name in withHeader(cName: name) { $0.map(Array.init) } }
     }
 
     /// Lends a header's value (the last one when a name repeats) without copying it; nil when absent.
-    package func withHeader<Result>(_ name: String, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+    ///
+    /// The name is a constant: passing a `String` to librdkafka copies it into a new C string on
+    /// every call, and repartition messages are asked for three headers each.
+    package func withHeader<Result>(_ name: StaticString, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        name.utf8Start.withMemoryRebound(to: CChar.self, capacity: name.utf8CodeUnitCount + 1) { withHeader(cName: $0, body) }
+    }
+
+    private func withHeader<Result>(cName: UnsafePointer<CChar>, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
         var headers: OpaquePointer?
         guard rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return body(nil) }
         var value: UnsafeRawPointer?
         var size = 0
-        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return body(nil) }
+        guard rd_kafka_header_get_last(headers, cName, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return body(nil) }
         return body(UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : size))
     }
 }

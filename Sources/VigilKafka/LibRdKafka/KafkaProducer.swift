@@ -30,7 +30,9 @@ package final class KafkaProducer {
     }
 
     /// Queues one message; the broker picks the partition from the key's hash (librdkafka's
-    /// default partitioner), so equal keys stay in order. Waits while librdkafka's queue is full.
+    /// default partitioner), so equal keys stay in order. Waits while librdkafka's queue is full,
+    /// for `queueFullTimeout` at most: with sends that never expire, a broker that stays away
+    /// would otherwise hold the caller for ever.
     /// - Parameters:
     ///   - partition: a fixed partition, or nil to partition by key.
     ///   - deliveryTag: when not 0, the offset the message lands at is kept under this tag for
@@ -40,9 +42,10 @@ package final class KafkaProducer {
         partition: Int32? = nil,
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer,
-        headers: [(name: String, value: [UInt8])] = [],
+        headers: [(name: StaticString, value: [UInt8])] = [],
         deliveryTag: UInt = 0
     ) throws(KafkaError) {
+        var deadline: ContinuousClock.Instant?
         while true {
             let headerList = Self.makeHeaders(headers)
             let result = vigil_produce(
@@ -52,12 +55,17 @@ package final class KafkaProducer {
             )
             if result == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if let headerList { rd_kafka_headers_destroy(headerList) }
-            guard result == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
+            let waitEnds = deadline ?? .now + Self.queueFullTimeout
+            deadline = waitEnds
+            guard result == RD_KAFKA_RESP_ERR__QUEUE_FULL, ContinuousClock.now < waitEnds else {
                 throw KafkaError(.produce, response: result, context: "send to \(topic)")
             }
             rd_kafka_poll(client.handle, 10)
         }
     }
+
+    /// How long a send waits for room in a full queue before it fails.
+    static let queueFullTimeout = Duration.seconds(30)
 
     /// Convenience for byte arrays.
     package func send(
@@ -65,7 +73,7 @@ package final class KafkaProducer {
         partition: Int32? = nil,
         key: [UInt8]?,
         value: [UInt8],
-        headers: [(name: String, value: [UInt8])] = [],
+        headers: [(name: StaticString, value: [UInt8])] = [],
         deliveryTag: UInt = 0
     ) throws(KafkaError) {
         // `withUnsafeBytes` rethrows untyped errors, so the typed error is carried out by hand.
@@ -120,11 +128,13 @@ package final class KafkaProducer {
     /// Messages queued or in flight.
     package var inFlightCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 
-    private static func makeHeaders(_ headers: [(name: String, value: [UInt8])]) -> OpaquePointer? {
+    /// Names are constants, passed by pointer and length: a `String` passed as a C string is
+    /// copied into a new array first.
+    private static func makeHeaders(_ headers: [(name: StaticString, value: [UInt8])]) -> OpaquePointer? {
         guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
         for header in headers {
             header.value.withUnsafeBytes { bytes in
-                _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
+                _ = rd_kafka_header_add(list, header.name.utf8Start, header.name.utf8CodeUnitCount, bytes.baseAddress, bytes.count)
             }
         }
         return list

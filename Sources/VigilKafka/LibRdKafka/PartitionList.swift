@@ -34,12 +34,11 @@ enum PartitionList {
         return list
     }
 
-    /// The first per-partition error in a list, as librdkafka reports failed commits.
-    static func firstError(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> (TopicPartition, rd_kafka_resp_err_t)? {
-        for element in elements(of: list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return (TopicPartition(topic: String(cString: element.topic), partition: element.partition), element.err)
+    /// The per-partition errors in a list, as librdkafka reports failed commits and lookups.
+    static func errors(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [(partition: TopicPartition, error: rd_kafka_resp_err_t)] {
+        elements(of: list).filter { $0.err != RD_KAFKA_RESP_ERR_NO_ERROR }.map { element in
+            (TopicPartition(topic: String(cString: element.topic), partition: element.partition), element.err)
         }
-        return nil
     }
 
     private static func elements(

@@ -254,7 +254,7 @@ package typealias StartPositionPolicy = @Sendable (TopicPartitionOffset) -> Int6
 /// offsets into the list before it is assigned, so the first fetch already starts there (a seek
 /// after the assignment could still deliver messages fetched from the committed offset).
 /// When the committed positions cannot be read, the partitions start at the committed offset and
-/// are reported without one.
+/// are reported as not knowing it (`isCommittedUnknown`), for the caller to refuse.
 private func chooseStarts(
     client: OpaquePointer, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, policy: StartPositionPolicy, logger: Logger
 ) -> [AssignedPartition] {
@@ -267,9 +267,11 @@ private func chooseStarts(
         logger.warning("reading committed offsets at assignment failed (attempt \(attempt)): \(String(cString: rd_kafka_err2str(result)))")
     }
     guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-        return PartitionList.partitions(of: partitions).map { AssignedPartition(partition: $0) }
+        return PartitionList.partitions(of: partitions).map { AssignedPartition(partition: $0, isCommittedUnknown: true) }
     }
+    let failed = Set(PartitionList.errors(of: query).map(\.partition))
     return PartitionList.offsets(of: query).map { committed in
+        if failed.contains(committed.topicPartition) { return AssignedPartition(partition: committed.topicPartition, isCommittedUnknown: true) }
         let start = policy(committed)
         if let start, let element = rd_kafka_topic_partition_list_find(
             partitions, committed.topicPartition.topic, committed.topicPartition.partition) {
