@@ -161,6 +161,20 @@ import VigilValues
         #expect(rule.location == SourceLocation(file: "v.yaml", line: 6, column: 17))
     }
 
+    /// YAML ends a plain value at ` #`; a `#` inside a string literal is part of the expression,
+    /// and a comment after the expression is still a comment.
+    @Test func aHashInsideAStringIsPartOfThePlainExpression() throws {
+        let yaml = """
+            rules:
+              - id: shop
+                description: One shop
+                severity: low
+                expression: merchant_id == "shop #1" and amount > 5   # the flagship
+            """
+        let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "s.yaml", text: yaml)]).plan)
+        #expect(plan.rules.first?.expressionText == #"merchant_id == "shop #1" and amount > 5"#)
+    }
+
     @Test func unusedDeclaredFieldIsAWarning() throws {
         let yaml = """
             fields:

@@ -1,8 +1,8 @@
 /// Lets analysts write `expression: count(by: card_id, over: 5m) > 5` without quotes.
 ///
-/// Plain YAML forbids `: ` inside a value, yet named arguments need it. Before parsing, a
-/// one-line `key: value` whose plain value contains `: ` (never valid YAML as it stands) is
-/// wrapped in single quotes. The opening quote takes the place of the value's first column, so
+/// Plain YAML forbids `: ` inside a value, yet named arguments need it, and cuts a value at ` #`,
+/// which a string literal may hold (`merchant_id == "shop #1"`). Before parsing, a one-line
+/// `key: value` whose plain value contains either is wrapped in single quotes. The opening quote takes the place of the value's first column, so
 /// YAML marks still point at the original text. Misspelt keys get the same treatment, so that
 /// `expresion:` is reported as an unknown key rather than as a YAML syntax error.
 /// Lines inside a block scalar (`|` or `>`) are text, not keys, and are left alone.
@@ -31,7 +31,9 @@ enum ValueQuoting {
 
     private static func needsQuotes(_ value: String) -> Bool {
         guard let first = value.first else { return false }
-        return !"\"'|>[{&*!%@`".contains(first) && value.contains(": ")
+        // A ` #` left in the value is inside a string literal (`splitComment` took off the
+        // comment), and plain YAML would cut the value there.
+        return !"\"'|>[{&*!%@`".contains(first) && (value.contains(": ") || value.contains(" #") || value.contains("\t#"))
     }
 
     private static func quoted(_ line: String, _ valueStart: String.Index, _ value: String, _ comment: String) -> String {
