@@ -251,15 +251,16 @@ final class PartitionTask {
 
     /// Starts filling the window states the engine's last reload started with the history they
     /// reach, from the newest checkpoint old enough, up to what has been evaluated so far; live
-    /// messages of the partition wait meanwhile. A restoring partition needs none: its replay
-    /// runs through the new rule set already.
+    /// messages of the partition wait meanwhile. A restoring partition fills them with what its
+    /// replay (or the snapshot it loaded) covered before the reload; the rest of its replay runs
+    /// through the new rule set, and one that has evaluated nothing yet needs no backfill.
     /// The history also goes to the repartition topics the partition owes it (``owedHistory``).
     /// - Parameter reach: how far back in event time those topics' windows reach, lateness included.
     /// - Returns: the offset reading must move back to; nil when there is nothing to fill.
     func beginBackfill(historyReach reach: Int64 = 0) -> Int64? {
         guard engine.needsBackfill || !owedHistory.isEmpty else { return nil }
         let longest = max(engine.needsBackfill ? engine.backfillReachMilliseconds : 0, reach)
-        let start = isRestoring || nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
+        let start = nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
         guard let start, start < nextOffset else {
             engine.endBackfill()
             // A restoring partition sends its history once restored; one with none owes nothing.
@@ -292,7 +293,8 @@ final class PartitionTask {
         guard let until = backfillUntil, position >= until else { return false }
         backfillUntil = nil
         backfillCountedInputOffsets = [:]
-        owedHistory = []
+        // A restoring partition's replay goes on sending its events to the topics owed history.
+        if !isRestoring { owedHistory = [] }
         engine.endBackfill()
         return true
     }

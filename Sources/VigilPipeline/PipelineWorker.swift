@@ -42,6 +42,8 @@ final class PipelineWorker {
     /// reading pauses and the commit is retried every loop, so a partition that then moves is
     /// replayed by its next owner from here, not from much further back.
     private var pending: [TopicPartition: Int64] = [:]
+    /// Positions past the first message of a run of bad messages still going on (see `settle`).
+    private var heldBack: [TopicPartition: Int64] = [:]
     private var lastCommitAt = ContinuousClock.now
     /// The partitions paused while a commit is refused; nil when not holding.
     private var pausedForCommit: [TopicPartition]?
@@ -219,26 +221,36 @@ final class PipelineWorker {
             tally.evaluationNanoseconds = (ContinuousClock.now - evaluationStarted).nanoseconds
         }
         finishRebuildsAtPosition()
-        // While bad messages keep coming, nothing past the first of them is committed, over as
-        // many batches as the run lasts: should the guard trip, the whole stretch is read again
-        // after the fix. A run that began in an earlier batch commits nothing when it trips, since
-        // this batch's restore points do not cover offsets before it; the last commit does.
-        let isBadRunOpen = stop != nil || badInput.consecutiveBad > 0
-        if !isBadRunOpen {
-            pending.merge(progress.nextOffsets) { _, newer in newer }
-            commitQuietPartitionsForSnapshots()
-        } else if progress.badRunBegan {
-            pending.merge(progress.beforeBadRun) { _, newer in newer }
-        }
+        settle(progress, tripped: stop != nil)
+        if stop == nil { commitQuietPartitionsForSnapshots() }
+        // A run that began in an earlier batch commits nothing when it trips: this batch's restore
+        // points do not cover offsets before it, and the last commit does.
         let isDue = stop != nil ? progress.badRunBegan || configuration.isExactlyOnce
-            : configuration.isExactlyOnce || pausedForCommit != nil
-                || !isBadRunOpen && ContinuousClock.now - lastCommitAt >= configuration.commitInterval
+            : configuration.isExactlyOnce || pausedForCommit != nil || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
         guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
         }
         try commit(pending, fromBatchStart: stop != nil)
         if let stop { throw stop }
+    }
+
+    /// Adds the batch's positions to those the next commit stores, except past the first message
+    /// of a run of bad messages still going on: those wait in ``heldBack``, over as many batches
+    /// as the run lasts, so that should the guard trip, the whole stretch is read again after the
+    /// fix, even when the bad messages come slowly. A run that ends (a good message, or a stop)
+    /// releases them.
+    private func settle(_ progress: BatchProgress, tripped: Bool) {
+        if progress.badRunBegan || !tripped && badInput.consecutiveBad == 0 {
+            pending.merge(heldBack) { _, newer in newer }
+            heldBack = [:]
+        }
+        guard badInput.consecutiveBad > 0 || tripped else {
+            pending.merge(progress.nextOffsets) { _, newer in newer }
+            return
+        }
+        if progress.badRunBegan { pending.merge(progress.beforeBadRun) { _, newer in newer } }
+        if !tripped { heldBack.merge(progress.nextOffsets) { _, newer in newer } }
     }
 
     /// Warns, once per partition and once per backfill, when its first message shows that
@@ -452,6 +464,9 @@ final class PipelineWorker {
     /// since its last snapshot (committing its position again, now with the snapshot named).
     private func commitAtStop() throws {
         commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
+        // A run of bad messages that has not tripped the guard by now does not hold commits back.
+        pending.merge(heldBack) { _, newer in newer }
+        heldBack = [:]
         let committing = pending.count
         if !pending.isEmpty { try commit(pending, isStopping: true) }
         guard pending.isEmpty else {
