@@ -60,11 +60,15 @@ import VigilValues
         let plan = try plan(["count(by: card_id, over: 1h30m) > 5", "count(by: card_id, over: 90m) > 2"])
         #expect(plan.aggregators.map(\.canonicalText) == ["count(by: card_id, over: 90m)"])
         #expect(plan.aggregators.map(\.windowMilliseconds) == [5_400_000])
+        // A part may be zero, as in a duration filled in from a template; the whole may not.
+        let zeroPart = try self.plan(["count(by: card_id, over: 1h0m) > 5"])
+        #expect(zeroPart.aggregators.map(\.windowMilliseconds) == [3_600_000])
     }
 
     @Test(arguments: [
         ("20s10m", "write the larger units of a duration first, each once, as in 1h30m"),
         ("1m500ms", "durations are whole seconds, 1s at least; milliseconds (ms) are not a unit here; write 1s"),
+        ("0h0m", "duration must be at least 1s"),
     ])
     func windowPartsFollowTheRulesOfWholeDurations(window: String, message: String) {
         let yaml = "rules:\n  - {id: r, description: d, severity: low, expression: 'count(by: card_id, over: \(window)) > 1'}\n"

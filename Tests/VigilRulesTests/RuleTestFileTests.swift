@@ -128,6 +128,7 @@ import VigilValues
         ("{at: 0s, amount: 1, card_id: null}", #""card_id":null"#),
         ("{at: 0s, amount: 1, card_id: ~}", #""card_id":null"#),
         ("{at: 0s, amount: 1, card_id: \"null\"}", #""card_id":"null""#),
+        ("{at: 0s, amount: 1, risk_score: 0200}", #""risk_score":200"#),
     ])
     func plainValuesAreReadAsTheirFieldsType(event: String, field: String) {
         let message = self.message(event)
@@ -144,6 +145,17 @@ import VigilValues
     func tsTakesEpochMillisecondsOrRFC3339Text(ts: String, milliseconds: Int64) {
         let message = self.message("{\(ts), amount: 1}")
         #expect(message?.contains("\"ts\":\(milliseconds),") == true, "\(message ?? "no event")")
+    }
+
+    /// A number the engine could not hold exactly is a load error where it is written, not a
+    /// request to write a number.
+    @Test func aNumberBeyondSixDecimalPlacesIsALoadErrorThatSaysSo() {
+        let diagnostics = rendered("tests:\n  - name: fine\n    events:\n      - {at: 0s, amount: 1.0000001}\n")
+        #expect(diagnostics == [
+            "t.yaml:4:26: error: amount: 1.0000001 is out of range or has more than six decimal places\n"
+                + "        - {at: 0s, amount: 1.0000001}\n"
+                + "                           ^~~~~~~~~",
+        ])
     }
 
     @Test func malformedTsIsALoadErrorUnderTheValue() {

@@ -105,6 +105,11 @@ struct RuleTestReader {
         }
         guard let scalar = value.scalar else { return fail(value, "an event field is a single value") }
         if let literal = TestEventJSON.literal(scalar, as: type) { return literal }
+        if type == .number, scalar.string.contains(where: \.isNumber), scalar.string.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }) {
+            let message = "\(name): \(scalar.string) is out of range or has more than six decimal places"
+            report(value, message, length: scalar.string.unicodeScalars.count)
+            return nil
+        }
         let (kind, allowed) = type == .bool ? ("a bool", "true or false") : ("a number", "a number")
         let message = "\(name) is \(kind) field: write \(allowed), not '\(scalar.string)' "
             + "(or quote it to test an event whose \(name) is text)"
@@ -233,7 +238,8 @@ enum TestEventJSON {
         if nullScalars.contains(scalar.string) { return "null" }
         switch type {
         case .string: return JSONString.quoted(scalar.string)
-        case .number: return ExactDecimal(scalar.string) != nil ? scalar.string : nil
+        // Written as JSON writes numbers (`0200` is 200), which is how a producer would send it.
+        case .number: return ExactDecimal(scalar.string)?.description
         case .bool: return scalar.string == "true" || scalar.string == "false" ? scalar.string : nil
         }
     }

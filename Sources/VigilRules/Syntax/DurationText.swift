@@ -17,7 +17,9 @@ package enum DurationText {
         let message: String
     }
 
-    static func milliseconds(digits: String, unit: String) -> Result<Int64, Problem> {
+    /// - Parameter isPart: one part of a duration written in parts (the `0m` of `1h0m`), which may
+    ///   be zero; the whole is held to the minimum.
+    static func milliseconds(digits: String, unit: String, isPart: Bool = false) -> Result<Int64, Problem> {
         let fail = { (message: String) in Result<Int64, Problem>.failure(Problem(message: message)) }
         if unit.isEmpty, !digits.isEmpty { return fail(missingUnit(digits)) }
         guard let scale = units.first(where: { $0.name == unit })?.milliseconds else {
@@ -32,7 +34,7 @@ package enum DurationText {
         guard let product, !product.overflow, product.partialValue <= maximumMilliseconds else {
             return fail("duration \(digits)\(unit) is longer than 366d")
         }
-        guard product.partialValue >= minimumMilliseconds else { return fail("duration must be at least 1s") }
+        guard isPart || product.partialValue >= minimumMilliseconds else { return fail("duration must be at least 1s") }
         return .success(product.partialValue)
     }
 
@@ -75,7 +77,7 @@ package enum DurationText {
     static func milliseconds(parts: [(digits: String, unit: String)]) -> Result<Int64, Problem> {
         var total: Int64 = 0
         for (index, part) in parts.enumerated() {
-            let milliseconds = milliseconds(digits: part.digits, unit: part.unit)
+            let milliseconds = milliseconds(digits: part.digits, unit: part.unit, isPart: parts.count > 1)
             guard case .success(let value) = milliseconds else { return milliseconds }
             if index > 0, let previous = units.firstIndex(where: { $0.name == parts[index - 1].unit }),
                 units.firstIndex(where: { $0.name == part.unit }).map({ $0 <= previous }) ?? true
@@ -87,6 +89,7 @@ package enum DurationText {
         guard total <= maximumMilliseconds else {
             return .failure(Problem(message: "duration \(parts.map { $0.digits + $0.unit }.joined()) is longer than 366d"))
         }
+        guard total >= minimumMilliseconds else { return .failure(Problem(message: "duration must be at least 1s")) }
         return .success(total)
     }
 }
