@@ -93,7 +93,20 @@ package enum RuleCompiler {
         }
         let plan = RulePlan(
             version: version, fields: compilation.builder.fields, aggregators: compilation.builder.aggregators,
-            rules: rules, warnings: findings + compilation.unusedDeclarations(), sources: sources, lists: lists, tables: tables)
+            rules: rules, warnings: findings + compilation.unusedDeclarations() + constantRuleWarnings(rules, sources: sources),
+            sources: sources, lists: lists, tables: tables)
         return .success(plan)
+    }
+
+    /// A rule that reads no field and no aggregate decides the same for every payment: it fires on
+    /// all of them or on none (`0.1 + 0.2 == 0.3`), which is never what a policy means.
+    private static func constantRuleWarnings(_ rules: [CompiledRule], sources: [RuleSource]) -> [Diagnostic] {
+        rules.filter { $0.fields.isEmpty && $0.aggregators.isEmpty && $0.lists.isEmpty && $0.tables.isEmpty }.compactMap { rule in
+            guard let source = sources.first(where: { $0.path == rule.location.file }) else { return nil }
+            return SourceFile(path: source.path, text: source.text).diagnostic(
+                "the expression reads nothing from the payment, so the rule fires on every payment or on none",
+                line: rule.location.line, column: rule.location.column, length: rule.expressionText.unicodeScalars.count,
+                severity: .warning)
+        }
     }
 }

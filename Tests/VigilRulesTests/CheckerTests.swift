@@ -23,6 +23,7 @@ import Testing
         ("count(by: ip, over: 1m, over: 2m) > 1", "over: is given twice"),
         ("country in [\"US\", ip]", "list elements must be literal values"),
         ("not amount", "not needs a condition, but this is a number"),
+        ("amount / 0 > 1", "division by zero: its value is unknown, so the rule could never fire"),
         ("count(by: [card_id, card_id], over: 1m) > 1", "card_id appears twice in by:; a key names each field once"),
         ("country in [\"KP\"] == false", "a membership test cannot be compared again; write `not in` for the opposite, and join other tests with and"),
     ])

@@ -179,6 +179,16 @@ import VigilValues
         #expect(plan.rules.first?.expressionText == #"merchant_id == "shop #1" and amount > 5"#)
     }
 
+    @Test func aRuleThatReadsNothingFromThePaymentIsAWarning() throws {
+        let yaml = "rules:\n  - {id: a, description: A, severity: low, expression: 0.1 + 0.2 == 0.3}\n  - {id: b, description: B, severity: low, expression: amount > 1}\n"
+        let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "c.yaml", text: yaml)]).plan)
+        #expect(plan.warnings.map(\.rendered) == [
+            "c.yaml:2:56: warning: the expression reads nothing from the payment, so the rule fires on every payment or on none\n"
+                + "    - {id: a, description: A, severity: low, expression: 0.1 + 0.2 == 0.3}\n"
+                + "                                                         ^~~~~~~~~~~~~~~~",
+        ])
+    }
+
     @Test func unusedDeclaredFieldIsAWarning() throws {
         let yaml = """
             fields:

@@ -140,6 +140,9 @@ struct Checker {
             guard left.type == .number, right.type == .number else {
                 return fail(span, "'\(op.rawValue)' needs numbers, but its operands are \(Self.pair(left, right))")
             }
+            if arithmetic == .divide, case .constant(.number(let divisor)) = right.node, divisor == .zero {
+                return fail(span, "division by zero: its value is unknown, so the rule could never fire")
+            }
             return Typed(node: .arithmetic(arithmetic, left, right), type: .number, text: text)
         }
         return comparison(op, left, right, span, text, written: written)
