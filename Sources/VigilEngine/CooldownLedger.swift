@@ -7,6 +7,10 @@ struct CooldownLedger: Sendable {
     private struct Entry {
         var lastFired: Int64
         var suppressed: Int
+        /// Alerts of late matches, a cooldown or more before `lastFired`, in time order: a later
+        /// late match within a cooldown of one of them is held back too. Rare, so empty and
+        /// unallocated for nearly every key; not written to snapshots (a restore forgets them).
+        var lateFirings: [Int64] = []
     }
 
     /// A rule's keys are not worth a forgetting pass below this many.
@@ -40,25 +44,36 @@ struct CooldownLedger: Sendable {
     ///
     /// The key's entry is found once and changed in place: a read followed by a write hashed the
     /// key again, for every match, and most matches of a rule with a cooldown are held back.
-    mutating func decide(rule: Int, key: String, time: Int64, cooldown: Int64) -> Decision {
-        Self.decide(&entries[rule][key], time: time, cooldown: cooldown)
+    /// - Parameter horizon: the earliest event time still admitted (the engine's watermark):
+    ///   late alerts a cooldown before it can hold nothing back any more.
+    mutating func decide(rule: Int, key: String, time: Int64, cooldown: Int64, horizon: Int64) -> Decision {
+        Self.decide(&entries[rule][key], time: time, cooldown: cooldown, horizon: horizon)
     }
 
-    /// A match within a cooldown of the key's latest alert, before or after it, is held back. A late
-    /// event a cooldown or more before that alert fires on its own (it reports nothing held back,
-    /// and the latest alert stays the one later matches are judged against): holding it back
-    /// would lose the alert of a payment that no other alert covers.
-    private static func decide(_ entry: inout Entry?, time: Int64, cooldown: Int64) -> Decision {
-        if let lastFired = entry?.lastFired {
+    /// A match within a cooldown of one of the key's alerts, before or after it, is held back. A
+    /// late match a cooldown or more before the latest alert, and from every late alert, fires on
+    /// its own (it reports nothing held back, and the latest alert stays the one in-order matches
+    /// are judged against): holding it back would lose the alert of a payment no other alert covers.
+    private static func decide(_ entry: inout Entry?, time: Int64, cooldown: Int64, horizon: Int64) -> Decision {
+        if var found = entry {
             // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
-            if time < lastFired.clampedAdding(cooldown), time > lastFired.clampedSubtracting(cooldown) {
+            let isLate = time <= found.lastFired.clampedSubtracting(cooldown)
+            let isCovered = !isLate && time < found.lastFired.clampedAdding(cooldown)
+                || isLate && found.lateFirings.contains { time < $0.clampedAdding(cooldown) && time > $0.clampedSubtracting(cooldown) }
+            if isCovered {
                 entry?.suppressed += 1
                 return .suppress
             }
-            if time <= lastFired.clampedSubtracting(cooldown) { return .fire(suppressedSincePrevious: 0) }
+            if isLate {
+                found.lateFirings.removeAll { $0.clampedAdding(cooldown) <= horizon }
+                found.lateFirings.insert(time, at: found.lateFirings.firstIndex { $0 > time } ?? found.lateFirings.endIndex)
+                entry = found
+                return .fire(suppressedSincePrevious: 0)
+            }
         }
         let suppressed = entry?.suppressed ?? 0
-        entry = Entry(lastFired: time, suppressed: 0)
+        let lateFirings = entry?.lateFirings.filter { $0.clampedAdding(cooldown) > horizon } ?? []
+        entry = Entry(lastFired: time, suppressed: 0, lateFirings: lateFirings)
         return .fire(suppressedSincePrevious: suppressed)
     }
 

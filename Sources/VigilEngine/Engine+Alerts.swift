@@ -13,7 +13,7 @@ extension Engine {
         let keySource = alertKeySource(for: rule, fields: fields)
         var suppressed = 0
         if let cooldown = rule.cooldownMilliseconds {
-            switch cooldownLedger.decide(rule: ruleIndex, key: cooldownKey(keySource, fields: fields), time: event.timestamp, cooldown: cooldown) {
+            switch cooldownLedger.decide(rule: ruleIndex, key: cooldownKey(keySource, fields: fields), time: event.timestamp, cooldown: cooldown, horizon: watermark) {
             case .suppress:
                 statistics.rules[ruleIndex].suppressed += 1
                 return nil

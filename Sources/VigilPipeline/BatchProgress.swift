@@ -41,7 +41,7 @@ struct BatchTally {
     /// History replayed to rebuild window state (outputs discarded); published whether or not the
     /// batch commits, since a batch of pure replay has nothing to commit.
     var replayed = 0
-    /// History read again after a reload to fill new window states (see `PartitionTask.beginBackfill(historyReach:)`).
+    /// History read again after a reload to fill new window states (see `PartitionTask.beginBackfill(historyReach:addedTopics:)`).
     var backfilled = 0
     /// Copies of input events on a repartition topic, recognised and not counted twice.
     var duplicatesSkipped = 0

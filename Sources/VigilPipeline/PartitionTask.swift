@@ -43,7 +43,7 @@ final class PartitionTask {
     private var skipTarget: Int64?
     private var hasRetriedSkip = false
     /// While a reload's new window states are filled from history: messages before this offset,
-    /// evaluated before the reload, go to those states only (see ``beginBackfill(historyReach:)``).
+    /// evaluated before the reload, go to those states only (see ``beginBackfill(historyReach:addedTopics:)``).
     private(set) var backfillUntil: Int64?
     private(set) var backfilledMessages = 0
     private(set) var backfillStartedAt = ContinuousClock.now
@@ -255,10 +255,15 @@ final class PartitionTask {
     /// replay (or the snapshot it loaded) covered before the reload; the rest of its replay runs
     /// through the new rule set, and one that has evaluated nothing yet needs no backfill.
     /// The history also goes to the repartition topics the partition owes it (``owedHistory``).
-    /// - Parameter reach: how far back in event time those topics' windows reach, lateness included.
+    /// - Parameters:
+    ///   - reach: how far back in event time those topics' windows reach, lateness included.
+    ///   - addedTopics: the repartition topics this reload added. A restoring partition's replay
+    ///     already sends its events to the topics it owed before, so only these make it read the
+    ///     replayed part again.
     /// - Returns: the offset reading must move back to; nil when there is nothing to fill.
-    func beginBackfill(historyReach reach: Int64 = 0) -> Int64? {
-        guard engine.needsBackfill || !owedHistory.isEmpty else { return nil }
+    func beginBackfill(historyReach reach: Int64 = 0, addedTopics: Set<String> = []) -> Int64? {
+        let owesNewHistory = isRestoring ? !owedHistory.isDisjoint(with: addedTopics) : !owedHistory.isEmpty
+        guard engine.needsBackfill || owesNewHistory else { return nil }
         let longest = max(engine.needsBackfill ? engine.backfillReachMilliseconds : 0, reach)
         let start = nextOffset < 0 ? nil : anchors.start(reaching: longest, from: engine.watermark)
         guard let start, start < nextOffset else {

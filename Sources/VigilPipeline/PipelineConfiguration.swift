@@ -66,18 +66,23 @@ package struct PipelineConfiguration: Sendable {
         self.snapshotTopic = Self.snapshotTopic(group: consumer.groupID, input: inputTopic)
     }
 
-    /// The producer the pipeline writes with: ``producer``, with sends that never expire unless
-    /// transactions bound them.
+    /// The producer the pipeline writes with: ``producer``, with sends that never expire and
+    /// never leave a gap, unless transactions bound them.
     ///
-    /// A send that expired while a later send to the same partition got through would leave a gap.
-    /// The commit would then fail, and the input would be read again, but a repartition partition
-    /// skips input offsets below the newest it has counted: the events of the gap would never be
-    /// counted. An idempotent producer whose sends never expire delivers each partition's sends in
-    /// order and without gaps; a broker that stays away fails the commit's flush instead, and no
-    /// later send gets through before that.
+    /// A send that expired or failed while a later send to the same partition got through would
+    /// leave a gap. The commit would then fail, and the input would be read again, but a
+    /// repartition partition skips input offsets below the newest it has counted: the events of
+    /// the gap would never be counted. An idempotent producer whose sends never expire delivers
+    /// each partition's sends in order; librdkafka's gapless guarantee turns any other failure
+    /// that could leave a gap into a fatal error, which stops the replica before anything later
+    /// is committed. A broker that stays away fails the commit's flush instead. Timeouts passed
+    /// through as librdkafka properties are dropped here, since they would bring expiry back.
     package var outputProducer: ProducerConfiguration {
         var configuration = producer
-        if !isExactlyOnce { configuration.deliveryTimeoutMilliseconds = 0 }
+        guard !isExactlyOnce else { return configuration }
+        configuration.deliveryTimeoutMilliseconds = 0
+        for expiry in ["delivery.timeout.ms", "message.timeout.ms"] { configuration.kafka.properties[expiry] = nil }
+        configuration.kafka.properties["enable.gapless.guarantee"] = "true"
         return configuration
     }
 

@@ -133,7 +133,7 @@ final class PipelineWorker {
         }
         let addedTopics = Set(addedStages.map(\.topic))
         for task in tasks.values { task.owe(history: addedTopics) }
-        let movedBack = beginBackfills()
+        let movedBack = beginBackfills(addedTopics: addedTopics)
         if topicsChanged {
             outputPartitionCounts = try producer.prepare(topics: outputTopics)
             try warnAboutRepartitionPartitionCounts()
@@ -169,18 +169,18 @@ final class PipelineWorker {
     /// reload added) has none of its own: the partition reads its history again to send it there,
     /// marked as history.
     /// - Returns: the partitions moved back.
-    private func beginBackfills() -> Set<TopicPartition> {
+    private func beginBackfills(addedTopics: Set<String>) -> Set<TopicPartition> {
         gaugesPublishedAt = nil
-        return Set(tasks.values.sorted(by: { $0.partition < $1.partition }).filter(beginBackfill).map(\.partition))
+        return Set(tasks.values.sorted(by: { $0.partition < $1.partition }).filter { beginBackfill(of: $0, addedTopics: addedTopics) }.map(\.partition))
     }
 
     /// Moves reading of `task`'s partition back to the history its new windows, and the
     /// repartition topics it owes its history, reach; false when there is none to read.
-    private func beginBackfill(of task: PartitionTask) -> Bool {
+    private func beginBackfill(of task: PartitionTask, addedTopics: Set<String>) -> Bool {
         let owed = task.owedHistory
         let reach = topology.repartitionStages.filter { owed.contains($0.topic) }.flatMap(\.plan.aggregators).map(\.windowMilliseconds).max()
-        guard let start = task.beginBackfill(historyReach: reach.map { $0 + configuration.engine.allowedLatenessMilliseconds } ?? 0)
-        else { return false }
+        let historyReach = reach.map { $0 + configuration.engine.allowedLatenessMilliseconds } ?? 0
+        guard let start = task.beginBackfill(historyReach: historyReach, addedTopics: addedTopics) else { return false }
         do {
             try consumer.seek(TopicPartitionOffset(task.partition, offset: start), timeout: .seconds(5))
             let sending = owed.isEmpty ? "" : ", sending them to \(owed.sorted().joined(separator: ", ")) as history"
@@ -695,6 +695,9 @@ final class PipelineWorker {
                     tasks[partition] = nil
                     lastCommitted[partition] = nil
                     pending[partition] = nil
+                    // Held past a bad stretch's start: once the partition is gone, committing it
+                    // would move its next owner's position.
+                    heldBack[partition] = nil
                     snapshotsInProgress[partition] = nil
                 }
                 resumeAfterHold()

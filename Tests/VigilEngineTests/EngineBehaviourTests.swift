@@ -40,15 +40,16 @@ import VigilTesting
             """)
         let card = ["card_id": "c-1"]
         var fired: [String] = []
-        for (index, seconds) in [600, 300, 570, 640].enumerated() {
+        for (index, seconds) in [600, 300, 570, 640, 320, 400].enumerated() {
             for alert in driver.alerts(TestEvent.json(id: "e\(index)", ts: Int64(seconds) * 1_000, amount: "500", card)) {
                 fired.append(alert.eventID)
             }
         }
         // e0 fires at 10:00; e1 (05:00, five minutes earlier) fires; e2 (09:30) and e3 (10:40) are
-        // within a minute of the latest alert, e0, and are held back.
-        #expect(fired == ["e0", "e1"])
-        #expect(driver.engine.statistics.rules.first?.suppressed == 2)
+        // within a minute of the latest alert, e0, and e4 (05:20) within a minute of e1's: held
+        // back. e5 (06:40) is a minute or more from every alert, and fires.
+        #expect(fired == ["e0", "e1", "e5"])
+        #expect(driver.engine.statistics.rules.first?.suppressed == 3)
     }
 
     /// In `a and b or c and d`, the alert lists every comparison; each says whether it held, so a

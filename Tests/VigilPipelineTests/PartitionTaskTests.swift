@@ -25,7 +25,8 @@ import VigilTesting
         _ = driver.engine.replace(plan: try RuleTestSources.compile(Self.after))
         task.owe(history: ["vigil-payments-by-device_id"])
 
-        let start = try #require(task.beginBackfill(), "the 40 messages the replay evaluated are read again")
+        let start = try #require(
+            task.beginBackfill(addedTopics: ["vigil-payments-by-device_id"]), "the 40 messages the replay evaluated are read again")
         #expect(start == 0)
         #expect(task.isRestoring && task.isBackfilling)
         #expect(task.isBackfill(39) && !task.isBackfill(40))
@@ -44,7 +45,27 @@ import VigilTesting
             replayFrom: 0, restoreUntil: 100)
         _ = driver.engine.replace(plan: try RuleTestSources.compile(Self.after))
         task.owe(history: ["vigil-payments-by-device_id"])
-        #expect(task.beginBackfill() == nil)
+        #expect(task.beginBackfill(addedTopics: ["vigil-payments-by-device_id"]) == nil)
         #expect(task.owedHistory == ["vigil-payments-by-device_id"], "the replay sends its events there")
+    }
+
+    /// A restoring partition that owes a topic its history since its last commit (an older rule
+    /// set ran then) sends it there with its replay; a reload that neither starts a window state
+    /// nor adds a topic does not make it read what it replayed again.
+    @Test func aReloadThatAddsNothingLeavesARestoreAlone() throws {
+        let driver = try EngineTestDriver(rules: Self.after)
+        let task = PartitionTask(
+            partition: TopicPartition(topic: "payments", partition: 0), engine: driver.engine, isRepartitioned: false,
+            replayFrom: 0, restoreUntil: 100)
+        task.owe(history: ["vigil-payments-by-device_id"])
+        for offset in 0..<40 {
+            driver.send(TestEvent.json(id: "p-\(offset)", ts: Int64(offset) * 1_000, amount: "5", ["card_id": "c-1"]))
+            _ = task.processed(offset: Int64(offset))
+        }
+        let renamed = "rules:\n  - {id: large, description: d, severity: high, expression: amount > 100}\n" + Self.after.split(separator: "\n").dropFirst(2).joined(separator: "\n")
+        _ = driver.engine.replace(plan: try RuleTestSources.compile(renamed))
+        #expect(task.beginBackfill(addedTopics: []) == nil)
+        #expect(task.isRestoring && !task.isBackfilling)
+        #expect(task.owedHistory == ["vigil-payments-by-device_id"])
     }
 }

@@ -171,12 +171,13 @@ import VigilValues
         let yaml = """
             rules:
               - id: shop
-                description: One shop
+                description: The flagship's sales   # see the runbook
                 severity: low
                 expression: merchant_id == "shop #1" and amount > 5   # the flagship
             """
         let plan = try #require(RuleCompiler.compile(sources: [RuleSource(path: "s.yaml", text: yaml)]).plan)
         #expect(plan.rules.first?.expressionText == #"merchant_id == "shop #1" and amount > 5"#)
+        #expect(plan.rules.first?.description == "The flagship's sales", "a comment after an apostrophe stays a comment")
     }
 
     @Test func aRuleThatReadsNothingFromThePaymentIsAWarning() throws {

@@ -1,8 +1,9 @@
 /// Lets analysts write `expression: count(by: card_id, over: 5m) > 5` without quotes.
 ///
 /// Plain YAML forbids `: ` inside a value, yet named arguments need it, and cuts a value at ` #`,
-/// which a string literal may hold (`merchant_id == "shop #1"`). Before parsing, a one-line
-/// `key: value` whose plain value contains either is wrapped in single quotes. The opening quote takes the place of the value's first column, so
+/// which a string literal of an expression may hold (`merchant_id == "shop #1"`). Before parsing,
+/// a one-line `key: value` whose plain value contains `: `, or an `expression:` whose plain value
+/// holds ` #` inside a string, is wrapped in single quotes. The opening quote takes the place of the value's first column, so
 /// YAML marks still point at the original text. Misspelt keys get the same treatment, so that
 /// `expresion:` is reported as an unknown key rather than as a YAML syntax error.
 /// Lines inside a block scalar (`|` or `>`) are text, not keys, and are left alone.
@@ -24,16 +25,19 @@ enum ValueQuoting {
             let valueStart = line[key.end...].firstIndex { $0 != " " && $0 != "\t" } ?? line.endIndex
             let (value, comment) = splitComment(line[valueStart...])
             if value.first == "|" || value.first == ">" { blockKeyColumn = key.column }
-            result.append(needsQuotes(value) ? quoted(line, valueStart, value, comment) : line)
+            let isExpression = line[line.index(line.startIndex, offsetBy: key.column)...].hasPrefix("expression:")
+            result.append(needsQuotes(value, isExpression: isExpression) ? quoted(line, valueStart, value, comment) : line)
         }
         return result.joined(separator: "\n")
     }
 
-    private static func needsQuotes(_ value: String) -> Bool {
-        guard let first = value.first else { return false }
-        // A ` #` left in the value is inside a string literal (`splitComment` took off the
-        // comment), and plain YAML would cut the value there.
-        return !"\"'|>[{&*!%@`".contains(first) && (value.contains(": ") || value.contains(" #") || value.contains("\t#"))
+    /// - Parameter isExpression: whether the key is `expression:`, where a ` #` left in the value
+    ///   is inside a string literal (`splitComment` took off the comment) and plain YAML would cut
+    ///   the value there. Elsewhere (a description, say) an apostrophe is not a quote, and a
+    ///   comment after it must stay a comment.
+    private static func needsQuotes(_ value: String, isExpression: Bool) -> Bool {
+        guard let first = value.first, !"\"'|>[{&*!%@`".contains(first) else { return false }
+        return value.contains(": ") || isExpression && (value.contains(" #") || value.contains("\t#"))
     }
 
     private static func quoted(_ line: String, _ valueStart: String.Index, _ value: String, _ comment: String) -> String {
