@@ -82,7 +82,8 @@ package struct PipelineConfiguration: Sendable {
         guard !isExactlyOnce else { return configuration }
         configuration.deliveryTimeoutMilliseconds = 0
         for expiry in ["delivery.timeout.ms", "message.timeout.ms"] { configuration.kafka.properties[expiry] = nil }
-        configuration.kafka.properties["enable.gapless.guarantee"] = "true"
+        // librdkafka refuses the guarantee without idempotence, which Vigil always turns on.
+        if configuration.isIdempotent { configuration.kafka.properties["enable.gapless.guarantee"] = "true" }
         return configuration
     }
 
