@@ -113,13 +113,15 @@ import VigilTesting
         return try JSONDecoder().decode(Versioned.self, from: Data(json.utf8)).version
     }
 
-    private func waitFor(_ condition: () async throws -> Bool) async throws {
+    private func waitFor(
+        _ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if (try? await condition()) == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("condition not met within 60 s")
+        Issue.record("condition not met within 60 s", sourceLocation: sourceLocation)
     }
 }
 

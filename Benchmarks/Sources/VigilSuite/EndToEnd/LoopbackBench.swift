@@ -35,10 +35,13 @@ struct LoopbackBench: Sendable {
             workload: workload, topic: topics.input, partitions: cluster.partitions,
             configuration: settings.producer(cluster), logger: logger
         )
+        let pipelineCPUBefore = ThreadCPU.seconds(ofThreadNamed: "vigil.pipeline")
         let feed = try await DedicatedThread.run(label: "vigil.bench.feed") { _ in
             try feeder.run(feedPlan) { sink.consumed }
         }
         let catchUp = try await catchUpSeconds(of: sink, total: feed.sent)
+        let pipelineCPUAfter = ThreadCPU.seconds(ofThreadNamed: "vigil.pipeline")
+        let pipelineCPU = pipelineCPUBefore.flatMap { before in pipelineCPUAfter.map { $0 - before } }
         let outcome = try await sink.finish()
         var failures = checks.failures(plan: feedPlan, feed: feed, outcome: outcome, catchUpSeconds: catchUp)
         var arrivals: [AlertReader.Arrival] = []
@@ -49,7 +52,7 @@ struct LoopbackBench: Sendable {
         }
         let result = RunResult(
             kind: kind, plan: feedPlan, feed: feed, outcome: outcome, catchUpSeconds: catchUp, failures: failures,
-            alertArrivals: arrivals
+            alertArrivals: arrivals, pipelineThreadSeconds: pipelineCPU
         )
         logger.notice("\(result.summary)")
         return result

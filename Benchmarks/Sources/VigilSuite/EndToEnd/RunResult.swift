@@ -11,6 +11,9 @@ struct RunResult: Sendable {
     let failures: [String]
     /// Alerts read back with their arrival times, when the run read them.
     let alertArrivals: [AlertReader.Arrival]
+    /// CPU time of Vigil's pipeline thread (`vigil.pipeline`) from the first send to the last
+    /// event finished; nil for the ceilings. With two evaluation threads the second is left out.
+    let pipelineThreadSeconds: Double?
 
     var holds: Bool { failures.isEmpty }
 
@@ -23,7 +26,9 @@ struct RunResult: Sendable {
         let verdict = holds ? "holds" : "does not hold: " + failures.joined(separator: "; ")
         return "\(kind.rawValue), \(plan): sent \(feed.sent) in \(ReportTable.format(feed.seconds)) s, "
             + "finished \(outcome.consumed) (\(Int(sinkRate))/s), max backlog \(feed.maxBacklog), "
-            + "skipped \(outcome.skipped), wrote \(outcome.written)\(outcome.detail.isEmpty ? "" : " (\(outcome.detail))"); \(verdict)"
+            + "skipped \(outcome.skipped), wrote \(outcome.written)\(outcome.detail.isEmpty ? "" : " (\(outcome.detail))")"
+            + (pipelineThreadSeconds.map { ", pipeline thread \(ReportTable.format($0 * 1e6 / Double(max(outcome.consumed, 1)))) µs CPU per input event" } ?? "")
+            + "; \(verdict)"
     }
 }
 
