@@ -171,7 +171,10 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
             if failure.replaces(failures[failure.broker]) { failures[failure.broker] = failure }
         }
     }
-    let received = StartupLog.Line(level: logLevel, facility: facilityText, text: text)
+    // The pipeline asks for the gapless guarantee on purpose (`PipelineConfiguration.outputProducer`):
+    // librdkafka's warning at every start that the property is experimental is not for operators.
+    let isExpected = facilityText == "CONFWARN" && text.contains("enable.gapless.guarantee is experimental")
+    let received = StartupLog.Line(level: isExpected ? .debug : logLevel, facility: facilityText, text: text)
     if let now = context.startupLog.withLock({ $0.receive(received) }) { context.log(now) }
 }
 

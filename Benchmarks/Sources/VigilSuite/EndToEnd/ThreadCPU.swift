@@ -15,7 +15,7 @@ enum ThreadCPU {
             }
             guard tid.first?.isNumber == true, read("/proc/self/task/\(tid)/comm")?.split(separator: "\n").first == Substring(name),
                 let stat = read("/proc/self/task/\(tid)/stat"), let fields = stat.split(separator: ")").last?.split(separator: " "),
-                fields.count > 13, let user = Double(fields[12]), let system = Double(fields[13])
+                fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12])
             else { continue }
             return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
