@@ -121,9 +121,16 @@ import VigilTesting
         let added = (byRule["card-testing-burst"]?["added"] as? [[String: String]]) ?? []
         let removed = (byRule["card-testing-burst"]?["removed"] as? [[String: String]]) ?? []
         // Each burst now fires on its seventh small payment instead of its sixth: same key, another event.
-        #expect(added.map { $0["key"] ?? "" } == bursts.keys.sorted())
-        #expect(removed.map { $0["key"] ?? "" } == bursts.keys.sorted())
+        #expect(added.map { $0["key"] ?? "" }.sorted() == bursts.keys.sorted())
+        #expect(removed.map { $0["key"] ?? "" }.sorted() == bursts.keys.sorted())
         #expect(Set(added.compactMap { $0["alert_id"] }).isDisjoint(with: removed.compactMap { $0["alert_id"] }))
+        // Each change names its payment and where it is in the input, in event time order.
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        for change in added + removed {
+            let line = try #require(change["source"].flatMap { Int($0.dropFirst("line ".count)) }, "\(change)")
+            #expect(lines[line - 1].contains(#""event_id":"\#(change["event_id"] ?? "?")""#), "\(change)")
+        }
+        #expect(added.compactMap { $0["event_time"] } == added.compactMap { $0["event_time"] }.sorted())
         #expect((byRule["account-takeover-devices"]?["added"] as? [Any])?.isEmpty == true)
         #expect((byRule["account-takeover-devices"]?["removed"] as? [Any])?.isEmpty == true)
         #expect((byRule["geo-velocity"]?["removed"] as? [Any])?.count == Self.alerts(report)["geo-velocity"])

@@ -2,14 +2,29 @@ import VigilEngine
 import VigilEvents
 import VigilRules
 
-/// One alert as `--compare` matches it: the same id, rule and key in both runs is the same alert.
+/// One alert as `--compare` matches it: the same id, rule and key in both runs is the same alert
+/// (an alert id is the rule's and the event's, so the event's time and place agree as well).
+/// The event is kept so that a change can be looked up in the input.
 struct AlertIdentity: Hashable, Comparable {
     let alertID: String
     let ruleID: String
     let key: String
+    let eventID: String
+    let eventTime: Int64
+    let source: EventSource
 
+    init(_ alert: Alert) {
+        alertID = alert.alertID
+        ruleID = alert.ruleID
+        key = alert.messageKey
+        eventID = alert.eventID
+        eventTime = alert.eventTime
+        source = alert.source
+    }
+
+    /// By rule, then in event time.
     static func < (lhs: AlertIdentity, rhs: AlertIdentity) -> Bool {
-        (lhs.ruleID, lhs.key, lhs.alertID) < (rhs.ruleID, rhs.key, rhs.alertID)
+        (lhs.ruleID, lhs.eventTime, lhs.key, lhs.alertID) < (rhs.ruleID, rhs.eventTime, rhs.key, rhs.alertID)
     }
 }
 
@@ -48,7 +63,7 @@ struct BacktestTally {
         alertsByRule[alert.ruleID, default: 0] += 1
         keysByRule[alert.ruleID, default: [:]][alert.messageKey, default: 0] += 1
         if examples.count < exampleLimit, !examples.contains(where: { $0.ruleID == alert.ruleID }) { examples.append(alert) }
-        if keepsIdentities { identities.insert(AlertIdentity(alertID: alert.alertID, ruleID: alert.ruleID, key: alert.messageKey)) }
+        if keepsIdentities { identities.insert(AlertIdentity(alert)) }
     }
 
     /// The `limit` keys with the most alerts for `ruleID`, most first (ties by key).

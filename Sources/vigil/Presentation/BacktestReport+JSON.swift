@@ -1,6 +1,7 @@
 import Foundation
 import VigilEngine
 import VigilRules
+import VigilValues
 
 extension BacktestReport {
     /// The report as one JSON object with sorted keys; example alerts are in the alert contract's format.
@@ -17,7 +18,7 @@ extension BacktestReport {
             object["compare"] = [
                 "ruleset_version": changed.engine.plan.version, "rules": Self.rules(changed, topKeys: topKeys),
                 "changes": changes.map { change in
-                    ["rule_id": change.ruleID, "added": change.added.map(Self.identity), "removed": change.removed.map(Self.identity)]
+                    ["rule_id": change.ruleID, "added": change.added.map(identity), "removed": change.removed.map(identity)]
                 },
             ]
         }
@@ -35,7 +36,10 @@ extension BacktestReport {
         }
     }
 
-    private static func identity(_ alert: AlertIdentity) -> [String: String] {
-        ["alert_id": alert.alertID, "rule_id": alert.ruleID, "key": alert.key]
+    private func identity(_ alert: AlertIdentity) -> [String: String] {
+        [
+            "alert_id": alert.alertID, "rule_id": alert.ruleID, "key": alert.key, "event_id": alert.eventID,
+            "event_time": RFC3339.format(milliseconds: alert.eventTime), "source": input.citation(of: alert.source),
+        ]
     }
 }

@@ -83,14 +83,20 @@ struct BacktestReport {
         ] + alert.explanation.traceLines.map { "    " + $0 }
     }
 
+    /// Which payment a changed alert is about, and where it is in the input, to look it up.
+    private func changeLine(_ alert: AlertIdentity) -> String {
+        "\(alert.key.padding(24)) event \(alert.eventID) at \(RFC3339.format(milliseconds: alert.eventTime)) "
+            + "(\(input.citation(of: alert.source))) \(alert.alertID)"
+    }
+
     private func comparisonLines(_ changed: BacktestTally) -> [String] {
         var lines: [String] = []
         for change in changes {
             let before = base.alertsByRule[change.ruleID] ?? 0
             let after = changed.alertsByRule[change.ruleID] ?? 0
             lines.append("    \(change.ruleID.padding(28)) \(before) -> \(after)  +\(change.added.count) -\(change.removed.count)")
-            for alert in change.added.prefix(listedChanges) { lines.append(Style.cyan("      + \(alert.key.padding(24)) \(alert.alertID)")) }
-            for alert in change.removed.prefix(listedChanges) { lines.append(Style.red("      - \(alert.key.padding(24)) \(alert.alertID)")) }
+            for alert in change.added.prefix(listedChanges) { lines.append(Style.cyan("      + " + changeLine(alert))) }
+            for alert in change.removed.prefix(listedChanges) { lines.append(Style.red("      - " + changeLine(alert))) }
             let hidden = max(0, change.added.count - listedChanges) + max(0, change.removed.count - listedChanges)
             if hidden > 0 { lines.append(Style.dim("      … \(hidden) more (--listed-changes)")) }
         }
