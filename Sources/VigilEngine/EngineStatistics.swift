@@ -1,4 +1,4 @@
-package import VigilRules
+import VigilRules
 
 /// Counters of what the engine did, for the pipeline's summary and metrics.
 package struct EngineStatistics: Sendable {
