@@ -58,6 +58,9 @@ package final class KafkaProducer {
             let waitEnds = deadline ?? .now + Self.queueFullTimeout
             deadline = waitEnds
             guard result == RD_KAFKA_RESP_ERR__QUEUE_FULL, ContinuousClock.now < waitEnds else {
+                // A producer stopped by a fatal error refuses every send with a bare "fatal
+                // error"; the error that stopped it says why.
+                if result == RD_KAFKA_RESP_ERR__FATAL, let fatal = KafkaError.fatalError(of: client.handle) { throw fatal }
                 throw KafkaError(.produce, response: result, context: "send to \(topic)")
             }
             rd_kafka_poll(client.handle, 10)
