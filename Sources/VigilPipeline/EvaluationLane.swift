@@ -173,10 +173,7 @@ final class EvaluationLane: @unchecked Sendable {
         switch outcome {
         case .evaluated(let alerts):
             if !task.isRepartitioned { counts.evaluated += 1 }
-            for alert in alerts {
-                outputs.append(.alert(index: self.alerts.count))
-                self.alerts.append(alert)
-            }
+            for alert in alerts { self.alert(alert) }
             if !task.isRepartitioned { route(event, source: source, context: context) }
         case .rejected(let failure):
             isBad = true
@@ -200,6 +197,11 @@ final class EvaluationLane: @unchecked Sendable {
                     eventTime: eventTime, messageTime: messageTime, limit: task.engine.options.maximumTimeAheadMilliseconds ?? 0))
         }
         outputs.append(.verdict(isBad: isBad, partition: source.partition, offset: source.offset))
+    }
+
+    private func alert(_ alert: Alert) {
+        outputs.append(.alert(index: alerts.count))
+        alerts.append(alert)
     }
 
     private func deadLetter(_ event: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, source: EventSource, reason: String, detail: String) {

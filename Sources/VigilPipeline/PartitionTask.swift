@@ -164,39 +164,39 @@ final class PartitionTask {
         }
         switch RepartitionBundle.isBundle(message) {
         case false?:
-            if counts(inputPartition: origin.partition, offset: origin.offset, isBackfill: isBackfill) {
-                try body(message.value, EventSource(topic: inputTopic, partition: origin.partition, offset: origin.offset))
-            } else {
-                skipped.duplicates += 1
-            }
+            let record = RepartitionBundle.Entry(offset: origin.offset, bytes: message.value)
+            skipped.duplicates = try forEachNew([record], from: origin.partition, inputTopic: inputTopic, isBackfill: isBackfill, body)
         case true?:
             guard let entries = RepartitionBundle.Entries(message.value) else {
                 skipped.brokenBecause = "the bundle's event lengths or offsets are inconsistent with its \(message.value.count) bytes"
                 return skipped
             }
-            // Every event of a bundle comes from one input partition: its newest counted offset
-            // is read once and written back once, not looked up per event.
-            var newest = newestCounted(inputPartition: origin.partition, isBackfill: isBackfill)
-            defer { setNewestCounted(newest, inputPartition: origin.partition, isBackfill: isBackfill) }
-            for entry in entries {
-                if let newest, entry.offset <= newest {
-                    skipped.duplicates += 1
-                    continue
-                }
-                newest = entry.offset
-                try body(entry.bytes, EventSource(topic: inputTopic, partition: origin.partition, offset: entry.offset))
-            }
+            skipped.duplicates = try forEachNew(entries, from: origin.partition, inputTopic: inputTopic, isBackfill: isBackfill, body)
         case nil:
             skipped.brokenBecause = "unknown \(RepartitionBundle.formatHeader) format"
         }
         return skipped
     }
 
-    /// Whether the input event at `offset` of input partition `inputPartition` is new here; records it when it is.
-    private func counts(inputPartition: Int32, offset: Int64, isBackfill: Bool) -> Bool {
-        isBackfill
-            ? Self.isNew(offset, of: inputPartition, in: &backfillCountedInputOffsets)
-            : Self.isNew(offset, of: inputPartition, in: &countedInputOffsets)
+    /// Hands `body` the events of one input partition that are new here, counting each; returns
+    /// how many were copies. The partition's newest counted offset is read once and written back
+    /// once, not looked up per event.
+    private func forEachNew(
+        _ entries: some Sequence<RepartitionBundle.Entry>, from inputPartition: Int32, inputTopic: String, isBackfill: Bool,
+        _ body: (UnsafeRawBufferPointer, EventSource) throws -> Void
+    ) rethrows -> Int {
+        var newest = newestCounted(inputPartition: inputPartition, isBackfill: isBackfill)
+        defer { setNewestCounted(newest, inputPartition: inputPartition, isBackfill: isBackfill) }
+        var duplicates = 0
+        for entry in entries {
+            if let newest, entry.offset <= newest {
+                duplicates += 1
+                continue
+            }
+            newest = entry.offset
+            try body(entry.bytes, EventSource(topic: inputTopic, partition: inputPartition, offset: entry.offset))
+        }
+        return duplicates
     }
 
     private func newestCounted(inputPartition: Int32, isBackfill: Bool) -> Int64? {
@@ -209,12 +209,6 @@ final class PartitionTask {
         } else {
             countedInputOffsets[inputPartition] = offset
         }
-    }
-
-    private static func isNew(_ offset: Int64, of inputPartition: Int32, in counted: inout [Int32: Int64]) -> Bool {
-        if let newest = counted[inputPartition], offset <= newest { return false }
-        counted[inputPartition] = offset
-        return true
     }
 
     /// After a message went through the engine (replayed or live).

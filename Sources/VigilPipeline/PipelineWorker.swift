@@ -242,8 +242,7 @@ final class PipelineWorker {
     /// releases them.
     private func settle(_ progress: BatchProgress, tripped: Bool) {
         if progress.badRunBegan || !tripped && badInput.consecutiveBad == 0 {
-            pending.merge(heldBack) { _, newer in newer }
-            heldBack = [:]
+            releaseHeldBack()
         }
         guard badInput.consecutiveBad > 0 || tripped else {
             pending.merge(progress.nextOffsets) { _, newer in newer }
@@ -251,6 +250,11 @@ final class PipelineWorker {
         }
         if progress.badRunBegan { pending.merge(progress.beforeBadRun) { _, newer in newer } }
         if !tripped { heldBack.merge(progress.nextOffsets) { _, newer in newer } }
+    }
+
+    private func releaseHeldBack() {
+        pending.merge(heldBack) { _, newer in newer }
+        heldBack = [:]
     }
 
     /// Warns, once per partition and once per backfill, when its first message shows that
@@ -465,8 +469,7 @@ final class PipelineWorker {
     private func commitAtStop() throws {
         commitQuietPartitions { partition, task in task.processedSinceSnapshot > 0 || snapshotsInProgress[partition] === task }
         // A run of bad messages that has not tripped the guard by now does not hold commits back.
-        pending.merge(heldBack) { _, newer in newer }
-        heldBack = [:]
+        releaseHeldBack()
         let committing = pending.count
         if !pending.isEmpty { try commit(pending, isStopping: true) }
         guard pending.isEmpty else {
