@@ -41,7 +41,10 @@ final class AggregatorState {
     /// - Returns: nil when a key field is missing (the aggregate is unknown for this event).
     func observe(_ fields: [Value?], lane: Int?, at time: Int64) -> Value? {
         guard let lane else { return nil }
-        guard records, spec.filter?.evaluate(fields) ?? true else { return store.aggregate(lane: lane, at: time, as: reading) }
+        // A filter admits only the events for which it holds: unknown (a field missing) is not true.
+        guard records, spec.filter.map({ $0.evaluate(fields) == true }) ?? true else {
+            return store.aggregate(lane: lane, at: time, as: reading)
+        }
         let value = input.flatMap { fields[$0.index] }
         if input != nil, value == nil { return store.aggregate(lane: lane, at: time, as: reading) }
         return store.recordAndAggregate(lane: lane, time: time, value: value, as: reading)

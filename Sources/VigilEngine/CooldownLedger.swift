@@ -7,10 +7,11 @@ struct CooldownLedger: Sendable {
     private struct Entry {
         var lastFired: Int64
         var suppressed: Int
-        /// Alerts of late matches, a cooldown or more before `lastFired`, in time order: a later
-        /// late match within a cooldown of one of them is held back too. Rare, so empty and
-        /// unallocated for nearly every key; not written to snapshots (a restore forgets them).
-        var lateFirings: [Int64] = []
+        /// The key's other alerts whose cooldown still reaches an admitted time, in time order:
+        /// earlier in-order alerts and alerts of late matches, all before `lastFired`. A late
+        /// match within a cooldown of one of them is held back too. Empty and unallocated for
+        /// nearly every key; not written to snapshots (a restore remembers `lastFired` only).
+        var earlierFirings: [Int64] = []
     }
 
     /// A rule's keys are not worth a forgetting pass below this many.
@@ -51,29 +52,34 @@ struct CooldownLedger: Sendable {
     }
 
     /// A match within a cooldown of one of the key's alerts, before or after it, is held back. A
-    /// late match a cooldown or more before the latest alert, and from every late alert, fires on
-    /// its own (it reports nothing held back, and the latest alert stays the one in-order matches
-    /// are judged against): holding it back would lose the alert of a payment no other alert covers.
+    /// late match a cooldown or more from every alert fires on its own (it reports nothing held
+    /// back, and the latest alert stays the one in-order matches are judged against): holding it
+    /// back would lose the alert of a payment no other alert covers.
     private static func decide(_ entry: inout Entry?, time: Int64, cooldown: Int64, horizon: Int64) -> Decision {
-        if var found = entry {
-            // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
-            let isLate = time <= found.lastFired.clampedSubtracting(cooldown)
-            let isCovered = !isLate && time < found.lastFired.clampedAdding(cooldown)
-                || isLate && found.lateFirings.contains { time < $0.clampedAdding(cooldown) && time > $0.clampedSubtracting(cooldown) }
-            if isCovered {
-                entry?.suppressed += 1
-                return .suppress
-            }
-            if isLate {
-                found.lateFirings.removeAll { $0.clampedAdding(cooldown) <= horizon }
-                found.lateFirings.insert(time, at: found.lateFirings.firstIndex { $0 > time } ?? found.lateFirings.endIndex)
-                entry = found
-                return .fire(suppressedSincePrevious: 0)
-            }
+        guard var found = entry else {
+            entry = Entry(lastFired: time, suppressed: 0)
+            return .fire(suppressedSincePrevious: 0)
         }
-        let suppressed = entry?.suppressed ?? 0
-        let lateFirings = entry?.lateFirings.filter { $0.clampedAdding(cooldown) > horizon } ?? []
-        entry = Entry(lastFired: time, suppressed: 0, lateFirings: lateFirings)
+        // Clamped: a restored snapshot's times are not bounded by the decoder's range of event times.
+        func covers(_ fired: Int64) -> Bool {
+            time < fired.clampedAdding(cooldown) && time > fired.clampedSubtracting(cooldown)
+        }
+        if covers(found.lastFired) || found.earlierFirings.contains(where: covers) {
+            entry?.suppressed += 1
+            return .suppress
+        }
+        // Alerts a cooldown before the earliest admitted time can hold nothing back any more.
+        found.earlierFirings.removeAll { $0.clampedAdding(cooldown) <= horizon }
+        if time < found.lastFired {
+            found.earlierFirings.insert(time, at: found.earlierFirings.firstIndex { $0 > time } ?? found.earlierFirings.endIndex)
+            entry = found
+            return .fire(suppressedSincePrevious: 0)
+        }
+        if found.lastFired.clampedAdding(cooldown) > horizon { found.earlierFirings.append(found.lastFired) }
+        let suppressed = found.suppressed
+        found.lastFired = time
+        found.suppressed = 0
+        entry = found
         return .fire(suppressedSincePrevious: suppressed)
     }
 

@@ -52,6 +52,30 @@ import VigilTesting
         #expect(driver.engine.statistics.rules.first?.suppressed == 3)
     }
 
+    /// A late match is judged against every alert of its key, not only the latest: one a minute
+    /// after an earlier alert is held back although a newer alert came between.
+    @Test func aLatePaymentWithinTheCooldownOfAnEarlierAlertIsHeldBack() throws {
+        let driver = try EngineTestDriver(rules: """
+            rules:
+              - id: any-payment
+                description: A payment, at most one alert per card per two minutes
+                severity: low
+                expression: count(by: card_id, over: 1h) >= 1
+                cooldown: 2m
+            """)
+        let card = ["card_id": "c-1"]
+        var fired: [String] = []
+        for (index, minutes) in [0, 5, 1, 3].enumerated() {
+            for alert in driver.alerts(TestEvent.json(id: "e\(index)", ts: Int64(minutes) * 60_000, amount: "1", card)) {
+                fired.append(alert.eventID)
+            }
+        }
+        // e0 (00:00) and e1 (00:05) fire; e2 (00:01) is within two minutes of e0's alert: held
+        // back. e3 (00:03) is two minutes from both alerts, and fires.
+        #expect(fired == ["e0", "e1", "e3"])
+        #expect(driver.engine.statistics.rules.first?.suppressed == 1)
+    }
+
     /// In `a and b or c and d`, the alert lists every comparison; each says whether it held, so a
     /// reader can tell the branch that fired from the one that did not.
     @Test func alertJSONSaysWhichComparisonsHeld() throws {

@@ -123,6 +123,29 @@ import VigilValues
         #expect(driver.engine.statistics.rules.first?.unknown == 1)
         #expect(driver.alerts(TestEvent.json(id: "e2", ts: 1, amount: "500", ["channel": "ecom"])).count == 1)
     }
+
+    /// A filter that is unknown for an event (its field missing or null) leaves the event out, as
+    /// a false one does: a payment without a channel is neither e-commerce nor anything else.
+    @Test func anUnknownFilterLeavesTheEventOutOfTheWindow() throws {
+        let driver = try EngineTestDriver(rules: """
+            rules:
+              - id: ecom-burst
+                description: An e-commerce payment on a card in five minutes
+                severity: low
+                expression: count(by: card_id, over: 5m, where: channel == "ecom") >= 1
+              - id: other-spend
+                description: Spend on a card outside e-commerce
+                severity: low
+                expression: sum(amount, by: card_id, over: 5m, where: channel != "ecom") > 0
+            """)
+        let card = ["card_id": "c-1"]
+        let missing = driver.alerts(TestEvent.json(id: "e1", ts: 0, amount: "5", card))
+        let null = driver.alerts(#"{"event_id":"e2","ts":1,"amount":5,"card_id":"c-1","channel":null}"#)
+        #expect(missing.isEmpty && null.isEmpty, "neither filter admits a payment whose channel is unknown")
+        let ecom = driver.alerts(TestEvent.json(id: "e3", ts: 2, amount: "5", ["card_id": "c-1", "channel": "ecom"]))
+        #expect(ecom.map(\.ruleID) == ["ecom-burst"])
+        #expect(ecom.first?.explanation.aggregates.first?.value == .number(ExactDecimal(1)!), "the window counts e3 alone")
+    }
 }
 
 @Suite struct AlertExplanationTests {
