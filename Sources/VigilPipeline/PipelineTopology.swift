@@ -30,7 +30,7 @@ package struct PipelineTopology: Sendable {
     package init(plan: RulePlan, inputTopic: String, inputKey: [String], group: String) throws(Diagnostics) {
         var routes: [[String]] = []
         var ruleRoutes: [(rule: String, route: [String]?)] = []
-        for (rule, route) in try Self.candidateRoutes(plan: plan, inputKey: inputKey).sorted(by: { ($0.route?.count ?? 0) < ($1.route?.count ?? 0) }) {
+        for (rule, route) in Self.candidateRoutes(plan: plan, inputKey: inputKey).sorted(by: { ($0.route?.count ?? 0) < ($1.route?.count ?? 0) }) {
             guard let route else {
                 ruleRoutes.append((rule, nil))
                 continue
@@ -63,26 +63,17 @@ package struct PipelineTopology: Sendable {
         stages.first { $0.topic == topic }
     }
 
-    /// For each rule: nil when it can run on the input, else the fields its aggregates share.
-    private static func candidateRoutes(plan: RulePlan, inputKey: [String]) throws(Diagnostics) -> [(rule: String, route: [String]?)] {
-        var routes: [(rule: String, route: [String]?)] = []
-        for rule in plan.rules {
+    /// For each rule: nil when it can run on the input, else the fields its aggregates share
+    /// (the rule checker refuses a rule whose aggregates' keys share none).
+    private static func candidateRoutes(plan: RulePlan, inputKey: [String]) -> [(rule: String, route: [String]?)] {
+        plan.rules.map { rule in
             let keys = plan.aggregateKeys(of: rule)
             let colocated = !inputKey.isEmpty && keys.allSatisfy { Set(inputKey).isSubset(of: $0) }
-            if keys.isEmpty || colocated {
-                routes.append((rule.id, nil))
-                continue
-            }
-            let common = keys.dropFirst().reduce(Set(keys[0])) { $0.intersection($1) }
-            guard !common.isEmpty else {
-                let keyList = keys.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " and ")
-                let message = "rule \(rule.id) reads aggregates keyed by \(keyList), which share no field, so no "
-                    + "partitioning of the input keeps each key's events together: split it into one rule per key"
-                throw Diagnostics(items: [plan.diagnostic(at: rule.location, length: rule.expressionText.count, message)])
-            }
-            routes.append((rule.id, keys[0].filter(common.contains)))
+            guard let first = keys.first, !colocated else { return (rule.id, nil) }
+            let common = keys.dropFirst().reduce(Set(first)) { $0.intersection($1) }
+            precondition(!common.isEmpty, "rule \(rule.id) passed the checker with aggregates whose keys share no field")
+            return (rule.id, first.filter(common.contains))
         }
-        return routes
     }
 
     private static func stage(_ plan: RulePlan, rules: Set<String>, topic: String, keyFields: [String], isInput: Bool) throws(Diagnostics) -> Stage {

@@ -63,12 +63,18 @@ import Testing
                 description: Account spend against the device's average
                 severity: high
                 expression: sum(amount, by: account_id, over: 1h) > 3 * avg(amount, by: device_id, over: 7d)
+              - id: typo
+                description: A misspelt field
+                severity: low
+                expression: amout > 1
             """)
         let vigil = try VigilProcess(["rules", "check", directory])
         #expect(try await vigil.waitForExit(timeout: .seconds(30)) == 2)
         #expect(vigil.printed.contains("rules.yaml:5:"), "output:\n\(vigil.printed)")
         #expect(vigil.printed.contains("share no field"))
         #expect(vigil.printed.contains("^"))
+        #expect(vigil.printed.contains("rules.yaml:9:"), "reported with the other errors; output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("2 errors"), "output:\n\(vigil.printed)")
     }
 
     @Test func stateBeyondTheBudgetFailsTheCheck() async throws {

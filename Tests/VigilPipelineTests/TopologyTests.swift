@@ -51,23 +51,4 @@ import VigilRules
         #expect(topology.input.plan.rules.map(\.id) == ["large-amount"])
         #expect(topology.topics.contains("risk-payments-by-card_id"))
     }
-
-    @Test func aRuleWhoseAggregatesShareNoKeyIsRefusedWithItsLocation() throws {
-        let plan = try RuleTestSources.compile("""
-            rules:
-              - id: mixed
-                description: Account spend against the device's average
-                severity: high
-                expression: sum(amount, by: account_id, over: 1h) > 3 * avg(amount, by: device_id, over: 7d)
-            """)
-        #expect {
-            try PipelineTopology(plan: plan, inputTopic: "payments", inputKey: ["card_id"], group: "vigil")
-        } throws: { error in
-            let rendered = (error as? Diagnostics)?.rendered ?? ""
-            return rendered.contains("rules.yaml:5:")
-                && rendered.contains("[account_id] and [device_id]")
-                && rendered.contains("expression: sum(amount")
-                && rendered.contains("^")
-        }
-    }
 }

@@ -26,6 +26,11 @@ import Testing
         ("amount / 0 > 1", "division by zero: its value is unknown, so the rule could never fire"),
         ("count(by: [card_id, card_id], over: 1m) > 1", "card_id appears twice in by:; a key names each field once"),
         ("country in [\"KP\"] == false", "a membership test cannot be compared again; write `not in` for the opposite, and join other tests with and"),
+        (
+            "sum(amount, by: account_id, over: 1h) > 3 * avg(amount, by: device_id, over: 7d)",
+            "this rule reads aggregates keyed by [account_id] and [device_id], which share no field, so no partitioning "
+                + "of the input keeps each key's events together: split it into one rule per key"
+        ),
     ])
     func typeErrorIsReported(_ expression: String, _ message: String) throws {
         let diagnostics = try #require(compileExpression(expression).diagnostics)

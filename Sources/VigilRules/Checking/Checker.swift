@@ -27,10 +27,23 @@ struct Checker {
         self.builder = builder
     }
 
-    /// Checks a whole rule expression, which must be a condition.
+    /// Checks a whole rule expression, which must be a condition whose aggregates one
+    /// partitioning of the input can serve.
     mutating func checkCondition(_ expression: Expression) -> Typed? {
         guard let typed = check(expression) else { return nil }
-        return require(.bool, typed, expression.span, "a rule's expression must be a condition (true or false)")
+        guard let condition = require(.bool, typed, expression.span, "a rule's expression must be a condition (true or false)") else {
+            return nil
+        }
+        var keys: [[String]] = []
+        for id in aggregators where !keys.contains(builder.keyFieldNames(of: id)) { keys.append(builder.keyFieldNames(of: id)) }
+        if let first = keys.first, keys.dropFirst().reduce(Set(first), { $0.intersection($1) }).isEmpty {
+            let keyList = keys.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " and ")
+            return fail(
+                expression.span,
+                "this rule reads aggregates keyed by \(keyList), which share no field, so no partitioning of the input "
+                    + "keeps each key's events together: split it into one rule per key")
+        }
+        return condition
     }
 
     mutating func check(_ expression: Expression) -> Typed? {

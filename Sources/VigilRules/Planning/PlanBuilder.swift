@@ -40,6 +40,11 @@ final class PlanBuilder {
         return id
     }
 
+    /// The names of the fields an aggregator is keyed by, in the order its rule wrote them.
+    func keyFieldNames(of id: AggregatorID) -> [String] {
+        planned[id.index].keyFields.map { fields[$0.index].name }
+    }
+
     /// The planned aggregators, each with the window state it reads (see ``WindowStateSpec``): a
     /// sum or average records a store of numbers named by its `sum(…)` text, and a count reads one
     /// that a sum or average of the plan keeps.
