@@ -7,11 +7,19 @@ struct CooldownLedger: Sendable {
     private struct Entry {
         var lastFired: Int64
         var suppressed: Int
-        /// The key's other alerts whose cooldown still reaches an admitted time, in time order:
-        /// earlier in-order alerts and alerts of late matches, all before `lastFired`. A late
-        /// match within a cooldown of one of them is held back too. Empty and unallocated for
-        /// nearly every key; not written to snapshots (a restore remembers `lastFired` only).
+        /// The in-order alert before `lastFired` while its cooldown still reaches an admitted time,
+        /// else `.min`: inline, since most keys that fire again have one and no other.
+        var previousFired = Int64.min
+        /// The key's older alerts and alerts of late matches whose cooldown still reaches an
+        /// admitted time, in time order. Empty and unallocated for nearly every key.
+        ///
+        /// A late match within a cooldown of any of these alerts is held back too. A snapshot
+        /// writes `lastFired` only: a restore forgets the others.
         var earlierFirings: [Int64] = []
+
+        mutating func rememberEarlier(_ fired: Int64) {
+            earlierFirings.insert(fired, at: earlierFirings.firstIndex { $0 > fired } ?? earlierFirings.endIndex)
+        }
     }
 
     /// A rule's keys are not worth a forgetting pass below this many.
@@ -64,18 +72,23 @@ struct CooldownLedger: Sendable {
         func covers(_ fired: Int64) -> Bool {
             time < fired.clampedAdding(cooldown) && time > fired.clampedSubtracting(cooldown)
         }
-        if covers(found.lastFired) || found.earlierFirings.contains(where: covers) {
+        func reachesAdmittedTime(_ fired: Int64) -> Bool {
+            fired.clampedAdding(cooldown) > horizon
+        }
+        let hasPrevious = found.previousFired != .min
+        if covers(found.lastFired) || hasPrevious && covers(found.previousFired) || found.earlierFirings.contains(where: covers) {
             entry?.suppressed += 1
             return .suppress
         }
-        // Alerts a cooldown before the earliest admitted time can hold nothing back any more.
-        found.earlierFirings.removeAll { $0.clampedAdding(cooldown) <= horizon }
+        found.earlierFirings.removeAll { !reachesAdmittedTime($0) }
+        if hasPrevious, !reachesAdmittedTime(found.previousFired) { found.previousFired = .min }
         if time < found.lastFired {
-            found.earlierFirings.insert(time, at: found.earlierFirings.firstIndex { $0 > time } ?? found.earlierFirings.endIndex)
+            found.rememberEarlier(time)
             entry = found
             return .fire(suppressedSincePrevious: 0)
         }
-        if found.lastFired.clampedAdding(cooldown) > horizon { found.earlierFirings.append(found.lastFired) }
+        if found.previousFired != .min { found.rememberEarlier(found.previousFired) }
+        found.previousFired = reachesAdmittedTime(found.lastFired) ? found.lastFired : .min
         let suppressed = found.suppressed
         found.lastFired = time
         found.suppressed = 0
