@@ -639,6 +639,7 @@ final class PipelineWorker {
         let isDue = busy == .zero || gaugesPublishedAt.map { instant - $0 >= Self.gaugeInterval } ?? true
         let gauges = isDue ? measureGauges() : nil
         if gauges != nil { gaugesPublishedAt = instant }
+        if gauges != nil { consumer.probeBrokersIfDown() }
         let isBrokerReachable = consumer.isBrokerReachable
         status.update { snapshot in
             snapshot.lastLoopAt = instant

@@ -15,8 +15,9 @@ package final class KafkaConsumer {
     private var isClosed = false
     /// Whether the consumer joined a group by subscribing (rather than assigning partitions itself).
     private var isSubscribed = false
-    /// False after librdkafka reported every broker down; true again once a message or rebalance arrives.
-    package private(set) var isBrokerReachable = true
+    /// False after librdkafka reported every broker down; true again once a message or rebalance
+    /// arrives, or a broker answers ``probeBrokersIfDown(timeout:)``.
+    package var isBrokerReachable: Bool { !client.context.allBrokersDown.load(ordering: .relaxed) }
     /// `bootstrap.servers` as given to librdkafka, to name the brokers in messages.
     package var brokers: String { client.brokers }
 
@@ -55,7 +56,7 @@ package final class KafkaConsumer {
             wait = 0
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 messages.append(message)
-                isBrokerReachable = true
+                client.context.allBrokersDown.store(false, ordering: .relaxed)
             } else {
                 defer { rd_kafka_message_destroy(message) }
                 try report(message.pointee.err, message: message)
@@ -66,8 +67,18 @@ package final class KafkaConsumer {
             defer { events.removeAll() }
             return events
         }
-        if !rebalances.isEmpty { isBrokerReachable = true }
+        if !rebalances.isEmpty { client.context.allBrokersDown.store(false, ordering: .relaxed) }
         return KafkaMessageBatch(messages: messages, rebalances: rebalances)
+    }
+
+    /// Once every broker was reported down, asks for metadata, briefly: an input without traffic
+    /// brings no message to say that a broker is back.
+    package func probeBrokersIfDown(timeout: Duration = .milliseconds(200)) {
+        guard !isBrokerReachable else { return }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let result = rd_kafka_metadata(client.handle, 0, nil, &metadata, timeout.milliseconds)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        if result == RD_KAFKA_RESP_ERR_NO_ERROR { client.context.allBrokersDown.store(false, ordering: .relaxed) }
     }
 
     /// Reads `offsets` without joining the group: no rebalances, every listed partition at once.
@@ -202,7 +213,7 @@ package final class KafkaConsumer {
     private func report(_ error: rd_kafka_resp_err_t, message: UnsafeMutablePointer<rd_kafka_message_t>) throws(KafkaError) {
         if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         if error == RD_KAFKA_RESP_ERR__FATAL, let fatal = KafkaError.fatalError(of: client.handle) { throw fatal }
-        if error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { isBrokerReachable = false }
+        if error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { client.context.allBrokersDown.store(true, ordering: .relaxed) }
         let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? ""
         logger.warning("consumer error: \(String(cString: rd_kafka_err2str(error))): \(text)")
     }

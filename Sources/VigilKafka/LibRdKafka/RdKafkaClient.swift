@@ -24,6 +24,8 @@ final class ClientContext: Sendable {
     let connectionFailures = Mutex<[String: BrokerConnectionFailure]>([:])
     /// librdkafka's log lines held until a broker answers (see ``StartupLog``).
     let startupLog = Mutex(StartupLog())
+    /// Set when librdkafka reports every broker down; cleared by whoever sees one answer again.
+    let allBrokersDown = Atomic<Bool>(false)
 
     init(logger: Logger) {
         self.logger = logger
@@ -86,6 +88,7 @@ final class RdKafkaClient {
         let retained = Unmanaged.passRetained(context)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_log_cb(conf, forwardLogLine)
+        rd_kafka_conf_set_error_cb(conf, recordError)
         rd_kafka_conf_set_stats_cb(conf, keepStatistics)
         switch kind {
         case .producer: rd_kafka_conf_set_dr_msg_cb(conf, recordDelivery)
@@ -176,6 +179,18 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
     let isExpected = facilityText == "CONFWARN" && text.contains("enable.gapless.guarantee is experimental")
     let received = StartupLog.Line(level: isExpected ? .debug : logLevel, facility: facilityText, text: text)
     if let now = context.startupLog.withLock({ $0.receive(received) }) { context.log(now) }
+}
+
+/// Error callback: librdkafka's client-wide errors, which it would otherwise only log (as it did,
+/// as an error line named after the client). Every broker being down is also kept, for readiness.
+private func recordError(client: OpaquePointer?, error: Int32, reason: UnsafePointer<CChar>?, opaque: UnsafeMutableRawPointer?) {
+    guard let context = ClientContext.from(opaque) else { return }
+    let code = rd_kafka_resp_err_t(error)
+    if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { context.allBrokersDown.store(true, ordering: .relaxed) }
+    let name = client.map { String(cString: rd_kafka_name($0)) } ?? "librdkafka"
+    let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
+    let line = StartupLog.Line(level: .error, facility: "ERROR", text: "\(name): \(text)")
+    if let now = context.startupLog.withLock({ $0.receive(line) }) { context.log(now) }
 }
 
 /// Statistics callback: keeps the latest figures. Returning 0 lets librdkafka free the JSON.
