@@ -49,6 +49,20 @@ import VigilTesting
         #expect(output.contains("vigil dead-letters: 3 on payments.dead-letter since the beginning: invalid_json 2, future_event 1"), "output:\n\(output)")
     }
 
+    /// A payload or detail that carries terminal escapes is shown with them written out: reading
+    /// dead letters must not let a producer set the window title or clear the screen.
+    @Test func controlCharactersInAPayloadAreWrittenOut() async throws {
+        let cluster = try MockCluster(brokers: 1, logger: .quiet)
+        try cluster.createTopic("payments.dead-letter", partitions: 2)
+        try Self.send([("invalid_json", "bad \u{1B}[31mred", 3, "not json \u{1B}]0;owned\u{07}\u{1B}[2J\nend")], on: cluster)
+        let vigil = try VigilProcess(["dead-letters", "--brokers", cluster.bootstrapServers])
+        #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
+        let output = vigil.printed
+        #expect(!output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" }, "output:\n\(output)")
+        #expect(output.contains(#"not json \x1B]0;owned\x07\x1B[2J\x0Aend"#), "output:\n\(output)")
+        #expect(output.contains(#"bad \x1B[31mred"#), "output:\n\(output)")
+    }
+
     @Test func aReasonFilterAndJSONLines() async throws {
         let cluster = try MockCluster(brokers: 1, logger: .quiet)
         try Self.deadLetters(on: cluster)

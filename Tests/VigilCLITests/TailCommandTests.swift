@@ -53,6 +53,32 @@ import VigilTesting
         #expect(Self.jsonLines(output) == Array(Self.alerts.prefix(4)))
     }
 
+    /// Alert fields come from payments that upstream producers wrote: escapes in them are written
+    /// out, so an alert cannot retitle the operator's terminal, clear it or forge a row.
+    @Test func controlCharactersInAnAlertAreWrittenOut() async throws {
+        let hostile = Self.alert("a1", rule: #"r\u0000\u001b[31mRED"#, severity: "high", card: #"c-\u001b]0;pwned\u0007\nFAKE"#)
+        let cluster = try Self.clusterWithAlerts([hostile])
+        for mode in [["--explain"], []] {
+            let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--limit", "1"] + mode)
+            #expect(status == 0, "output:\n\(output)")
+            #expect(!output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "output:\n\(output)")
+            let row = output.split(separator: "\n").first { $0.contains("evt-a1") } ?? ""
+            #expect(row.contains(#"r\x00\x1B[31mRED"#), "output:\n\(output)")
+            #expect(row.contains(#"card_id=c-\x1B]0;pwned"#), "the key stays on its row; output:\n\(output)")
+        }
+    }
+
+    /// A topic of payments named by mistake looks like a quiet alert topic unless tail says that
+    /// what it reads is not alerts.
+    @Test func messagesThatAreNotAlertsAreNamedAndCounted() async throws {
+        let cluster = try Self.clusterWithAlerts([#"{"event_id":"e1","amount":5}"#, "not json", Self.alerts[0]])
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--limit", "1"])
+        #expect(status == 0, "output:\n\(output)")
+        #expect(output.contains("alerts[0] offset 0 is not an alert"), "output:\n\(output)")
+        #expect(output.contains("2 messages that are not alerts skipped"), "output:\n\(output)")
+        #expect(output.contains("evt-a1"), "output:\n\(output)")
+    }
+
     /// After a partition moves, its next owner publishes what it replays again, with the same ids:
     /// `tail` shows each alert once, and says how many repeats it left out.
     @Test func anAlertPublishedAgainIsShownOnce() async throws {

@@ -107,11 +107,19 @@ struct AlertTail: Service {
         var shown = 0
         var recent = RecentAlertIDs(capacity: Self.rememberedIDs)
         var repeats = 0
+        var notAlerts = 0
         try reader.read(until: signal) { message in
             let bytes = Array(message.value)
-            guard let line = AlertLine(json: bytes), filter.admits(line, messageKey: message.key.map { String(decoding: $0, as: UTF8.self) }) else {
+            guard let line = AlertLine(json: bytes) else {
+                notAlerts += 1
+                if notAlerts == 1 {
+                    printToStandardError(
+                        "vigil tail: \(message.topicPartition) offset \(message.offset) is not an alert (a JSON object "
+                            + "with alert_id and rule_id); messages that are not alerts are skipped and counted")
+                }
                 return true
             }
+            guard filter.admits(line, messageKey: message.key.map { String(decoding: $0, as: UTF8.self) }) else { return true }
             guard recent.insert(line.alertID) else {
                 repeats += 1
                 return true
@@ -127,6 +135,9 @@ struct AlertTail: Service {
         }
         if repeats > 0 {
             printToStandardError("vigil tail: \(repeats) alert\(repeats == 1 ? "" : "s") published again (same alert_id) not shown twice")
+        }
+        if notAlerts > 0 {
+            printToStandardError("vigil tail: \(notAlerts) message\(notAlerts == 1 ? "" : "s") that \(notAlerts == 1 ? "is" : "are") not alerts skipped")
         }
     }
 

@@ -10,6 +10,13 @@ struct AlertMessage: Decodable {
         let startExclusive: String?
         let end: String?
 
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            durationMilliseconds = container.lenient(Int64.self, .durationMilliseconds)
+            startExclusive = container.lenientText(.startExclusive)
+            end = container.lenientText(.end)
+        }
+
         enum CodingKeys: String, CodingKey {
             case durationMilliseconds = "duration_ms", startExclusive = "start_exclusive", end
         }
@@ -19,6 +26,15 @@ struct AlertMessage: Decodable {
         let topic: String
         let partition: Int
         let offset: Int64
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            topic = try container.text(.topic)
+            partition = try container.decode(Int.self, forKey: .partition)
+            offset = try container.decode(Int64.self, forKey: .offset)
+        }
+
+        enum CodingKeys: String, CodingKey { case topic, partition, offset }
     }
 
     /// One comparison of the rule and the value of each side; `holds` is nil when a side was unknown.
@@ -28,12 +44,32 @@ struct AlertMessage: Decodable {
         let op: String
         let right: JSONScalar?
         let holds: Bool?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            text = try container.text(.text)
+            left = container.lenient(JSONScalar.self, .left)
+            op = try container.text(.op)
+            right = container.lenient(JSONScalar.self, .right)
+            holds = container.lenient(Bool.self, .holds)
+        }
+
+        enum CodingKeys: String, CodingKey { case text, left, op, right, holds }
     }
 
     struct Aggregate: Decodable {
         let text: String
         let value: JSONScalar?
         let window: Window?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            text = try container.text(.text)
+            value = container.lenient(JSONScalar.self, .value)
+            window = container.lenient(Window.self, .window)
+        }
+
+        enum CodingKeys: String, CodingKey { case text, value, window }
     }
 
     /// One table read: the key it was read with and what the table gave (null when unknown).
@@ -42,6 +78,14 @@ struct AlertMessage: Decodable {
         let key: JSONScalar?
         let value: JSONScalar?
         let isDefault: Bool?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            text = try container.text(.text)
+            key = container.lenient(JSONScalar.self, .key)
+            value = container.lenient(JSONScalar.self, .value)
+            isDefault = container.lenient(Bool.self, .isDefault)
+        }
 
         enum CodingKeys: String, CodingKey { case text, key, value, isDefault = "default" }
     }
@@ -57,7 +101,7 @@ struct AlertMessage: Decodable {
             conditions = container.lenient([Condition].self, .conditions) ?? []
             aggregates = container.lenient([Aggregate].self, .aggregates) ?? []
             lookups = container.lenient([Lookup].self, .lookups) ?? []
-            fields = container.lenient([String: JSONScalar].self, .fields) ?? [:]
+            fields = container.lenientScalars(.fields)
         }
 
         enum CodingKeys: String, CodingKey { case conditions, aggregates, lookups, fields }
@@ -89,20 +133,20 @@ struct AlertMessage: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        alertID = try container.decode(String.self, forKey: .alertID)
-        ruleID = try container.decode(String.self, forKey: .ruleID)
-        severity = container.lenient(String.self, .severity)
-        mode = container.lenient(String.self, .mode)
-        description = container.lenient(String.self, .description)
-        key = container.lenient([String: JSONScalar].self, .key) ?? [:]
+        alertID = try container.text(.alertID)
+        ruleID = try container.text(.ruleID)
+        severity = container.lenientText(.severity)
+        mode = container.lenientText(.mode)
+        description = container.lenientText(.description)
+        key = container.lenientScalars(.key)
         observed = container.lenient(JSONScalar.self, .observed)
         threshold = container.lenient(JSONScalar.self, .threshold)
-        condition = container.lenient(String.self, .condition)
+        condition = container.lenientText(.condition)
         window = container.lenient(Window.self, .window)
-        eventID = container.lenient(String.self, .eventID)
-        eventTime = container.lenient(String.self, .eventTime)
-        detectedAt = container.lenient(String.self, .detectedAt)
-        rulesetVersion = container.lenient(String.self, .rulesetVersion)
+        eventID = container.lenientText(.eventID)
+        eventTime = container.lenientText(.eventTime)
+        detectedAt = container.lenientText(.detectedAt)
+        rulesetVersion = container.lenientText(.rulesetVersion)
         source = container.lenient(Source.self, .source)
         suppressedFirings = container.lenient(Int.self, .suppressedFirings)
         explanation = container.lenient(Explanation.self, .explanation)
@@ -133,7 +177,7 @@ enum JSONScalar: Decodable, Equatable {
         } else if let number = try? container.decode(Decimal.self) {
             self = .number(number)
         } else if let text = try? container.decode(String.self) {
-            self = .string(text)
+            self = .string(text.terminalSafe)
         } else {
             self = .composite
         }
@@ -157,9 +201,25 @@ enum JSONScalar: Decodable, Equatable {
     }
 }
 
+/// Every text an alert shows comes through these, made ``Swift/String/terminalSafe``: the alert
+/// topic's contents are not trusted to be Vigil's.
 extension KeyedDecodingContainer {
     /// The value at `key`, or nil when it is absent, null or of another type.
     fileprivate func lenient<Value: Decodable>(_ type: Value.Type, _ key: Key) -> Value? {
         (try? decodeIfPresent(type, forKey: key)) ?? nil
+    }
+
+    fileprivate func text(_ key: Key) throws -> String {
+        try decode(String.self, forKey: key).terminalSafe
+    }
+
+    fileprivate func lenientText(_ key: Key) -> String? {
+        lenient(String.self, key)?.terminalSafe
+    }
+
+    /// A map of field names to values (the key, the fields read), names made safe too.
+    fileprivate func lenientScalars(_ key: Key) -> [String: JSONScalar] {
+        let scalars = lenient([String: JSONScalar].self, key) ?? [:]
+        return Dictionary(scalars.map { ($0.key.terminalSafe, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -39,12 +39,14 @@ struct DeadLetterLine {
         "\(sourceTopic ?? "?")[\(sourcePartition.map(String.init) ?? "?")]@\(sourceOffset.map(String.init) ?? "?")"
     }
 
-    /// The row, and under it the payload's first characters.
+    /// The row, and under it the payload's first characters, with whatever could steer the
+    /// terminal written out (see ``Swift/String/terminalSafe``).
     var rendered: String {
         let when = time.map { RFC3339.format(milliseconds: $0) } ?? "?"
-        let preview = payload.count > Self.payloadPreview ? payload.prefix(Self.payloadPreview) + "… (\(payloadBytes) bytes)" : payload
-        let row = [when.padding(24), Style.yellow(reason.padding(26)), source.padding(24), detail].joined(separator: " ")
-        return row + "\n" + Style.dim("  " + (preview.isEmpty ? "(empty payload)" : String(preview)))
+        let cut = payload.count > Self.payloadPreview ? payload.prefix(Self.payloadPreview) + "…" : payload
+        let preview = cut.terminalSafe + (payload.count > Self.payloadPreview ? " (\(payloadBytes) bytes)" : "")
+        let row = [when.padding(24), Style.yellow(reason.terminalSafe.padding(26)), source.terminalSafe.padding(24), detail.terminalSafe]
+        return row.joined(separator: " ") + "\n" + Style.dim("  " + (preview.isEmpty ? "(empty payload)" : preview))
     }
 
     /// One JSON object with sorted keys: the headers' contents and the whole payload, masked.

@@ -41,6 +41,31 @@ enum Style {
 }
 
 extension String {
+    /// The text with every character that could steer a terminal written out instead: control
+    /// characters (`\x1B`, `\x0A`, …) and bidirectional overrides (`\u{202E}`). Payment fields
+    /// come from upstream producers, and an alert or dead letter shown must not set the operator's
+    /// window title, clear the screen or forge a row.
+    var terminalSafe: String {
+        guard unicodeScalars.contains(where: Self.steersTerminal) else { return self }
+        var safe = ""
+        for scalar in unicodeScalars {
+            guard Self.steersTerminal(scalar) else {
+                safe.unicodeScalars.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            safe += scalar.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
+        }
+        return safe
+    }
+
+    private static func steersTerminal(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
     /// Pads with spaces (or cuts with an ellipsis) to exactly `width` characters.
     func padding(_ width: Int) -> String {
         if count > width { return String(prefix(max(0, width - 1))) + "…" }
