@@ -6,8 +6,8 @@ import VigilRules
 /// Vigil's metrics, recorded through swift-metrics once per batch (never per event).
 ///
 /// Names follow Prometheus conventions: `vigil_` prefix, `_total` for counters, base units.
-/// Per-rule and per-reason series are created the first time the label value appears, then
-/// reused; the dead-letter reasons alerts watch exist from the start (`DeadLetterReason.countedFromZero`).
+/// Per-rule series are made at 0 when the rule set is installed, per-reason series the first time
+/// the reason appears (those alerts watch exist from the start: `DeadLetterReason.countedFromZero`).
 final class PipelineMetrics {
     private let consumed: Counter
     private let evaluated: Counter
@@ -150,6 +150,18 @@ final class PipelineMetrics {
             return gauge
         }
         ruleSetLoadedAt.record(Double(loadedAtMilliseconds) / 1000)
+        // Every rule's counters exist from the start, at 0, for the same reason as the reloads'.
+        for rule in plan.rules {
+            if rule.mode == .shadow {
+                counter(rule.id, in: &shadowAlerts, label: "vigil_shadow_alerts_total", dimension: "rule")
+            } else {
+                counter(rule.id, in: &alerts, label: "vigil_alerts_total", dimension: "rule")
+            }
+            counter(rule.id, in: &unknown, label: "vigil_rule_unknown_total", dimension: "rule")
+            if rule.cooldownMilliseconds != nil {
+                counter(rule.id, in: &suppressed, label: "vigil_rule_suppressed_total", dimension: "rule")
+            }
+        }
     }
 
     /// Partitions that came or went in a rebalance: a group that keeps rebalancing (members
@@ -220,17 +232,25 @@ final class PipelineMetrics {
 
     private func add(_ counts: [String: Int], to series: inout [String: Counter], label: String, dimension: String) {
         for (value, count) in counts where count > 0 {
-            let counter = series[value] ?? Counter(label: label, dimensions: [(dimension, value)], factory: factory)
-            series[value] = counter
-            counter.increment(by: count)
+            counter(value, in: &series, label: label, dimension: dimension).increment(by: count)
         }
+    }
+
+    /// The series of one label value, made (at 0) the first time it is asked for.
+    @discardableResult
+    private func counter(_ value: String, in series: inout [String: Counter], label: String, dimension: String) -> Counter {
+        if let counter = series[value] { return counter }
+        let counter = Counter(label: label, dimensions: [(dimension, value)], factory: factory)
+        series[value] = counter
+        return counter
     }
 }
 
-/// Rule reloads, counted where they are decided.
-enum ReloadMetrics {
-    static let applied = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "applied")])
-    static let rejected = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "rejected")])
+/// Rule reloads, counted where they are decided. Both series exist from the start, at 0: an alert
+/// on `increase(…)` sees nothing of a series whose first sample is already 1.
+struct ReloadMetrics {
+    let applied = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "applied")])
+    let rejected = Counter(label: "vigil_rule_reloads_total", dimensions: [("result", "rejected")])
 }
 
 extension Duration {

@@ -25,6 +25,7 @@ package final class RuleReloader: Service {
     private let logger: Logger
     /// The content hash of the directory as last compiled, successfully or not.
     private let lastSeen: Mutex<String>
+    private let metrics = ReloadMetrics()
 
     package init(directory: String, pipeline: Pipeline, currentVersion: String, interval: Duration = .seconds(2), logger: Logger) {
         self.directory = directory
@@ -90,7 +91,7 @@ package final class RuleReloader: Service {
                 $0.reloadsApplied += 1
                 $0.lastReloadError = nil
             }
-            ReloadMetrics.applied.increment()
+            metrics.applied.increment()
             logger.notice("rules reloaded", metadata: ["version": "\(plan.version)", "rules": "\(plan.rules.count)"])
             return .applied(version: plan.version)
         case .failure(let diagnostics):
@@ -98,7 +99,7 @@ package final class RuleReloader: Service {
                 $0.reloadsRejected += 1
                 $0.lastReloadError = diagnostics.rendered
             }
-            ReloadMetrics.rejected.increment()
+            metrics.rejected.increment()
             logger.error(
                 "rules rejected, the running set stays in force:\n\(diagnostics.rendered)",
                 metadata: ["directory": "\(directory)", "errors": "\(diagnostics.items.filter { $0.severity == .error }.count)"]

@@ -38,6 +38,9 @@ import VigilTesting
         // The reasons alerts watch are counted from zero, so that `increase` sees the first one.
         #expect(metrics.contains(#"vigil_dead_letters_total{reason="future_event"} 0"#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_partition_changes_total{change="assigned"} "#), "metrics:\n\(metrics)")
+        // So are reloads and each rule's counters, before anything happened to them.
+        #expect(metrics.contains(#"vigil_rule_reloads_total{result="rejected"} 0"#), "metrics:\n\(metrics)")
+        #expect(metrics.contains(#"vigil_rule_unknown_total{rule="large-amount"} 0"#), "metrics:\n\(metrics)")
         #expect(metrics.contains(#"vigil_consumer_lag_messages{partition="0",topic="payments"} 0"#) || metrics.contains(#"vigil_consumer_lag_messages{topic="payments",partition="0"} 0"#), "metrics:\n\(metrics)")
         // Every metric says what it counts, as Prometheus' text format expects.
         func names(after marker: String) -> [String] {
