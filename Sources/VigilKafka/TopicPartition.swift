@@ -38,6 +38,11 @@ package enum RebalanceEvent: Sendable, Equatable {
     /// `isLost` is true when the partitions were taken away without a clean hand-over
     /// (session timeout): their uncommitted work may already be owned by another member.
     case revoked([TopicPartition], isLost: Bool)
+
+    package var isAssignment: Bool {
+        if case .assigned = self { return true }
+        return false
+    }
 }
 
 /// A partition the group gave this member, and where reading it starts.

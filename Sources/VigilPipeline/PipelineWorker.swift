@@ -39,9 +39,15 @@ final class PipelineWorker {
     private var lastCommitted: [TopicPartition: Int64] = [:]
     /// Positions evaluated but not committed yet: until the commit interval has passed, or because
     /// the broker refused the commit (typically: a rebalance is in progress). After a refusal,
-    /// reading pauses and the commit is retried every loop, so a partition that then moves is
-    /// replayed by its next owner from here, not from much further back.
+    /// reading pauses and the commit is retried, so a partition that then moves is replayed by its
+    /// next owner from here, not from much further back.
     private var pending: [TopicPartition: Int64] = [:]
+    /// While the group rebalances (a commit was refused for it, or partitions were revoked), commits
+    /// wait for the rebalance to end (see `apply(_:)`), or until this instant. A commit sent meanwhile
+    /// can reach the coordinator with the generation the rebalance replaces, and librdkafka 2.0.2
+    /// then drops the member's whole assignment as lost: every partition restored again.
+    private var commitWaitsForRebalanceUntil: ContinuousClock.Instant?
+    private static let longestWaitForRebalance = Duration.seconds(60)
     /// Positions past the first message of a run of bad messages still going on (see `settle`).
     private var heldBack: [TopicPartition: Int64] = [:]
     private var lastCommitAt = ContinuousClock.now
@@ -225,8 +231,10 @@ final class PipelineWorker {
         if stop == nil { commitQuietPartitionsForSnapshots() }
         // A run that began in an earlier batch commits nothing when it trips: this batch's restore
         // points do not cover offsets before it, and the last commit does.
+        let waitsForRebalance = commitWaitsForRebalanceUntil.map { ContinuousClock.now < $0 } ?? false
         let isDue = stop != nil ? progress.badRunBegan || configuration.isExactlyOnce
-            : configuration.isExactlyOnce || pausedForCommit != nil || ContinuousClock.now - lastCommitAt >= configuration.commitInterval
+            : configuration.isExactlyOnce
+                || !waitsForRebalance && (pausedForCommit != nil || ContinuousClock.now - lastCommitAt >= configuration.commitInterval)
         guard isDue, !pending.isEmpty || configuration.isExactlyOnce && !batch.isEmpty else {
             if let stop { throw stop }
             return
@@ -575,6 +583,7 @@ final class PipelineWorker {
 
     /// Pauses reading until the pending positions are committed or their partitions move away.
     private func holdUntilCommitted(error: KafkaError) {
+        if error.isRebalanceInProgress { commitWaitsForRebalanceUntil = .now + Self.longestWaitForRebalance }
         if pausedForCommit == nil {
             logger.warning("commit refused, pausing until it is accepted (a partition that moves meanwhile is replayed from its last commit): \(error)")
             let owned = Array(tasks.keys)
@@ -687,8 +696,19 @@ final class PipelineWorker {
     }
 
     private func apply(_ rebalances: [RebalanceEvent]) throws {
+        // A revocation means a rebalance under way: a cooperative one revokes, hands out what it
+        // can at once (often nothing) and rejoins for a second round. It has ended at the first
+        // poll whose rebalance events are all assignments (empty when nothing came to this member).
+        if rebalances.contains(where: { !$0.isAssignment }) {
+            commitWaitsForRebalanceUntil = .now + Self.longestWaitForRebalance
+        } else if !rebalances.isEmpty {
+            commitWaitsForRebalanceUntil = nil
+        }
         for event in rebalances {
             switch event {
+            case .assigned(let partitions) where partitions.isEmpty:
+                // A cooperative rebalance that moved nothing to this member ends with an empty assignment.
+                logger.debug("rebalance finished: no partition assigned to this member")
             case .assigned(let partitions):
                 logger.info("partitions assigned: \(partitions.map(\.partition.description).joined(separator: ", "))")
                 metrics.recordAssigned(partitions.count)

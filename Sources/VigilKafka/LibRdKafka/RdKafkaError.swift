@@ -1,6 +1,11 @@
 import CRdKafka
 
 extension KafkaError {
+    /// The group coordinator refused because the group is rebalancing.
+    package var isRebalanceInProgress: Bool {
+        rdKafkaCode == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue
+    }
+
     /// An error from a `rd_kafka_resp_err_t` returned by a call.
     init(_ code: Code, response: rd_kafka_resp_err_t, context: String, file: String = #fileID, line: Int = #line) {
         let text = String(cString: rd_kafka_err2str(response))
