@@ -48,6 +48,8 @@ final class PipelineWorker {
     /// then drops the member's whole assignment as lost: every partition restored again.
     private var commitWaitsForRebalanceUntil: ContinuousClock.Instant?
     private static let longestWaitForRebalance = Duration.seconds(60)
+    /// The reason and detail of the latest dead letter, for the bad-input guard's stop to name.
+    private var latestDeadLetter: (reason: String, detail: String)?
     /// Positions past the first message of a run of bad messages still going on (see `settle`).
     private var heldBack: [TopicPartition: Int64] = [:]
     private var lastCommitAt = ContinuousClock.now
@@ -363,12 +365,14 @@ final class PipelineWorker {
         case .deadLetter(let index):
             let letter = lane.deadLetters[index]
             try deadLetter(letter.event, key: letter.key, source: letter.source, reason: letter.reason, detail: letter.detail)
+            latestDeadLetter = (letter.reason, letter.detail)
         case .repartitioned(let event, let offset, let destination):
             for (ready, bundle) in bundler.add(event, offset: offset, to: destination) { try send(bundle, to: ready) }
             tally.repartitioned += 1
         case .verdict(let isBad, let partition, let offset):
             if isBad, badInput.consecutiveBad == 0 { progress.markBadRunStart() }
-            if case .trip(let reason) = badInput.record(isBad: isBad) {
+            if case .trip(var reason) = badInput.record(isBad: isBad) {
+                if let latestDeadLetter { reason += "; the latest was dead-lettered as \(latestDeadLetter.reason): \(latestDeadLetter.detail)" }
                 logger.critical("bad-input limit reached: \(reason)", metadata: ["partition": "\(lane.task.partition)", "offset": "\(offset)"])
                 return .badInputLimit(reason: reason, partition: partition, offset: offset)
             }

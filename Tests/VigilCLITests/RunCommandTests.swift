@@ -40,6 +40,19 @@ import VigilTesting
         #expect(!vigil.printed.contains("Usage:"), "the flags were fine")
     }
 
+    /// An empty token file would make the admin API refuse every request, with nothing said.
+    @Test func anEmptyAdminTokenFileFailsTheStart() async throws {
+        let rules = try makeRulesDirectory(Self.rules)
+        let tokenFile = rules + "/../empty-token-\(UUID().uuidString)"
+        try "\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let vigil = try VigilProcess([
+            "run", "--brokers", "127.0.0.1:1", "--http-host", "127.0.0.1", "--http-port", "\(try freeLoopbackPort())",
+            "--admin-token-file", tokenFile, "--rules", rules,
+        ])
+        #expect(try await vigil.waitForExit(timeout: .seconds(5)) == 1, "output:\n\(vigil.printed)")
+        #expect(vigil.printed.contains("the --admin-token-file file \(tokenFile) is empty"), "output:\n\(vigil.printed)")
+    }
+
     /// A repartition topic created with another partition count than the input (as a broker that
     /// creates topics on first use does) works, but caps the group's scaling: Vigil says so at start.
     @Test func aRepartitionTopicWhosePartitionCountDiffersIsWarnedAbout() async throws {

@@ -23,8 +23,9 @@ import VigilTesting
         await #expect {
             _ = try await fixture.run(configuration, untilConsumed: count)
         } throws: { error in
-            guard case .badInputLimit(_, let partition, let offset) = error as? PipelineError else { return false }
-            return partition == 0 && offset == 14  // the tenth bad message in a row
+            guard case .badInputLimit(let reason, let partition, let offset) = error as? PipelineError else { return false }
+            // The tenth bad message in a row, and what was wrong with them, for whoever is paged.
+            return partition == 0 && offset == 14 && reason.contains("the latest was dead-lettered as invalid_json: ")
         }
 
         let committed = try committedOffset(fixture, group: "vigil")

@@ -17,7 +17,10 @@ struct OpsOptions: ParsableArguments {
     func configuration() throws -> OpsServerConfiguration? {
         guard httpPort > 0 else { return nil }
         let token = try adminTokenFile.map { path in
-            try OptionFile.text(path, option: "--admin-token-file").trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = try OptionFile.text(path, option: "--admin-token-file").trimmingCharacters(in: .whitespacesAndNewlines)
+            // An empty token would make /rules refuse every request, with nothing said at start.
+            guard !token.isEmpty else { throw CommandFailure(description: "the --admin-token-file file \(path) is empty: it must hold the token") }
+            return token
         }
         let configuration = OpsServerConfiguration(host: httpHost, port: httpPort, adminToken: token)
         do {
