@@ -24,6 +24,9 @@ import VigilValues
             "cooldown: duration must be at least 1s",
         ]),
         ("rules:\n  id: a\n", ["rules: is a list of rules, each starting with '- id:'"]),
+        ("rules:\n  - id: a\n    description: b\n    severity: low\n    expression: !is_3ds and amount > 1\n", [
+            "'!is_3ds' at the start of a value is a YAML tag, not part of the value: write not for negation, or quote the whole value",
+        ]),
         ("rules:\n  - {id: a, id: b}\n", ["key 'id' appears twice in the same mapping"]),
         ("rules: [\n", ["invalid YAML: did not find expected node content while parsing a flow node, which starts here"]),
         ("fields: {amount: string, 2x: number}\nrules: []\n", [

@@ -90,6 +90,12 @@ struct RuleFileReader {
             report(node, "expected \(what) here, not a list or mapping")
             return nil
         }
+        // `expression: !is_3ds and …` is YAML's tag `!is_3ds` before the text `and …`.
+        let tag = scalar.tag.rawValue
+        if tag.hasPrefix("!"), tag.count > 1 {
+            report(node, "'\(tag)' at the start of a value is a YAML tag, not part of the value: write not for negation, or quote the whole value")
+            return nil
+        }
         return scalar.string
     }
 
