@@ -54,13 +54,14 @@ import VigilTesting
     @Test func controlCharactersInAPayloadAreWrittenOut() async throws {
         let cluster = try MockCluster(brokers: 1, logger: .quiet)
         try cluster.createTopic("payments.dead-letter", partitions: 2)
-        try Self.send([("invalid_json", "bad \u{1B}[31mred", 3, "not json \u{1B}]0;owned\u{07}\u{1B}[2J\nend")], on: cluster)
+        try Self.send([("x\u{1B}]0;owned\u{07}", "bad \u{1B}[31mred", 3, "not json \u{1B}]0;owned\u{07}\u{1B}[2J\nend")], on: cluster)
         let vigil = try VigilProcess(["dead-letters", "--brokers", cluster.bootstrapServers])
         #expect(try await vigil.waitForExit(timeout: .seconds(60)) == 0, "output:\n\(vigil.printed)")
         let output = vigil.printed
         #expect(!output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" }, "output:\n\(output)")
         #expect(output.contains(#"not json \x1B]0;owned\x07\x1B[2J\x0Aend"#), "output:\n\(output)")
         #expect(output.contains(#"bad \x1B[31mred"#), "output:\n\(output)")
+        #expect(output.contains(#"since the beginning: x\x1B]0;owned\x07 1"#), "the summary too; output:\n\(output)")
     }
 
     @Test func aReasonFilterAndJSONLines() async throws {

@@ -68,6 +68,18 @@ import VigilTesting
         }
     }
 
+    /// JSON lets a string hold C1 controls and bidirectional overrides raw: `--json` writes them
+    /// as `\u` escapes, which JSON reads as the same text.
+    @Test func jsonModeEscapesWhatJSONMayHoldRaw() async throws {
+        let cluster = try Self.clusterWithAlerts([Self.alert("a1", rule: "r", severity: "high", card: "c-\u{9B}2J\u{202E}gnp.exe")])
+        let (status, output) = try await Self.tail(cluster, ["--from", "beginning", "--limit", "1", "--json"])
+        #expect(status == 0, "output:\n\(output)")
+        let line = try #require(Self.jsonLines(output).first)
+        #expect(!line.unicodeScalars.contains { $0 == "\u{9B}" || $0 == "\u{202E}" }, "output:\n\(output)")
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect((object?["key"] as? [String: String])?["card_id"] == "c-\u{9B}2J\u{202E}gnp.exe", "the same text once read")
+    }
+
     /// A topic of payments named by mistake looks like a quiet alert topic unless tail says that
     /// what it reads is not alerts.
     @Test func messagesThatAreNotAlertsAreNamedAndCounted() async throws {

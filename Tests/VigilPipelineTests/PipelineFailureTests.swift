@@ -66,6 +66,10 @@ import VigilTesting
         try fixture.cluster.setBroker(1, isUp: false)
         try await waitUntil { !pipeline.status.snapshot.isBrokerReachable }
         #expect(pipeline.status.snapshot.notReadyReason == "no broker reachable")
+        // The session times out during the outage and the assignment is revoked as lost: that
+        // rebalance event says nothing about the brokers.
+        try await waitUntil { pipeline.status.snapshot.assignment.isEmpty }
+        #expect(pipeline.status.snapshot.notReadyReason == "no broker reachable")
         try fixture.cluster.setBroker(1, isUp: true)
         try await waitUntil { pipeline.status.snapshot.isBrokerReachable }
         #expect(pipeline.status.snapshot.notReadyReason == nil, "ready again without any message arriving")

@@ -15,7 +15,7 @@ package final class KafkaConsumer {
     private var isClosed = false
     /// Whether the consumer joined a group by subscribing (rather than assigning partitions itself).
     private var isSubscribed = false
-    /// False after librdkafka reported every broker down; true again once a message or rebalance
+    /// False after librdkafka reported every broker down; true again once a message or assignment
     /// arrives, or a broker answers ``probeBrokersIfDown(timeout:)``.
     package var isBrokerReachable: Bool { !client.context.allBrokersDown.load(ordering: .relaxed) }
     /// `bootstrap.servers` as given to librdkafka, to name the brokers in messages.
@@ -67,7 +67,9 @@ package final class KafkaConsumer {
             defer { events.removeAll() }
             return events
         }
-        if !rebalances.isEmpty { client.context.allBrokersDown.store(false, ordering: .relaxed) }
+        // Only an assignment says the coordinator answered: a session that timed out during an
+        // outage revokes the whole assignment as lost, with every broker still down.
+        if rebalances.contains(where: \.isAssignment) { client.context.allBrokersDown.store(false, ordering: .relaxed) }
         return KafkaMessageBatch(messages: messages, rebalances: rebalances)
     }
 

@@ -103,7 +103,7 @@ struct DeadLetterShelf: Sendable {
         let total = countByReason.values.reduce(0, +)
         let since = from == "beginning" ? "since the beginning" : "since \(from)"
         let shownNote = shown < total ? " (\(shown) shown)" : ""
-        let reasons = countByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+        let reasons = countByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key.terminalSafe) \($0.value)" }
         return "vigil dead-letters: \(total) on \(topic) \(since)\(shownNote)" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: ", "))
     }
 }

@@ -127,7 +127,7 @@ struct AlertTail: Service {
             switch output {
             case .rows: print(line.rendered)
             case .explained: print(line.explained + "\n")
-            case .json: print(String(decoding: bytes, as: UTF8.self))
+            case .json: print(String(decoding: bytes, as: UTF8.self).jsonTerminalSafe)
             }
             fflush(nil)
             shown += 1

@@ -59,6 +59,6 @@ struct DeadLetterLine {
         if let sourceOffset { source["offset"] = sourceOffset }
         object["source"] = source
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: data, as: UTF8.self).jsonTerminalSafe
     }
 }

@@ -42,9 +42,9 @@ enum Style {
 
 extension String {
     /// The text with every character that could steer a terminal written out instead: control
-    /// characters (`\x1B`, `\x0A`, …) and bidirectional overrides (`\u{202E}`). Payment fields
-    /// come from upstream producers, and an alert or dead letter shown must not set the operator's
-    /// window title, clear the screen or forge a row.
+    /// characters (`\x1B`, `\x0A`, …), bidirectional marks and overrides (`\u{202E}`) and line
+    /// separators. Payment fields come from upstream producers, and an alert or dead letter shown
+    /// must not set the operator's window title, clear the screen or forge a row.
     var terminalSafe: String {
         guard unicodeScalars.contains(where: Self.steersTerminal) else { return self }
         var safe = ""
@@ -59,9 +59,28 @@ extension String {
         return safe
     }
 
+    /// A JSON text that means the same, with the characters of ``terminalSafe`` that JSON lets a
+    /// string hold raw (DEL, C1 controls, bidirectional marks and overrides, line separators)
+    /// written as `\uXXXX`. Valid JSON holds other controls only escaped, or as whitespace
+    /// between tokens, where an escape would break it.
+    var jsonTerminalSafe: String {
+        func isEscaped(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && Self.steersTerminal(scalar) }
+        guard unicodeScalars.contains(where: isEscaped) else { return self }
+        var safe = ""
+        for scalar in unicodeScalars {
+            guard isEscaped(scalar) else {
+                safe.unicodeScalars.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            safe += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        return safe
+    }
+
     private static func steersTerminal(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
         default: false
         }
     }
