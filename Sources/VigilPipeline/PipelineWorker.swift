@@ -861,7 +861,15 @@ final class PipelineWorker {
         status.update { $0.phase = .stopping }
         snapshots?.close()
         // Otherwise the consumer has said why the group will notice only at the session timeout.
-        if consumer.close(timeout: configuration.closeTimeout) { logger.info("left the group") }
+        guard consumer.close(timeout: configuration.closeTimeout) else { return }
+        if !consumer.isBrokerReachable {
+            logger.warning("consumer closed with no broker reachable: the group notices that this member left only at the session timeout")
+        } else if configuration.consumer.groupInstanceID != nil {
+            // librdkafka 2.0.2 sends no LeaveGroup for a static member.
+            logger.info("consumer closed: as a static member it keeps its partitions until the session timeout, so a restart within it gets them back")
+        } else {
+            logger.info("left the group")
+        }
     }
 }
 

@@ -72,7 +72,9 @@ import VigilTesting
         #expect(vigil.printed.contains(warning), "output:\n\(vigil.printed)")
     }
 
-    @Test func sigtermCommitsLeavesTheGroupAndExitsZeroWithinTenSeconds() async throws {
+    /// A static member (`--instance-id`, as in the StatefulSet) sends no LeaveGroup: its last line says so.
+    @Test(arguments: [nil, "vigil-0"])
+    func sigtermCommitsLeavesTheGroupAndExitsZeroWithinTenSeconds(instanceID: String?) async throws {
         let cluster = try MockCluster(brokers: 1, logger: .quiet)
         for topic in ["payments", "alerts", "alerts.shadow", "payments.dead-letter"] { try cluster.createTopic(topic, partitions: 2) }
         let producer = try KafkaProducer(configuration: .test(cluster), logger: .quiet)
@@ -84,15 +86,16 @@ import VigilTesting
 
         let vigil = try VigilProcess([
             "run", "--brokers", cluster.bootstrapServers, "--group", "vigil-cli", "--input", "payments", "--alerts", "alerts",
-            "--rules", try makeRulesDirectory(Self.rules), "--session-timeout-ms", "6000",
-        ])
+            "--rules", try makeRulesDirectory(Self.rules), "--session-timeout-ms", "6000", "--http-port", "0",
+        ] + (instanceID.map { ["--instance-id", $0] } ?? []))
         let alerts = try TopicReader.read("alerts", from: cluster, atLeast: 5, quietPeriod: .milliseconds(200))
         #expect(alerts.count == 5)
 
         vigil.signal(SIGTERM)
         let status = try await vigil.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "exit status; output:\n\(vigil.printed)")
-        #expect(vigil.printed.contains("left the group"), "output:\n\(vigil.printed)")
+        let farewell = instanceID == nil ? "left the group" : "as a static member it keeps its partitions until the session timeout"
+        #expect(vigil.printed.contains(farewell), "output:\n\(vigil.printed)")
 
         let consumer = try KafkaConsumer(configuration: .test(cluster, group: "vigil-cli"), logger: .quiet)
         defer { consumer.close(timeout: .seconds(5)) }
