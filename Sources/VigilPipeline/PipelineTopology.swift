@@ -69,10 +69,10 @@ package struct PipelineTopology: Sendable {
         plan.rules.map { rule in
             let keys = plan.aggregateKeys(of: rule)
             let colocated = !inputKey.isEmpty && keys.allSatisfy { Set(inputKey).isSubset(of: $0) }
-            guard let first = keys.first, !colocated else { return (rule.id, nil) }
-            let common = keys.dropFirst().reduce(Set(first)) { $0.intersection($1) }
-            precondition(!common.isEmpty, "rule \(rule.id) passed the checker with aggregates whose keys share no field")
-            return (rule.id, first.filter(common.contains))
+            guard !keys.isEmpty, !colocated else { return (rule.id, nil) }
+            let shared = RulePlan.sharedFields(of: keys)
+            precondition(!shared.isEmpty, "rule \(rule.id) passed the checker with aggregates whose keys share no field")
+            return (rule.id, shared)
         }
     }
 

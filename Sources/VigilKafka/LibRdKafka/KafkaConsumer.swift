@@ -56,7 +56,8 @@ package final class KafkaConsumer {
             wait = 0
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 messages.append(message)
-                client.context.allBrokersDown.store(false, ordering: .relaxed)
+                // Here, not once per batch: an error served later in this poll must have the last word.
+                markBrokerReachable()
             } else {
                 defer { rd_kafka_message_destroy(message) }
                 try report(message.pointee.err, message: message)
@@ -69,7 +70,7 @@ package final class KafkaConsumer {
         }
         // Only an assignment says the coordinator answered: a session that timed out during an
         // outage revokes the whole assignment as lost, with every broker still down.
-        if rebalances.contains(where: \.isAssignment) { client.context.allBrokersDown.store(false, ordering: .relaxed) }
+        if rebalances.contains(where: \.isAssignment) { markBrokerReachable() }
         return KafkaMessageBatch(messages: messages, rebalances: rebalances)
     }
 
@@ -80,7 +81,11 @@ package final class KafkaConsumer {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let result = rd_kafka_metadata(client.handle, 0, nil, &metadata, timeout.milliseconds)
         if let metadata { rd_kafka_metadata_destroy(metadata) }
-        if result == RD_KAFKA_RESP_ERR_NO_ERROR { client.context.allBrokersDown.store(false, ordering: .relaxed) }
+        if result == RD_KAFKA_RESP_ERR_NO_ERROR { markBrokerReachable() }
+    }
+
+    private func markBrokerReachable() {
+        client.context.allBrokersDown.store(false, ordering: .relaxed)
     }
 
     /// Reads `offsets` without joining the group: no rebalances, every listed partition at once.

@@ -41,6 +41,11 @@ final class ClientContext: Sendable {
         logger.log(level: level ?? line.level, "\(line.text)", metadata: ["librdkafka": "\(line.facility)"])
     }
 
+    /// Logs one of librdkafka's lines now, or holds it until a broker answers (see ``StartupLog``).
+    func receive(_ line: StartupLog.Line) {
+        if let now = startupLog.withLock({ $0.receive(line) }) { log(now) }
+    }
+
     /// A broker answered, or the client was put to use: the lines held since its creation are
     /// logged at their own levels, and later lines as they come.
     func releaseStartupLog() {
@@ -177,8 +182,7 @@ private func forwardLogLine(client: OpaquePointer?, level: Int32, facility: Unsa
     // The pipeline asks for the gapless guarantee on purpose (`PipelineConfiguration.outputProducer`):
     // librdkafka's warning at every start that the property is experimental is not for operators.
     let isExpected = facilityText == "CONFWARN" && text.contains("enable.gapless.guarantee is experimental")
-    let received = StartupLog.Line(level: isExpected ? .debug : logLevel, facility: facilityText, text: text)
-    if let now = context.startupLog.withLock({ $0.receive(received) }) { context.log(now) }
+    context.receive(StartupLog.Line(level: isExpected ? .debug : logLevel, facility: facilityText, text: text))
 }
 
 /// Error callback: librdkafka's client-wide errors, which it would otherwise only log (as it did,
@@ -189,8 +193,7 @@ private func recordError(client: OpaquePointer?, error: Int32, reason: UnsafePoi
     if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { context.allBrokersDown.store(true, ordering: .relaxed) }
     let name = client.map { String(cString: rd_kafka_name($0)) } ?? "librdkafka"
     let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
-    let line = StartupLog.Line(level: .error, facility: "ERROR", text: "\(name): \(text)")
-    if let now = context.startupLog.withLock({ $0.receive(line) }) { context.log(now) }
+    context.receive(StartupLog.Line(level: .error, facility: "ERROR", text: "\(name): \(text)"))
 }
 
 /// Statistics callback: keeps the latest figures. Returning 0 lets librdkafka free the JSON.

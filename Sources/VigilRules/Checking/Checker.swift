@@ -35,8 +35,11 @@ struct Checker {
             return nil
         }
         var keys: [[String]] = []
-        for id in aggregators where !keys.contains(builder.keyFieldNames(of: id)) { keys.append(builder.keyFieldNames(of: id)) }
-        if let first = keys.first, keys.dropFirst().reduce(Set(first), { $0.intersection($1) }).isEmpty {
+        for id in aggregators {
+            let names = builder.keyFieldNames(of: id)
+            if !keys.contains(names) { keys.append(names) }
+        }
+        if !keys.isEmpty, RulePlan.sharedFields(of: keys).isEmpty {
             let keyList = keys.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " and ")
             return fail(
                 expression.span,

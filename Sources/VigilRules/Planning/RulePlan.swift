@@ -40,6 +40,14 @@ package struct RulePlan: Sendable {
         return compilation.vocabulary.fieldTypes
     }
 
+    /// The fields every one of `keys` names, in the first key's order: where one partitioning of
+    /// the input keeps each key's events together. Empty when they share none, or there are none.
+    package static func sharedFields(of keys: [[String]]) -> [String] {
+        guard let first = keys.first else { return [] }
+        let common = keys.dropFirst().reduce(Set(first)) { $0.intersection($1) }
+        return first.filter(common.contains)
+    }
+
     /// The key fields of each aggregate a rule reads, by name (empty for a rule without aggregates).
     package func aggregateKeys(of rule: CompiledRule) -> [[String]] {
         rule.aggregators.map { id in aggregators[id.index].keyFields.map { fields[$0.index].name } }

@@ -46,17 +46,9 @@ extension String {
     /// separators. Payment fields come from upstream producers, and an alert or dead letter shown
     /// must not set the operator's window title, clear the screen or forge a row.
     var terminalSafe: String {
-        guard unicodeScalars.contains(where: Self.steersTerminal) else { return self }
-        var safe = ""
-        for scalar in unicodeScalars {
-            guard Self.steersTerminal(scalar) else {
-                safe.unicodeScalars.append(scalar)
-                continue
-            }
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            safe += scalar.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
+        replacingScalars(where: Self.steersTerminal) { hex, value in
+            value < 0x100 ? "\\x" + String(repeating: "0", count: max(0, 2 - hex.count)) + hex : "\\u{" + hex + "}"
         }
-        return safe
     }
 
     /// A JSON text that means the same, with the characters of ``terminalSafe`` that JSON lets a
@@ -64,16 +56,21 @@ extension String {
     /// written as `\uXXXX`. Valid JSON holds other controls only escaped, or as whitespace
     /// between tokens, where an escape would break it.
     var jsonTerminalSafe: String {
-        func isEscaped(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && Self.steersTerminal(scalar) }
-        guard unicodeScalars.contains(where: isEscaped) else { return self }
+        replacingScalars(where: { $0.value >= 0x7F && Self.steersTerminal($0) }) { hex, _ in
+            "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+    }
+
+    /// The text with each scalar that `matches` written as `escape` makes it from its value in hex.
+    private func replacingScalars(where matches: (Unicode.Scalar) -> Bool, with escape: (String, UInt32) -> String) -> String {
+        guard unicodeScalars.contains(where: matches) else { return self }
         var safe = ""
         for scalar in unicodeScalars {
-            guard isEscaped(scalar) else {
+            if matches(scalar) {
+                safe += escape(String(scalar.value, radix: 16, uppercase: true), scalar.value)
+            } else {
                 safe.unicodeScalars.append(scalar)
-                continue
             }
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            safe += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
         return safe
     }
